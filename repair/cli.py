@@ -1,0 +1,96 @@
+"""The ``unspin`` command: a thin click layer over :mod:`repair`.
+
+With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
+``opencc``. Sub-commands for files and repositories live in
+:mod:`repair.commands` and register themselves on :data:`main`.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import Repairer
+from .config import DEFAULT_THRESHOLD, Config
+from .errors import UnspinError
+from .report import format_change_line
+
+#: Exit codes shared by every sub-command (codespell/typos style).
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
+
+def build_config(
+    threshold: float | None,
+    tables: tuple[str, ...],
+    dictionaries: tuple[str, ...],
+    lm: str | None,
+    base: Config | None = None,
+) -> Config:
+    """One immutable Config from command-line flags (flags override ``base``)."""
+    cfg = base or Config()
+    overrides: dict = {}
+    if threshold is not None:
+        overrides["threshold"] = threshold
+    if tables:
+        overrides["tables"] = cfg.tables + tuple(Path(t) for t in tables)
+    if dictionaries:
+        overrides["dictionaries"] = cfg.dictionaries + tuple(Path(d) for d in dictionaries)
+    if lm:
+        overrides["lm_path"] = Path(lm)
+    return cfg.with_options(**overrides) if overrides else cfg
+
+
+def read_stdin_utf8() -> str:
+    """All of stdin as text; raise a clear error instead of guessing an encoding."""
+    data = sys.stdin.buffer.read()
+    try:
+        return data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UnspinError(
+            f"stdin is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 4]!r}); "
+            "convert it first, e.g. `iconv -f GB18030 -t UTF-8`"
+        ) from None
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--explain", "show_explain", is_flag=True, help="Print each change, its confidence and evidence to stderr.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+              help=f"Minimum confidence for a change (default {DEFAULT_THRESHOLD}).")
+@click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A spinner synonym table (A-B, A→B, A,B or A<TAB>B per line). Repeatable.")
+@click.option("--dictionary", "dictionaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An extra dictionary in unspin's YAML format. Repeatable.")
+@click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A KenLM binary of clean Chinese to use as the context model (needs the kenlm module).")
+@click.version_option(package_name="unspin")
+@click.pass_context
+def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables: tuple[str, ...],
+         dictionaries: tuple[str, ...], lm: str | None) -> None:
+    """Restore machine-spun Chinese text. With no command: filter stdin to stdout."""
+    try:
+        config = build_config(threshold, tables, dictionaries, lm)
+        ctx.obj = config
+        if ctx.invoked_subcommand is not None:
+            return
+        text = read_stdin_utf8()
+        repairer = Repairer(config)
+        fixed, changes = repairer.fix_and_explain(text)
+    except UnspinError as exc:
+        click.echo(f"unspin: error: {exc}", err=True)
+        ctx.exit(EXIT_ERROR)
+    sys.stdout.write(fixed)
+    sys.stdout.flush()
+    if show_explain:
+        for change in changes:
+            click.echo(format_change_line("<stdin>", text, change), err=True)
+
+
+def _register_commands() -> None:
+    """Attach the file/repository sub-commands, each in its own module."""
+    from .commands import register
+
+    register(main)
+
+
+_register_commands()

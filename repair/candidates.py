@@ -1,0 +1,70 @@
+"""Finding candidates: every known garbled form in a text, in one pass.
+
+One Aho-Corasick automaton (pyahocorasick) holds every garbled form and every
+original form. Garbled forms are *candidates* for restoration; originals seen
+intact are evidence that the spinner left this document alone, which the
+document spin-rate estimate needs as much as the candidates themselves.
+Overlapping matches are all kept: spinners garble across our word boundaries
+(督查问责 → 督盘问责 swaps 查问 → 盘问), and the decision stage picks among
+them with context.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+import ahocorasick
+
+from .dictionary import Entry
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A garbled form found at ``start:end`` of the analysis copy."""
+
+    start: int
+    end: int
+    garbled: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Candidates, and how many intact original forms the text holds."""
+
+    candidates: tuple[Candidate, ...]
+    intact: int
+
+
+class Finder:
+    """The automaton over all forms of a lexicon, built once."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        by_garbled: dict[str, list[Entry]] = {}
+        originals: set[str] = set()
+        for e in entries:
+            by_garbled.setdefault(e.garbled, []).append(e)
+            originals.update(e.originals)
+        self._auto = ahocorasick.Automaton()
+        for g, es in by_garbled.items():
+            self._auto.add_word(g, (g, tuple(es)))
+        for o in originals - by_garbled.keys():
+            self._auto.add_word(o, (o, ()))
+        self.empty = not by_garbled
+        if not self.empty:
+            self._auto.make_automaton()
+        self.by_garbled = {g: tuple(es) for g, es in by_garbled.items()}
+
+    def find(self, text: str) -> Matches:
+        """All candidates (overlaps included) and the count of intact originals."""
+        if self.empty:
+            return Matches((), 0)
+        cands: list[Candidate] = []
+        intact = 0
+        for end, (form, entries) in self._auto.iter(text):
+            if entries:
+                cands.append(Candidate(end + 1 - len(form), end + 1, form, entries))
+            else:
+                intact += 1
+        cands.sort(key=lambda c: (c.start, -c.end))
+        return Matches(tuple(cands), intact)

@@ -1,0 +1,57 @@
+"""Fuzzy phrase restoration from a gazetteer of canonical phrases.
+
+A spinner garbles a fixed phrase word by word (中央信访工作联席会议 →
+中心信访工作联席集会), so the garbled phrase is "close" to a canonical one
+and every difference is a known substitution. Rather than fuzzy-search every
+window of every document at run time, we enumerate, once at load, the
+variants of each canonical phrase that known substitutions can produce
+(capped per phrase) and add them to the automaton as phrase entries: exact
+matching at run time, the same result as a fuzzy match restricted to known
+substitutions.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from .dictionary import Entry
+
+#: At most this many garbled variants per canonical phrase.
+MAX_VARIANTS = 64
+
+
+def expand(phrases: Iterable[str], entries: Iterable[Entry], known: set[str]) -> list[Entry]:
+    """Phrase entries for the garbled variants of each canonical phrase.
+
+    ``entries`` supply the substitutions (original → garbled); ``known``
+    holds garbled forms already in the lexicon, which are not repeated.
+    Only word-level tiers that are safe to compose are used (not ``suggest``).
+    """
+    garbles: dict[str, list[str]] = {}
+    for e in entries:
+        if e.kind in ("marker", "ambiguous", "table"):
+            for o in e.originals[:1]:
+                garbles.setdefault(o, []).append(e.garbled)
+    max_len = max((len(o) for o in garbles), default=0)
+    out: list[Entry] = []
+    seen = set(known)
+    for phrase in phrases:
+        variants: list[str] = []
+
+        def walk(i: int, built: str, changed: bool) -> None:
+            if len(variants) >= MAX_VARIANTS:
+                return
+            if i == len(phrase):
+                if changed:
+                    variants.append(built)
+                return
+            for j in range(min(len(phrase), i + max_len), i, -1):
+                for g in garbles.get(phrase[i:j], ()):
+                    walk(j, built + g, True)
+            walk(i + 1, built + phrase[i], changed)
+
+        walk(0, "", False)
+        for v in variants:
+            if v not in seen and v != phrase:
+                seen.add(v)
+                out.append(Entry(v, (phrase,), "phrase", f"gazetteer:{phrase}"))
+    return out

@@ -1,0 +1,77 @@
+"""The analysis copy: the text as the engine reads it, never as it is written.
+
+Traditional characters are read as Simplified (OpenCC ``t2s``) and full-width
+ASCII as half-width, so one Simplified dictionary serves every input. The
+user's own text is never rewritten this way: the copy keeps the same length
+(one character for one character), so an offset in the copy is the same
+offset in the input, and restored words are written back in the input's
+script with OpenCC ``s2t``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import opencc
+
+
+@lru_cache(maxsize=1)
+def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def _fold_width(text: str) -> str:
+    """Full-width ASCII (！-～) to half-width; length-preserving."""
+    if not any("\uff01" <= ch <= "\uff5e" for ch in text):
+        return text
+    return "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The original text and its same-length analysis copy."""
+
+    original: str
+    simplified: str
+
+    @property
+    def converted(self) -> bool:
+        """True if the input had Traditional characters (changes are written back in Traditional)."""
+        return self.original != self.simplified
+
+
+def analysis_copy(text: str) -> Analysis:
+    """A same-length Simplified, half-width copy of ``text`` for matching and scoring.
+
+    OpenCC converts phrase by phrase and may change the length of a phrase;
+    when that happens for the whole text we fall back to converting each
+    line, then each character, so offsets always line up.
+    """
+    t2s, _ = _converters()
+    folded = _fold_width(text)
+    simp = t2s.convert(folded)
+    if len(simp) != len(folded):
+        lines = folded.split("\n")
+        out = []
+        for line in lines:
+            conv = t2s.convert(line)
+            if len(conv) != len(line):
+                conv = "".join(c if len(c) == 1 else ch for ch, c in ((ch, t2s.convert(ch)) for ch in line))
+            out.append(conv)
+        simp = "\n".join(out)
+    return Analysis(text, simp)
+
+
+def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) -> str:
+    """``replacement`` (Simplified) in the script the input uses around ``start:end``.
+
+    A span such as 中心 reads the same in both scripts, so the neighbourhood
+    (the surrounding line, up to 40 characters each side) decides.
+    """
+    lo = max(0, analysis.original.rfind("\n", 0, start) + 1, start - 40)
+    hi = analysis.original.find("\n", end)
+    hi = min(end + 40, len(analysis.original) if hi < 0 else hi)
+    if analysis.original[lo:hi] == analysis.simplified[lo:hi]:
+        return replacement
+    _, s2t = _converters()
+    return s2t.convert(replacement)

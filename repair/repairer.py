@@ -1,0 +1,174 @@
+"""The pipeline, wired: normalise → find candidates → score in context → decide → apply.
+
+A :class:`Repairer` loads dictionaries, tables and the context model once
+and is then cheap to call on many documents; keep one per process.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .candidates import Candidate, Finder
+from .changes import Change, apply_changes
+from .config import Config
+from .context import ContextModel, load_context
+from .decide import APPLICABLE, Decider, Decision
+from .dictionary import Entry, load_builtin, load_dictionary
+from .gazetteer import expand
+from .normalize import analysis_copy, to_input_script
+from .segment import make_segmenter
+from .tables import load_table
+
+#: spin_score maps the fitted spin rate through a logistic centred here.
+SPIN_RATE_MIDPOINT = 0.10
+SPIN_SCORE_SLOPE = 2.0
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the engine concluded about one text."""
+
+    text: str
+    fixed: str
+    changes: tuple[Change, ...]  # applied (confidence ≥ threshold)
+    suggestions: tuple[Change, ...]  # preferred by the model but below the threshold, or suggest-only
+    spin_rate: float
+    spin_score: float
+    candidates: int
+
+
+def _spin_score(rho: float, candidates: int) -> float:
+    if candidates == 0:
+        return 0.0
+    logit = math.log(rho / (1 - rho)) - math.log(SPIN_RATE_MIDPOINT / (1 - SPIN_RATE_MIDPOINT))
+    return 1.0 / (1.0 + math.exp(-SPIN_SCORE_SLOPE * logit))
+
+
+class Repairer:
+    """Loads everything once; :meth:`analyse` does the work for one text."""
+
+    def __init__(self, config: Config | None = None, **overrides: Any) -> None:
+        self.config = (config or Config()).with_options(**overrides) if overrides else (config or Config())
+        entries: list[Entry] = []
+        phrases: list[str] = []
+        if self.config.builtin:
+            entries, phrases = load_builtin()
+        for path in self.config.dictionaries:
+            entries.extend(load_dictionary(path))
+        for path in self.config.tables:
+            entries.extend(load_table(path))
+        excluded = self.config.exclude
+        entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
+        entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
+        self.entries = entries
+        self.finder = Finder(entries)
+        partners: dict[str, int] = {}
+        for e in entries:
+            for o in e.originals:
+                partners[o] = partners.get(o, 0) + 1
+        self._partners = partners
+
+    @cached_property
+    def model(self) -> ContextModel:
+        """The context model, loaded on first need: clean text with no candidate never pays for it."""
+        return load_context(self.config.lm_path)
+
+    @cached_property
+    def decider(self) -> Decider:
+        return Decider(self.model, make_segmenter(self.model), self._partners)
+
+    # ---- the pipeline ----------------------------------------------------------------
+    def analyse(self, text: str, min_confidence: float | None = None) -> Report:
+        """Decide every candidate in ``text``; see :class:`Report`."""
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        threshold = max(self.config.threshold, 0.5 + 1e-9)
+        floor = threshold if min_confidence is None else min(min_confidence, threshold)
+        if self.finder.empty or not any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text):
+            return Report(text, text, (), (), 0.0, 0.0, 0)
+        analysis = analysis_copy(text)
+        matches = self.finder.find(analysis.simplified)
+        cands = self._unprotected(analysis.simplified, matches.candidates)
+        if not cands:
+            return Report(text, text, (), (), 0.0, 0.0, 0)
+        decider = self.decider
+        lattices = [decider.lattice(analysis.simplified, g) for g in decider.clusters(analysis.simplified, cands)]
+        outer = [c for c in cands if not any(o is not c and o.start <= c.start and c.end <= o.end for o in cands)]
+        rho, posts = decider.fit(lattices, len(outer) + matches.intact)
+        applied: list[Change] = []
+        suggested: list[Change] = []
+        taken: list[tuple[int, int]] = []
+        for d in sorted(decider.decisions(lattices, posts, rho), key=lambda d: -d.posterior):
+            if d.posterior < floor or any(d.diff.start < e and s < d.diff.end for s, e in taken):
+                continue
+            change = self._change(analysis, d)
+            if change is None:
+                continue
+            taken.append((d.diff.start, d.diff.end))
+            if d.posterior >= threshold and d.edge.entry.kind in APPLICABLE:
+                applied.append(change)
+            else:
+                suggested.append(change)
+        applied.sort(key=lambda c: c.start)
+        suggested.sort(key=lambda c: c.start)
+        fixed = apply_changes(text, applied) if applied else text
+        return Report(text, fixed, tuple(applied), tuple(suggested), rho, _spin_score(rho, len(cands)), len(cands))
+
+    def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:
+        """Drop candidates overlapping a protected word or a line marked ``unspin: ignore``."""
+        blocked: list[tuple[int, int]] = []
+        for word in self.config.protected:
+            i = text.find(word)
+            while i >= 0:
+                blocked.append((i, i + len(word)))
+                i = text.find(word, i + 1)
+        if not blocked:
+            return list(cands)
+        return [c for c in cands if not any(c.start < e and s < c.end for s, e in blocked)]
+
+    @staticmethod
+    def _change(analysis, d: Decision) -> Change | None:
+        old = analysis.original[d.diff.start:d.diff.end]
+        new = to_input_script(analysis, d.diff.start, d.diff.end, d.diff.new)
+        if old == new:
+            return None
+        e = d.edge
+        assert e.entry is not None
+        kind = e.entry.kind
+        if kind == "phrase":
+            reason = f"phrase {e.garbled} → {e.original}"
+        elif kind == "marker":
+            reason = f"marker {e.garbled}"
+        elif kind == "table":
+            reason = f"table pair {e.garbled}/{e.original}"
+        else:
+            reason = f"context favours {e.original} over {e.garbled}"
+        evidence = (
+            f"entry {e.entry.source}",
+            f"posterior {d.posterior:.3f} jointly with neighbours",
+            f"document spin rate {d.rho:.2f}",
+        )
+        return Change(d.diff.start, d.diff.end, old, new, round(d.posterior, 4), kind, reason, evidence)
+
+    # ---- conveniences ----------------------------------------------------------------
+    def fix(self, text: str) -> str:
+        """``text`` with confident restorations applied; unchanged if there is no evidence."""
+        return self.analyse(text).fixed
+
+    def fix_and_explain(self, text: str) -> tuple[str, list[Change]]:
+        """The fixed text and the changes that produce it (``apply_changes`` replays them)."""
+        r = self.analyse(text)
+        return r.fixed, list(r.changes)
+
+    def explain(self, text: str, min_confidence: float | None = None) -> list[Change]:
+        """Applied changes, plus (with a lower ``min_confidence``) restorations not sure enough to apply."""
+        r = self.analyse(text, min_confidence)
+        if min_confidence is None or min_confidence >= self.config.threshold:
+            return [c for c in r.changes if min_confidence is None or c.confidence >= min_confidence]
+        return sorted(r.changes + r.suggestions, key=lambda c: c.start)
+
+    def spin_score(self, text: str) -> float:
+        """0..1: how likely the document as a whole was spun."""
+        return self.analyse(text).spin_score

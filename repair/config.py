@@ -40,15 +40,18 @@ class Config:
     protected: frozenset[str] = field(default_factory=frozenset)
     lm_path: Path | None = None
 
+    def __post_init__(self) -> None:
+        # Accept any iterable of str/Path, but store hashable, typed values so a
+        # Config can key a cache of loaded Repairers.
+        object.__setattr__(self, "dictionaries", tuple(Path(p) for p in self.dictionaries))
+        object.__setattr__(self, "tables", tuple(Path(p) for p in self.tables))
+        object.__setattr__(self, "exclude", frozenset(self.exclude))
+        object.__setattr__(self, "protected", frozenset(self.protected))
+        if self.lm_path is not None:
+            object.__setattr__(self, "lm_path", Path(self.lm_path))
+        if not 0.0 <= float(self.threshold) <= 1.0:
+            raise ValueError("threshold must be between 0 and 1")
+
     def with_options(self, **kwargs: Any) -> "Config":
         """A copy with some fields replaced; unknown names raise ``TypeError``."""
-        if "dictionaries" in kwargs:
-            kwargs["dictionaries"] = tuple(Path(p) for p in kwargs["dictionaries"])
-        if "tables" in kwargs:
-            kwargs["tables"] = tuple(Path(p) for p in kwargs["tables"])
-        for name in ("exclude", "protected"):
-            if name in kwargs:
-                kwargs[name] = frozenset(kwargs[name])
-        if not 0.0 <= float(kwargs.get("threshold", self.threshold)) <= 1.0:
-            raise ValueError("threshold must be between 0 and 1")
         return replace(self, **kwargs)

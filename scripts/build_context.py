@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from repair.context import BIGRAM_FILE, SCALE, UNIGRAM_FILE, VOCAB_FILE, pack_key  # noqa: E402
-from repair.dictionary import all_forms, load_builtin  # noqa: E402
+from repair.dictionary import all_forms, load_builtin, load_dictionary  # noqa: E402
 
 OUT = ROOT / "dictionaries" / "context"
 CACHE = ROOT / "build" / "context-cache.pickle"
@@ -110,6 +110,8 @@ def main() -> None:
     ap.add_argument("--lm", default=None)
     ap.add_argument("--neighbours", type=int, default=60000)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--extra", nargs="*", default=[], type=Path,
+                    help="more dictionary files whose words should get bigram statistics")
     args = ap.parse_args()
 
     import kenlm
@@ -139,6 +141,8 @@ def main() -> None:
 
     by_prob = sorted(uni, key=lambda w: -uni[w][0])
     entries, phrases = load_builtin()
+    for path in args.extra:
+        entries.extend(load_dictionary(path))
     forms = all_forms(entries) | set(phrases)
     targets = sorted({form[i:j] for form in forms for i in range(len(form))
                       for j in range(i + 1, min(len(form), i + MAX_WORD) + 1) if form[i:j] in uni})

@@ -1,0 +1,175 @@
+"""Speed and memory of the engine, measured on the same text as the quality run.
+
+Throughput is reported as MB/s of UTF-8 input and as a ratio against two
+well-known single-pass text filters on the *same* text (ftfy's ``fix_text``
+and OpenCC's ``s2t``), so the figure means something across machines.
+Every timing is the median of several ``time.perf_counter`` repeats.
+Start-up and peak memory are measured on the real ``unspin`` command in a
+subprocess, because that is what a user pipes text through.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def mb(text: str) -> float:
+    """Size of ``text`` in MB (10^6 bytes) of UTF-8."""
+    return len(text.encode("utf-8")) / 1e6
+
+
+def median_time(fn: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``fn()`` over ``repeats`` runs (perf_counter)."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def throughput(fn: Callable[[str], object], text: str, repeats: int) -> float:
+    """MB/s of ``fn`` on ``text`` (median of ``repeats``)."""
+    return mb(text) / median_time(lambda: fn(text), repeats)
+
+
+def reference_filters() -> dict[str, Callable[[str], str]]:
+    """The yardsticks: ftfy.fix_text and OpenCC s2t (either may be missing)."""
+    out: dict[str, Callable[[str], str]] = {}
+    try:
+        import ftfy  # noqa: PLC0415
+
+        out["ftfy.fix_text"] = ftfy.fix_text
+    except ImportError:
+        pass
+    try:
+        import opencc  # noqa: PLC0415
+
+        cc = opencc.OpenCC("s2t")
+        out["OpenCC s2t"] = cc.convert
+    except Exception:  # noqa: BLE001 - the reference is optional
+        pass
+    return out
+
+
+def unspin_command() -> tuple[list[str], str]:
+    """How to run the filter: the installed ``unspin`` script, else the same entry point via python."""
+    exe = shutil.which("unspin")
+    if exe:
+        return [exe], "unspin"
+    return [sys.executable, "-c", "from repair.cli import main; main()"], "python -c 'from repair.cli import main; main()'"
+
+
+def startup_time(repeats: int = 5, line: str = "中心政法委书记郭声琨主持集会\n") -> tuple[float, str]:
+    """Median wall time of the ``unspin`` filter on a one-line input (start-up dominated)."""
+    cmd, label = unspin_command()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, input=line.encode(), capture_output=True, cwd=REPO, timeout=120)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{label} failed ({proc.returncode}): {proc.stderr.decode(errors='replace')[-500:]}")
+    return statistics.median(times), label
+
+
+_RSS_PROBE = r"""
+import resource, subprocess, sys, time, json
+cmd = json.loads(sys.argv[1])
+with open(sys.argv[2], 'rb') as fh:
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, stdin=fh, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    dt = time.perf_counter() - t0
+if p.returncode != 0:
+    sys.stderr.write(p.stderr.decode(errors='replace')[-800:]); sys.exit(p.returncode)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, dt)
+"""
+
+
+def filter_peak_rss(text: str) -> tuple[float, float, float]:
+    """(peak RSS in MiB, wall seconds, MB of input) of ``unspin`` filtering ``text``.
+
+    A fresh probe process runs the filter as its only child, so
+    ``RUSAGE_CHILDREN`` is that filter's peak and no other child's.
+    """
+    import json  # noqa: PLC0415
+
+    cmd, _ = unspin_command()
+    with tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False, dir=_tmpdir()) as fh:
+        fh.write(text.encode("utf-8"))
+        path = fh.name
+    try:
+        proc = subprocess.run([sys.executable, "-c", _RSS_PROBE, json.dumps(cmd), path],
+                              capture_output=True, cwd=REPO, timeout=900)
+        if proc.returncode != 0:
+            raise RuntimeError(f"unspin failed on the RSS input: {proc.stderr.decode(errors='replace')}")
+        kb, dt = proc.stdout.decode().split()
+        return int(kb) / 1024, float(dt), mb(text)
+    finally:
+        os.unlink(path)
+
+
+def _tmpdir() -> str:
+    d = Path(__file__).resolve().parent / ".cache"
+    d.mkdir(parents=True, exist_ok=True)
+    return str(d)
+
+
+# --------------------------------------------------------------------------- batch
+
+_WORKER = None
+
+
+def _init_worker(module: str, config: object) -> None:
+    """Pool initializer: one Repairer per worker process, loaded once."""
+    global _WORKER
+    import importlib  # noqa: PLC0415
+
+    _WORKER = importlib.import_module(module).Repairer(config)
+
+
+def _fix_one(text: str) -> int:
+    return len(_WORKER.fix(text))  # type: ignore[union-attr]
+
+
+def _warm(_: int) -> int:
+    time.sleep(0.3)
+    return os.getpid()
+
+
+@dataclass
+class BatchResult:
+    """Batch throughput for one pool size."""
+
+    processes: int
+    mb_per_s: float
+    seconds: float
+
+
+def batch_throughput(module: str, config: object, docs: list[str], processes: int, repeats: int = 1) -> BatchResult:
+    """MB/s of ``Pool(processes).map(fix)`` over ``docs``, load time excluded.
+
+    A warm-up round of sleeping tasks makes every worker finish its
+    initializer (loading the Repairer) before the clock starts.
+    """
+    size = sum(mb(d) for d in docs)
+    with Pool(processes, initializer=_init_worker, initargs=(module, config)) as pool:
+        pool.map(_warm, range(processes * 2), chunksize=1)
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            pool.map(_fix_one, docs, chunksize=max(1, len(docs) // (processes * 8)))
+            times.append(time.perf_counter() - t0)
+    dt = statistics.median(times)
+    return BatchResult(processes, size / dt, dt)

@@ -42,10 +42,14 @@ def build_config(
 
 
 def read_stdin_utf8() -> str:
-    """All of stdin as text; raise a clear error instead of guessing an encoding."""
+    """All of stdin as text; raise a clear error instead of guessing an encoding.
+
+    A BOM is kept as U+FEFF and written back, so output bytes differ from
+    input bytes only where a change was made.
+    """
     data = sys.stdin.buffer.read()
     try:
-        return data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UnspinError(
             f"stdin is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 4]!r}); "
@@ -79,7 +83,8 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     except UnspinError as exc:
         click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)
-    sys.stdout.write(fixed)
+    # bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter
+    sys.stdout.buffer.write(fixed.encode("utf-8"))
     sys.stdout.flush()
     if show_explain:
         for change in changes:

@@ -114,6 +114,8 @@ def load_dictionary(dict_dir: Path) -> list[DictEntry]:
         if not path.exists():
             continue
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "tier"}  # a file-level setting, not an entry
         entries.extend(_walk_entries(data, kind))
     return entries
 

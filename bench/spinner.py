@@ -75,9 +75,9 @@ class GoldSpan:
 
     @property
     def seen(self) -> str:
-        """'seen', 'held-out' (dictionary pair hidden from the engine) or 'unknown' (not in any dictionary)."""
+        """'seen', 'held-out' (dictionary pair hidden from the engine) or 'never' (no dictionary has it this way)."""
         if self.source != "dict":
-            return "unknown"
+            return "never"
         return "held-out" if self.heldout else "seen"
 
 

@@ -115,7 +115,7 @@ def test_full_rate_uses_table_kinds_and_holdout() -> None:
     doc = spinner.spin("人工智能会议在中央召开", tiny_table(), 1.0, random.Random(0), char_segment)
     assert doc.spun == "野生智能集会在中心举行"
     assert [(g.kind, g.seen) for g in doc.gold] == [
-        ("phrase", "seen"), ("marker", "held-out"), ("marker", "seen"), ("unknown", "unknown")]
+        ("phrase", "seen"), ("marker", "held-out"), ("marker", "seen"), ("unknown", "never")]
 
 
 def test_table_is_bidirectional_and_written_once_per_pair(tmp_path) -> None:

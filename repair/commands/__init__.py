@@ -6,3 +6,10 @@ import click
 
 def register(group: click.Group) -> None:
     """Add every sub-command to ``group``."""
+    from .check import check
+    from .explain import explain
+    from .fix import fix
+    from .score import score
+
+    for command in (fix, check, score, explain):
+        group.add_command(command)

@@ -1,0 +1,31 @@
+"""``unspin check``: report spun spots as lint findings and write nothing."""
+from __future__ import annotations
+
+import click
+
+from ..cli import EXIT_ERROR, EXIT_FOUND, EXIT_OK
+from ..output import FORMATS
+from ..runner import Options
+from ..sinks import CheckHandler
+from .common import execute, input_options, note, out, select_inputs, setup
+
+
+@click.command()
+@input_options
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text (path:line:col), json (one object a line), rdjson (reviewdog) or github (annotations).")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Report changes at least this confident (default: the threshold).")
+@click.pass_context
+def check(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+          encoding: str | None, kind: str | None, field: str | None, jobs: int | None, fmt: str,
+          min_confidence: float | None) -> None:
+    """Report what `fix` would change. Exit 1 if anything is found, 0 if clean, 2 on errors."""
+    s = setup(ctx)
+    floor = min_confidence if min_confidence is not None else s.settings.min_confidence
+    inputs = select_inputs(paths, include, exclude, s.settings)
+    handler = CheckHandler(out, note, fmt=fmt)
+    execute(ctx, inputs, s.config, Options(kind, field, encoding, min_confidence=floor), handler, jobs)
+    handler.finish()
+    t = handler.tally
+    ctx.exit(EXIT_ERROR if t.errors else EXIT_FOUND if t.changes else EXIT_OK)

@@ -1,0 +1,113 @@
+"""What the file commands share: options, the one Config, input selection, running, exit codes."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from ..atomic import discard_all
+from ..cli import EXIT_ERROR, build_config
+from ..config import Config
+from ..documents import KINDS
+from ..errors import UnspinError
+from ..files import FileSelector
+from ..runner import STDIN, Handler, Options, run
+from ..settings import Settings, load_settings
+from ..textio import CHUNK_CHARS
+
+EXIT_INTERRUPTED = 130
+
+
+def input_options(f: Callable) -> Callable:
+    """Options every multi-file command takes (applied bottom-up, shown top-down)."""
+    decorators = [
+        click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True)),
+        click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob. Repeatable."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob. Repeatable."),
+        click.option("--encoding", default=None, help="Read (and write back) files in this encoding, e.g. gb18030."),
+        click.option("--type", "kind", type=click.Choice(KINDS), default=None,
+                     help="Treat every input as this type instead of guessing from the suffix."),
+        click.option("--field", default=None, metavar="NAME",
+                     help="Repair this field of each JSON Lines record (dotted path, e.g. meta.body)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: all cores)."),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The resolved configuration of one command run."""
+
+    config: Config
+    settings: Settings
+
+
+def setup(ctx: click.Context) -> Setup:
+    """The nearest config file under the command-line flags, as ONE Config."""
+    params = ctx.find_root().params
+    try:
+        settings = load_settings(Path.cwd())
+        config = build_config(params.get("threshold"), params.get("tables", ()), params.get("dictionaries", ()),
+                              params.get("lm"), base=settings.config)
+    except UnspinError as exc:
+        fail(ctx, str(exc))
+    return Setup(config, settings)
+
+
+def fail(ctx: click.Context, message: str) -> None:
+    """Report an error the user can act on and exit 2."""
+    click.echo(f"unspin: error: {message}", err=True)
+    ctx.exit(EXIT_ERROR)
+
+
+def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+                  settings: Settings, skip: tuple[Path, ...] = ()) -> list[tuple[str, Path | None]]:
+    """(shown name, path) for every input; ``-`` is stdin. Flags add to the config file's globs."""
+    selector = FileSelector(settings.include + include, settings.exclude + exclude, skip)
+    inputs: list[tuple[str, Path | None]] = []
+    for arg in paths:
+        if arg == STDIN:
+            inputs.append(("<stdin>", None))
+        else:
+            inputs.extend((t.rel.as_posix(), t.path) for t in selector.select([arg]))
+    return inputs
+
+
+def worker_count(requested: int | None, inputs: list[tuple[str, Path | None]]) -> int:
+    """All cores by default, but never more workers than there are jobs to share."""
+    jobs = sum(max(1, -(-p.stat().st_size // CHUNK_CHARS)) if p else 1 for _, p in inputs)
+    return max(1, min(requested or os.cpu_count() or 1, jobs))
+
+
+def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: Config, options: Options,
+            handler: Handler, jobs: int | None) -> None:
+    """Run with a progress bar on a terminal; Ctrl-C removes temp files and exits 130."""
+    workers = worker_count(jobs, inputs)
+    try:
+        if sys.stderr.isatty():
+            total = sum(p.stat().st_size for _, p in inputs if p)
+            with click.progressbar(length=total, file=sys.stderr, label="unspin") as bar:
+                run(inputs, config, options, handler, workers, bar.update)
+        else:
+            run(inputs, config, options, handler, workers)
+    except KeyboardInterrupt:
+        discard_all()
+        click.echo("unspin: interrupted; every file is either unchanged or fully written", err=True)
+        ctx.exit(EXIT_INTERRUPTED)
+
+
+def out(text: str) -> None:
+    """Command output (stdout), flushed per piece so pipes see results as they come."""
+    click.echo(text, nl=False)
+
+
+def note(text: str) -> None:
+    """A note or error on stderr."""
+    click.echo(text, err=True)

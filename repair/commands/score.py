@@ -1,0 +1,25 @@
+"""``unspin score``: one spin score per document, for filtering corpora."""
+from __future__ import annotations
+
+import click
+
+from ..cli import EXIT_ERROR, EXIT_OK
+from ..runner import Options
+from ..sinks import ScoreHandler
+from .common import execute, input_options, note, out, select_inputs, setup
+
+
+@click.command()
+@input_options
+@click.option("--above", type=click.FloatRange(0.0, 1.0), default=None,
+              help="List only documents scoring above this.")
+@click.pass_context
+def score(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+          encoding: str | None, kind: str | None, field: str | None, jobs: int | None,
+          above: float | None) -> None:
+    """Print {"path", "line" (JSON Lines), "score", "candidates"} per file or per record."""
+    s = setup(ctx)
+    inputs = select_inputs(paths, include, exclude, s.settings)
+    handler = ScoreHandler(out, note, above=above)
+    execute(ctx, inputs, s.config, Options(kind, field, encoding, want_score=True), handler, jobs)
+    ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)

@@ -1,0 +1,62 @@
+"""Showing changes: unified diffs for ``fix``, inline word diffs for ``explain``.
+
+Changes never add or remove a line, so a file's diff can be built chunk by
+chunk (hunk line numbers shifted by where the chunk starts) without ever
+holding the whole file, and stays a valid patch.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Callable, Iterator, Sequence
+
+from .changes import Change
+from .report import line_col
+
+_HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+NO_EOL = "\\ No newline at end of file\n"
+
+
+def chunk_diff(old: str, new: str, first_line: int, name: str, with_header: bool) -> Iterator[str]:
+    """Unified-diff lines for one chunk starting at 1-based ``first_line`` of file ``name``."""
+    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+                                 f"a/{name}", f"b/{name}", n=3)
+    shift = first_line - 1
+    for line in lines:
+        if line.startswith(("---", "+++")):
+            if with_header:
+                yield line if line.endswith("\n") else line + "\n"
+            continue
+        m = _HUNK.match(line)
+        if m:
+            a, b = int(m.group(1)) + shift, int(m.group(3)) + shift
+            yield f"@@ -{a}{m.group(2) or ''} +{b}{m.group(4) or ''} @@\n"
+        elif line.endswith("\n"):
+            yield line
+        else:
+            yield line + "\n" + NO_EOL
+
+
+def inline_diff(text: str, changes: Sequence[Change], old: Callable[[str], str],
+                new: Callable[[str], str]) -> str:
+    """``text`` with every change shown in place as ``old(...)new(...)``."""
+    out, pos = [], 0
+    for ch in sorted(changes, key=lambda c: c.start):
+        out.append(text[pos:ch.start])
+        out.append(old(ch.old) + new(ch.new))
+        pos = ch.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def changed_lines(text: str, changes: Sequence[Change]) -> list[tuple[int, int, int, list[Change]]]:
+    """(line number, start, end offset, its changes) for each line that has changes."""
+    by_line: dict[int, list[Change]] = {}
+    for ch in sorted(changes, key=lambda c: c.start):
+        by_line.setdefault(line_col(text, ch.start)[0], []).append(ch)
+    result = []
+    for number, chs in by_line.items():
+        start = text.rfind("\n", 0, chs[0].start) + 1
+        end = text.find("\n", chs[-1].end)
+        result.append((number, start, len(text) if end < 0 else end, chs))
+    return result

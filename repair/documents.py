@@ -1,0 +1,152 @@
+"""One unit of work — a chunk of a file or a batch of JSON Lines records — and its outcome.
+
+This is the code that runs inside worker processes, so jobs and outcomes are
+small picklable dataclasses and everything a job needs (where it starts in
+its file, whether an ``unspin: off`` region is open) travels with it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .changes import Change, apply_changes
+from .errors import InputError
+from .formats import html_segments, join_prose, map_changes, markdown_segments
+from .ignores import drop_ignored
+from .records import dump_record, get_field, parse_record, set_field
+from .repairer import Repairer
+from .report import line_col
+
+KINDS = ("text", "markdown", "html", "jsonl")
+_SEGMENTERS = {"markdown": markdown_segments, "html": html_segments}
+
+
+@dataclass(frozen=True)
+class Job:
+    """Text to repair and where it sits in its file (1-based line, column and UTF-8 byte column)."""
+
+    kind: str
+    text: str
+    path: str
+    line: int = 1
+    col: int = 1
+    byte_col: int = 1
+    off: bool = False
+    field: str | None = None
+    want_score: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A change located in its file: columns in characters and in UTF-8 bytes (both 1-based)."""
+
+    line: int
+    col: int
+    byte_col: int
+    change: Change
+
+    @property
+    def end_col(self) -> int:
+        return self.col + len(self.change.old)
+
+    @property
+    def end_byte_col(self) -> int:
+        return self.byte_col + len(self.change.old.encode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Score:
+    """A document's spin score; ``line`` is set for a JSON Lines record."""
+
+    score: float
+    candidates: int
+    line: int | None = None
+
+
+@dataclass
+class Outcome:
+    """What a job produced: the repaired text, located findings, scores, per-record errors."""
+
+    fixed: str
+    findings: list[Finding] = field(default_factory=list)
+    scores: list[Score] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class Engine:
+    """One Repairer and the confidence floor of this run (lower than the threshold for ``check``)."""
+
+    def __init__(self, repairer: Repairer, min_confidence: float | None = None) -> None:
+        self.repairer = repairer
+        self.min_confidence = min_confidence
+
+    def analyse(self, text: str) -> tuple[list[Change], Score]:
+        """The changes to report for ``text`` and how spun it looks as a whole."""
+        report = self.repairer.analyse(text, self.min_confidence)
+        changes = list(report.changes)
+        if self.min_confidence is not None:
+            extra = [c for c in report.suggestions if c.confidence >= self.min_confidence and c.old != c.new]
+            changes = sorted([c for c in changes if c.confidence >= self.min_confidence] + extra,
+                             key=lambda c: c.start)
+        return changes, Score(round(report.spin_score, 4), report.candidates)
+
+
+def locate(job: Job, text: str, change: Change) -> Finding:
+    """Absolute line and columns of ``change`` (offsets into ``text``, the job's text)."""
+    line, col = line_col(text, change.start)
+    line_start = change.start - (col - 1)
+    byte_col = len(text[line_start:change.start].encode("utf-8")) + 1
+    if line == 1:
+        return Finding(job.line, job.col + col - 1, job.byte_col + byte_col - 1, change)
+    return Finding(job.line + line - 1, col, byte_col, change)
+
+
+def run_job(engine: Engine, job: Job) -> Outcome:
+    """Repair, locate and (when asked) score one job."""
+    if job.kind == "jsonl":
+        return _run_records(engine, job)
+    segmenter = _SEGMENTERS.get(job.kind)
+    if segmenter is None:
+        changes, score = engine.analyse(job.text)
+    else:
+        segments = segmenter(job.text)
+        prose, starts = join_prose(job.text, segments)
+        changes, score = engine.analyse(prose)
+        changes = map_changes(changes, segments, starts)
+    changes = drop_ignored(job.text, changes, job.off)
+    outcome = Outcome(apply_changes(job.text, changes), [locate(job, job.text, ch) for ch in changes])
+    if job.want_score:
+        outcome.scores.append(score)
+    return outcome
+
+
+def _run_records(engine: Engine, job: Job) -> Outcome:
+    """Each line a JSON record; only ``job.field`` is repaired, other bytes kept."""
+    assert job.field is not None
+    out, outcome = [], Outcome("")
+    for n, line in enumerate(job.text.splitlines(keepends=True), start=job.line):
+        body = line.rstrip("\r\n")
+        if not body.strip():
+            out.append(line)
+            continue
+        try:
+            record = parse_record(body, f"{job.path}:{n}")
+        except InputError as exc:
+            outcome.errors.append(str(exc))
+            out.append(line)
+            continue
+        value = get_field(record, job.field)
+        if not isinstance(value, str):
+            out.append(line)
+            continue
+        changes, score = engine.analyse(value)
+        changes = drop_ignored(value, changes)
+        if changes:
+            set_field(record, job.field, apply_changes(value, changes))
+            line = dump_record(body, record) + line[len(body):]
+        out.append(line)
+        for ch in changes:
+            outcome.findings.append(Finding(n, ch.start + 1, len(value[:ch.start].encode("utf-8")) + 1, ch))
+        if job.want_score:
+            outcome.scores.append(Score(score.score, score.candidates, n))
+    outcome.fixed = "".join(out)
+    return outcome

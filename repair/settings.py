@@ -1,0 +1,141 @@
+"""Project configuration files: ``.unspin.yaml`` or ``[tool.unspin]`` in ``pyproject.toml``.
+
+The nearest one found walking up from the working directory wins (as with
+ruff or black), so a content repository can pin its threshold and protected
+words for every contributor and for its pre-commit hook. Paths in it are
+relative to the file itself, so the hook works from any sub-directory.
+Mistakes are reported with the file and key and never half-applied: a typo'd
+key that was silently ignored would leave a repository unprotected.
+"""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .config import Config
+from .errors import UnspinError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on old interpreters only
+    import tomli as tomllib
+
+YAML_NAME = ".unspin.yaml"
+PYPROJECT_NAME = "pyproject.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A config file's engine settings (as one :class:`Config`) and its file-walking settings."""
+
+    config: Config = Config()
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    min_confidence: float | None = None
+    source: Path | None = None
+
+
+class ConfigFileError(UnspinError):
+    """A config file that cannot be used; the message names the file and key."""
+
+
+def _strings(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigFileError(f"{where}: expected a list of strings, got {value!r}")
+    return tuple(value)
+
+
+def _unit_float(where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ConfigFileError(f"{where}: expected a number between 0 and 1, got {value!r}")
+    return float(value)
+
+
+#: Every accepted key and the check that turns its raw value into a Python value.
+_KEYS: dict[str, Callable[[str, Any], Any]] = {
+    "dictionaries": _strings,
+    "tables": _strings,
+    "threshold": _unit_float,
+    "include": _strings,
+    "exclude": _strings,
+    "protected": _strings,
+    "min_confidence": _unit_float,
+}
+
+
+def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
+    """The nearest config file at or above ``start`` and its raw ``unspin`` table.
+
+    In one directory ``.unspin.yaml`` is preferred; a ``pyproject.toml``
+    without ``[tool.unspin]`` does not count and the search goes on upwards.
+    """
+    for directory in (start, *start.parents):
+        yaml_path = directory / YAML_NAME
+        if yaml_path.is_file():
+            return yaml_path, _read_yaml(yaml_path)
+        toml_path = directory / PYPROJECT_NAME
+        if toml_path.is_file():
+            table = _read_pyproject(toml_path)
+            if table is not None:
+                return toml_path, table
+    return None
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(f"{path}: not valid YAML: {exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigFileError(f"{path}: expected a mapping of settings at the top level")
+    return data
+
+
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigFileError(f"{path}: not valid TOML: {exc}") from None
+    table = data.get("tool", {}).get("unspin")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigFileError(f"{path}: [tool.unspin] must be a table")
+    return table
+
+
+def parse_settings(path: Path, raw: dict[str, Any]) -> Settings:
+    """Validate every key of ``raw`` (read from ``path``) and build the Settings."""
+    section = "[tool.unspin]" if path.name == PYPROJECT_NAME else ""
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{path}: {section}{'.' if section else ''}{key}"
+        if key not in _KEYS:
+            raise ConfigFileError(f"{where}: unknown key (known keys: {', '.join(sorted(_KEYS))})")
+        values[key] = _KEYS[key](where, value)
+    base = path.parent
+    engine: dict[str, Any] = {}
+    for key in ("dictionaries", "tables"):
+        if key in values:
+            engine[key] = tuple(base / p for p in values[key])
+    if "threshold" in values:
+        engine["threshold"] = values["threshold"]
+    if "protected" in values:
+        engine["protected"] = values["protected"]
+    return Settings(
+        config=Config().with_options(**engine),
+        include=values.get("include", ()),
+        exclude=values.get("exclude", ()),
+        min_confidence=values.get("min_confidence"),
+        source=path,
+    )
+
+
+def load_settings(start: Path) -> Settings:
+    """Settings from the nearest config file above ``start``, or the defaults."""
+    found = find_config_file(start.resolve())
+    return parse_settings(*found) if found else Settings()

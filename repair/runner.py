@@ -156,8 +156,8 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
     called with the size in bytes of each job done. Inputs that cannot be read
     are reported to ``handler.skipped`` and the run goes on.
     """
+    engine = make_engine(config, options.min_confidence)  # bad dictionaries fail here, not in a worker
     pool = multiprocessing.Pool(workers, _init_worker, (config, options.min_confidence)) if workers > 1 else None
-    engine = None if pool else make_engine(config, options.min_confidence)
     window: deque = deque()
 
     def submit(job: Job):

@@ -88,7 +88,7 @@ def worker_count(requested: int | None, inputs: list[tuple[str, Path | None]]) -
 
 def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: Config, options: Options,
             handler: Handler, jobs: int | None) -> None:
-    """Run with a progress bar on a terminal; Ctrl-C removes temp files and exits 130."""
+    """Run with a progress bar on a terminal; errors exit 2; Ctrl-C removes temp files and exits 130."""
     workers = worker_count(jobs, inputs)
     try:
         if sys.stderr.isatty():
@@ -97,6 +97,9 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
                 run(inputs, config, options, handler, workers, bar.update)
         else:
             run(inputs, config, options, handler, workers)
+    except UnspinError as exc:
+        discard_all()
+        fail(ctx, str(exc))
     except KeyboardInterrupt:
         discard_all()
         click.echo("unspin: interrupted; every file is either unchanged or fully written", err=True)

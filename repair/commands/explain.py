@@ -46,10 +46,10 @@ def explain(ctx: click.Context, path: str, kind: str | None, encoding: str | Non
         src = open_source(name, file, Options(kind=kind or kind_of(name, Options()), encoding=encoding))
         with open_text(src) as stream:
             text = stream.read()
+        changes = [f.change for f in run_job(make_engine(s.config), Job(src.kind, text, name)).findings]
     except (UnspinError, SkipFile, UnicodeDecodeError) as exc:
-        click.echo(f"unspin: error: {name}: {exc}", err=True)
+        click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)
-    changes = [f.change for f in run_job(make_engine(s.config), Job(src.kind, text, name)).findings]
     for number, start, end, chs in changed_lines(text, changes):
         shifted = [replace(c, start=c.start - start, end=c.end - start) for c in chs]
         line = text[start:end].rstrip("\r")

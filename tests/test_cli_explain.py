@@ -1,0 +1,47 @@
+"""``unspin explain``: an inline diff of one file or stdin, each change with its evidence."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from cli_helpers import CLEAN, SPUN, project, unspin
+
+
+def test_plain_markers_and_evidence_when_not_a_terminal(tmp_path: Path):
+    root = project(tmp_path)
+    (root / "a.txt").write_text(f"{CLEAN}\n{SPUN}\n", encoding="utf-8")
+    r = unspin(["explain", "a.txt"], root)
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == ("a.txt:2: [-中心-]{+中央+}政法委书记郭声琨主持[-集会-]{+会议+},要求[-增强-]{+加强+}"
+                        "政策供给、批量[-办理-]{+解决+}[-题目-]{+问题+}。")
+    assert lines[1].startswith("    中心 -> 中央  ") and "table pair 中心/中央" in lines[1]
+    assert any("spin-table.txt:1" in line for line in lines)  # evidence: the entry it came from
+    assert "\x1b[" not in r.stdout
+    assert "a.txt: 5 changes" in r.stderr
+
+
+def test_colour_when_asked(tmp_path: Path):
+    root = project(tmp_path)
+    r = unspin(["explain", "--color", "-"], root, stdin=SPUN)
+    assert "\x1b[31m" in r.stdout and "\x1b[32m" in r.stdout and "[-中心-]" in r.stdout
+
+
+def test_side_by_side_puts_old_and_new_in_two_columns(tmp_path: Path):
+    root = project(tmp_path)
+    r = unspin(["explain", "--side-by-side", "-"], root, stdin="主持集会。")
+    first = r.stdout.splitlines()[0]
+    left, right = first.split("│")
+    assert left.startswith("<stdin>:1: 主持[-集会-]。") and right.strip() == "主持{+会议+}。"
+
+
+def test_clean_input_explains_nothing(tmp_path: Path):
+    root = project(tmp_path)
+    r = unspin(["explain", "-"], root, stdin=CLEAN)
+    assert r.exit_code == 0 and r.stdout == "" and "0 changes" in r.stderr
+
+
+def test_unreadable_input_exits_2(tmp_path: Path):
+    root = project(tmp_path)
+    (root / "big5.txt").write_bytes(SPUN.encode("big5", errors="ignore"))
+    r = unspin(["explain", "big5.txt"], root)
+    assert r.exit_code == 2 and "big5.txt" in r.stderr and "not valid utf-8" in r.stderr

@@ -85,7 +85,7 @@ def open_source(name: str, path: Path | None, options: Options) -> Source:
     if path is None:
         return Source(name, None, kind, Encoding(options.encoding or "utf-8"), None)
     snapshot = Snapshot.of(path)
-    return Source(name, path, kind, sniff(path, options.encoding), snapshot)
+    return Source(name, path, kind, sniff(path, options.encoding, name), snapshot)
 
 
 def open_text(src: Source) -> IO[str]:

@@ -42,19 +42,21 @@ class Encoding:
         return BOM if self.bom else b""
 
 
-def sniff(path: Path, encoding: str | None) -> Encoding:
+def sniff(path: Path, encoding: str | None, name: str | None = None) -> Encoding:
     """Check ``path`` decodes in ``encoding`` (default UTF-8) from end to end.
 
     Raises :class:`SkipFile` for binary data and :class:`InputError`, with
-    the byte offset and a hint, for anything that does not decode.
+    the byte offset and a hint, for anything that does not decode; both
+    messages start with ``name`` (default: the path).
     """
-    name = codecs.lookup(encoding or "utf-8").name
+    shown = name or str(path)
+    codec = codecs.lookup(encoding or "utf-8").name
     with path.open("rb") as fh:
         head = fh.read(BINARY_PROBE)
         if b"\0" in head:
-            raise SkipFile(f"{path}: binary file (NUL bytes), skipped")
-        bom = name == "utf-8" and head.startswith(BOM)
-        decoder = codecs.getincrementaldecoder(name)()
+            raise SkipFile(f"{shown}: binary file (NUL bytes), skipped")
+        bom = codec == "utf-8" and head.startswith(BOM)
+        decoder = codecs.getincrementaldecoder(codec)()
         offset, block = 0, head
         try:
             while block:
@@ -65,8 +67,8 @@ def sniff(path: Path, encoding: str | None) -> Encoding:
         except UnicodeDecodeError as exc:
             at = offset + max(exc.start, 0)
             hint = "pass --encoding (e.g. gb18030 or big5) to read it" if encoding is None else "wrong --encoding?"
-            raise InputError(f"{path}: not valid {name} at byte {at}; skipped ({hint})") from None
-    return Encoding(name, bom)
+            raise InputError(f"{shown}: not valid {codec} at byte {at}; skipped ({hint})") from None
+    return Encoding(codec, bom)
 
 
 def _cut(buf: str, paragraphs: bool) -> int:

@@ -1,6 +1,7 @@
 """What the file commands share: options, the one Config, input selection, running, exit codes."""
 from __future__ import annotations
 
+import codecs
 import os
 import sys
 from dataclasses import dataclass
@@ -22,13 +23,27 @@ from ..textio import CHUNK_CHARS
 EXIT_INTERRUPTED = 130
 
 
+def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Reject an unknown encoding name as a usage error, before any file is read."""
+    if value is not None:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+encoding_option = click.option("--encoding", default=None, callback=_codec,
+                               help="Read (and write back) files in this encoding, e.g. gb18030.")
+
+
 def input_options(f: Callable) -> Callable:
     """Options every multi-file command takes (applied bottom-up, shown top-down)."""
     decorators = [
         click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True)),
         click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob. Repeatable."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob. Repeatable."),
-        click.option("--encoding", default=None, help="Read (and write back) files in this encoding, e.g. gb18030."),
+        encoding_option,
         click.option("--type", "kind", type=click.Choice(KINDS), default=None,
                      help="Treat every input as this type instead of guessing from the suffix."),
         click.option("--field", default=None, metavar="NAME",

@@ -13,7 +13,7 @@ from ..documents import Job, run_job
 from ..errors import UnspinError
 from ..runner import STDIN, Options, kind_of, make_engine, open_source, open_text
 from ..textio import SkipFile
-from .common import setup
+from .common import encoding_option, setup
 
 
 def _old(word: str) -> str:
@@ -33,7 +33,7 @@ def _width(s: str) -> int:
 @click.argument("path", default=STDIN, type=click.Path(exists=True, allow_dash=True))
 @click.option("--type", "kind", type=click.Choice(["text", "markdown", "html"]), default=None,
               help="Treat the input as this type instead of guessing from the suffix.")
-@click.option("--encoding", default=None, help="Read the file in this encoding, e.g. gb18030.")
+@encoding_option
 @click.option("--side-by-side", is_flag=True, help="Show each changed line before and after, in two columns.")
 @click.option("--color/--no-color", default=None, help="Colour the diff (default: only on a terminal).")
 @click.pass_context

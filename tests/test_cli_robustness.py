@@ -1,0 +1,188 @@
+"""Bad input, nothing lost: encodings, binary files, concurrent edits, Ctrl-C, huge files."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import opencc
+import pytest
+
+import repair.documents
+import repair.runner
+import repair.sinks
+import repair.textio
+from cli_helpers import CLEAN, RESTORED, SPUN, project, unspin
+from repair.documents import Score
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    root = project(tmp_path / "r")
+    (root / "ok.txt").write_text(SPUN + "\n", encoding="utf-8")
+    return root
+
+
+def test_gb18030_file_is_reported_and_skipped_but_others_are_fixed(repo: Path):
+    gbk = repo / "gbk.txt"
+    gbk.write_bytes((SPUN + "\n").encode("gb18030"))
+    r = unspin(["fix", "-w", "."], repo)
+    assert r.exit_code == 2
+    assert "gbk.txt: not valid utf-8 at byte 0; skipped (pass --encoding" in r.stderr
+    assert gbk.read_bytes() == (SPUN + "\n").encode("gb18030")
+    assert (repo / "ok.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+    assert "1 skipped" in r.stderr
+
+
+def test_with_encoding_it_is_read_and_written_back_in_that_encoding(repo: Path):
+    gbk = repo / "gbk.txt"
+    gbk.write_bytes((SPUN + "\r\n").encode("gb18030"))
+    r = unspin(["fix", "-w", "--encoding", "gb18030", "gbk.txt"], repo)
+    assert r.exit_code == 0, r.stderr
+    assert gbk.read_bytes() == (RESTORED + "\r\n").encode("gb18030")
+
+
+def test_big5_traditional_text_is_restored_in_big5_and_in_traditional_script(repo: Path):
+    s2t = opencc.OpenCC("s2t").convert
+    big5 = repo / "big5.txt"
+    big5.write_bytes(s2t(SPUN).encode("big5"))
+    r = unspin(["fix", "-w", "--encoding", "big5", "big5.txt"], repo)
+    assert r.exit_code == 0, r.stderr
+    assert big5.read_bytes() == s2t(RESTORED).encode("big5")
+
+
+def test_unknown_encoding_is_a_usage_error(repo: Path):
+    r = unspin(["fix", "--encoding", "klingon", "ok.txt"], repo)
+    assert r.exit_code == 2 and "unknown encoding" in r.stderr
+
+
+def test_binary_files_are_skipped_with_a_note_and_left_alone(repo: Path):
+    blob = b"\x89PNG\r\n\x1a\n\0\0\0" + SPUN.encode()
+    (repo / "img.png").write_bytes(blob)
+    r = unspin(["fix", "-w", "."], repo)
+    assert r.exit_code == 0
+    assert "img.png: binary file (NUL bytes), skipped" in r.stderr
+    assert (repo / "img.png").read_bytes() == blob
+    assert unspin(["check", "img.png"], repo).exit_code == 0
+
+
+def test_a_file_edited_during_the_run_is_not_overwritten(repo: Path, monkeypatch):
+    target = repo / "ok.txt"
+    original_end = repair.sinks.FixHandler.end
+
+    def edit_then_end(self, src):
+        target.write_text("作者刚刚改过的内容,还有更多。\n", encoding="utf-8")
+        original_end(self, src)
+
+    monkeypatch.setattr(repair.sinks.FixHandler, "end", edit_then_end)
+    r = unspin(["fix", "-w", "-j", "1", "ok.txt"], repo)
+    assert r.exit_code == 2
+    assert "changed on disk during the run; not overwritten" in r.stderr
+    assert target.read_text(encoding="utf-8") == "作者刚刚改过的内容,还有更多。\n"
+    assert not list(repo.glob("*.unspin-tmp"))
+
+
+def _many(repo: Path, n: int, text: str) -> list[Path]:
+    paths = []
+    for i in range(n):
+        p = repo / "many" / f"{i:03d}.txt"
+        p.parent.mkdir(exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+        paths.append(p)
+    return paths
+
+
+def _old_or_new(paths: list[Path], old: str, new: str) -> list[str]:
+    states = []
+    for p in paths:
+        body = p.read_text(encoding="utf-8")
+        assert body in (old, new), p
+        states.append("new" if body == new else "old")
+    return states
+
+
+def test_ctrl_c_mid_write_leaves_every_file_old_or_new_and_exits_130(repo: Path, monkeypatch):
+    paths = _many(repo, 6, SPUN + "\n")
+    calls = {"n": 0}
+    real = repair.runner.run_job
+
+    def interrupt_on_fourth(engine, job):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(engine, job)
+
+    monkeypatch.setattr(repair.runner, "run_job", interrupt_on_fourth)
+    r = unspin(["fix", "-w", "-j", "1", "many"], repo)
+    assert r.exit_code == 130
+    assert "interrupted" in r.stderr
+    states = _old_or_new(paths, SPUN + "\n", RESTORED + "\n")
+    assert "new" in states and "old" in states
+    assert not list(repo.rglob("*.unspin-tmp"))
+
+
+def test_real_sigint_with_two_workers(repo: Path):
+    paths = _many(repo, 120, (SPUN + "\n\n") * 400)
+    cmd = [sys.executable, "-c", "from repair.cli import main; main()", "fix", "-w", "-j", "2", "many"]
+    proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the first file is written: we are mid-run
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert first.startswith("fixed many/")
+    assert proc.returncode == 130, err
+    states = _old_or_new(paths, (SPUN + "\n\n") * 400, (RESTORED + "\n\n") * 400)
+    assert states[0] == "new" and states[-1] == "old"
+    assert not list(repo.rglob("*.unspin-tmp"))
+
+
+def test_large_files_are_cut_at_paragraphs_and_positions_stay_right(repo: Path, monkeypatch):
+    monkeypatch.setattr(repair.textio, "CHUNK_CHARS", 100)
+    seen: list[int] = []
+    real = repair.documents.Engine.analyse
+
+    def spy(self, text):
+        seen.append(len(text))
+        return real(self, text)
+
+    monkeypatch.setattr(repair.documents.Engine, "analyse", spy)
+    body = "".join(f"第{i}段:{SPUN}\n{CLEAN}\n\n" for i in range(30))
+    (repo / "big.txt").write_text(body, encoding="utf-8")
+    r = unspin(["check", "-j", "1", "big.txt"], repo)
+    lines = r.stdout.splitlines()
+    assert len(lines) == 30 * 5 and max(seen) <= 100 and len(seen) > 10
+    assert lines[-5].startswith("big.txt:88:") and lines[-5].split(":")[2] == str(len("第29段:") + 1)
+    r = unspin(["fix", "-w", "-j", "1", "big.txt"], repo)
+    assert (repo / "big.txt").read_text(encoding="utf-8") == body.replace(SPUN, RESTORED)
+
+
+def test_jsonl_is_cut_at_record_boundaries(repo: Path, monkeypatch):
+    monkeypatch.setattr(repair.textio, "CHUNK_CHARS", 150)
+    rows = "".join(f'{{"n": {i}, "t": "{SPUN}"}}\n' for i in range(40))
+    (repo / "d.jsonl").write_text(rows, encoding="utf-8")
+    r = unspin(["score", "--field", "t", "-j", "1", "d.jsonl"], repo)
+    assert r.exit_code == 0, r.stderr
+    assert [int(line.split('"line": ')[1].split(",")[0]) for line in r.stdout.splitlines()] == list(range(1, 41))
+
+
+def test_huge_file_in_bounded_memory(repo: Path, monkeypatch):
+    """40 MiB through ``fix -w`` with a trivial engine: peak memory stays a few chunks."""
+    monkeypatch.setattr(repair.documents.Engine, "analyse", lambda self, text: ([], Score(0.0, 0)))
+    line = (CLEAN + "\n") * 20 + "\n"
+    big = repo / "huge.txt"
+    with big.open("w", encoding="utf-8") as fh:
+        for _ in range(40 * 2**20 // len(line.encode())):
+            fh.write(line)
+    size = big.stat().st_size
+    tracemalloc.start()
+    try:
+        r = unspin(["fix", "-w", "-j", "1", "huge.txt"], repo)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert r.exit_code == 0, r.stderr
+    assert big.stat().st_size == size
+    assert peak < 16 * 2**20 < size / 2

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from repair import Config, Repairer
 from repair.cli import main
 
 SPUN = "中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。"
@@ -35,3 +36,8 @@ def unspin(args: list[str], cwd: Path, stdin: bytes | str | None = None) -> Resu
         return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
     finally:
         os.chdir(old)
+
+
+def engine(root: Path) -> Repairer:
+    """The library with the same configuration as ``project(root)``, to derive expectations from."""
+    return Repairer(Config(tables=(root / "spin-table.txt",)))

@@ -3,19 +3,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cli_helpers import CLEAN, SPUN, project, unspin
+from cli_helpers import CLEAN, SPUN, engine, project, unspin
 
 
 def test_plain_markers_and_evidence_when_not_a_terminal(tmp_path: Path):
     root = project(tmp_path)
-    (root / "a.txt").write_text(f"{CLEAN}\n{SPUN}\n", encoding="utf-8")
+    text = f"{CLEAN}\n{SPUN}\n"
+    (root / "a.txt").write_text(text, encoding="utf-8")
     r = unspin(["explain", "a.txt"], root)
     assert r.exit_code == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == ("a.txt:2: [-中心-]{+中央+}政法委书记郭声琨主持[-集会-]{+会议+},要求[-增强-]{+加强+}"
                         "政策供给、批量[-办理-]{+解决+}[-题目-]{+问题+}。")
-    assert lines[1].startswith("    中心 -> 中央  ") and "table pair 中心/中央" in lines[1]
-    assert any("spin-table.txt:1" in line for line in lines)  # evidence: the entry it came from
+    first = engine(root).explain(text)[0]
+    assert lines[1] == f"    中心 -> 中央  {first.confidence:.2f}  {first.reason}"
+    assert lines[2:2 + len(first.evidence)] == [f"        {e}" for e in first.evidence]
     assert "\x1b[" not in r.stdout
     assert "a.txt: 5 changes" in r.stderr
 

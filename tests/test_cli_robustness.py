@@ -15,7 +15,7 @@ import repair.documents
 import repair.runner
 import repair.sinks
 import repair.textio
-from cli_helpers import CLEAN, RESTORED, SPUN, project, unspin
+from cli_helpers import CLEAN, RESTORED, SPUN, engine, project, unspin
 from repair.documents import Score
 
 
@@ -125,7 +125,8 @@ def test_ctrl_c_mid_write_leaves_every_file_old_or_new_and_exits_130(repo: Path,
 
 
 def test_real_sigint_with_two_workers(repo: Path):
-    paths = _many(repo, 120, (SPUN + "\n\n") * 400)
+    old = (SPUN + "\n\n") * 400
+    paths = _many(repo, 120, old)
     cmd = [sys.executable, "-c", "from repair.cli import main; main()", "fix", "-w", "-j", "2", "many"]
     proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None
@@ -134,7 +135,7 @@ def test_real_sigint_with_two_workers(repo: Path):
     _, err = proc.communicate(timeout=120)
     assert first.startswith("fixed many/")
     assert proc.returncode == 130, err
-    states = _old_or_new(paths, (SPUN + "\n\n") * 400, (RESTORED + "\n\n") * 400)
+    states = _old_or_new(paths, old, engine(repo).fix(old))
     assert states[0] == "new" and states[-1] == "old"
     assert not list(repo.rglob("*.unspin-tmp"))
 

@@ -1,7 +1,6 @@
 """Bad input, nothing lost: encodings, binary files, concurrent edits, Ctrl-C, huge files."""
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys

@@ -200,6 +200,8 @@ def test_counts(tiers, gazetteer):
     for name, minimum in MINIMUM.items():
         assert counts[name] >= minimum, f"{name}: {counts[name]} entries, need {minimum}"
     assert sum(counts[n] for n in TIERS) >= 1600
+    # suggestions are reported to the user, so keep the list modest
+    assert 50 <= counts["suggest"] <= 150, f"suggest: {counts['suggest']} entries, keep 50-150"
 
 
 # ---------------------------------------------------------------- test cases

@@ -104,6 +104,7 @@ class Lattice:
     start: int
     end: int
     edges: list[list[Edge]]  # by start offset relative to ``start``
+    candidates: int  # garbled spans in the window, not nested in another one
     restore_edges: list[Edge] = field(default_factory=list)
 
 
@@ -161,7 +162,8 @@ class Decider:
                 w = text[a + i:a + j]
                 if j - i == 1 or self.model.is_word(w):
                     edges[i].append(Edge(a + i, a + j, (w,), 0.0))
-        lat = Lattice(a, b, edges)
+        outer = [c for c in group if not any(o is not c and o.start <= c.start and c.end <= o.end for o in group)]
+        lat = Lattice(a, b, edges, len(outer))
         for c in group:
             for entry in c.entries:
                 for rank, original in enumerate(entry.originals):
@@ -176,35 +178,57 @@ class Decider:
 
     @staticmethod
     def _diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff, ...]:
-        """The replacements an edge makes, cut at known word entries inside a phrase.
+        """The replacements an edge makes, cut at the known entries inside it.
 
-        A phrase such as 中共中心 → 中共中央 and the word 中心 → 中央 inside it
-        make the same change; cutting phrases into word-sized diffs lets
-        their probabilities add up, and the explanation shows 中心 → 中央.
+        中共中心 → 中共中央 (a phrase), 审议经由过程 → 审议通过 (a compound) and
+        the words 中心 → 中央, 经由过程 → 通过 inside them make the same change;
+        cutting every edge into the smallest known entries lets their
+        probabilities add up, and the explanation shows the word that changed.
+        The cut is an alignment of the garbled form with the original in which
+        each step copies an equal character or applies one inner entry.
+        Where no such alignment exists, a phrase is cut where its characters
+        differ (rapidfuzz's opcodes) and a word entry stays whole (处置惩罚 → 处理).
         """
+        g = c.garbled
+        inner: dict[int, list[tuple[int, str]]] = {}
+        for w in group:
+            if w is not c and c.start <= w.start and w.end <= c.end:
+                for e in w.entries:
+                    if e.kind != "suggest":
+                        for o in e.originals:
+                            inner.setdefault(w.start - c.start, []).append((w.end - c.start, o))
+        # best[(i, j)] = cheapest alignment of g[:i] with original[:j]
+        best: dict[tuple[int, int], tuple[int, tuple[Diff, ...]]] = {(0, 0): (0, ())}
+        for i in range(len(g) + 1):
+            for j in range(len(original) + 1):
+                cur = best.get((i, j))
+                if cur is None:
+                    continue
+                steps = []
+                if i < len(g) and j < len(original) and g[i] == original[j]:
+                    steps.append(((i + 1, j + 1), cur))
+                for we, o in inner.get(i, ()):
+                    if original.startswith(o, j):
+                        # cost = characters replaced: the smallest entries win (天下, not 天下人大)
+                        steps.append(((we, j + len(o)),
+                                      (cur[0] + we - i, cur[1] + (Diff(c.start + i, c.start + we, o),))))
+                for key, val in steps:
+                    if key not in best or val[0] < best[key][0]:
+                        best[key] = val
+        done = best.get((len(g), len(original)))
+        if done is not None and done[1]:
+            return done[1]
         if c.entries[0].kind != "phrase":
             return (Diff(c.start, c.end, original),)
-        g = c.garbled
-        regions: list[list[int]] = []  # merged non-equal opcode regions [as, ae, bs, be]
+        diffs: list[Diff] = []
         for op in Levenshtein.opcodes(g, original):
             if op.tag == "equal":
                 continue
-            if regions and regions[-1][1] == op.src_start and regions[-1][3] == op.dest_start:
-                regions[-1][1], regions[-1][3] = op.src_end, op.dest_end
+            new = original[op.dest_start:op.dest_end]
+            if diffs and diffs[-1].end == c.start + op.src_start:
+                diffs[-1] = Diff(diffs[-1].start, c.start + op.src_end, diffs[-1].new + new)
             else:
-                regions.append([op.src_start, op.src_end, op.dest_start, op.dest_end])
-        diffs: list[Diff] = []
-        for as_, ae, bs, be in regions:
-            best = Diff(c.start + as_, c.start + ae, original[bs:be])
-            for w in group:
-                ws, we = w.start - c.start, w.end - c.start
-                if w is c or ws < 0 or we > len(g) or not (ws <= as_ and we >= ae):
-                    continue
-                ps, pe = bs - (as_ - ws), be + (we - ae)
-                for e in w.entries:
-                    if e.kind != "phrase" and original[ps:pe] in e.originals:
-                        best = Diff(w.start, w.end, original[ps:pe])
-            diffs.append(best)
+                diffs.append(Diff(c.start + op.src_start, c.start + op.src_end, new))
         return tuple(diffs)
 
     # ---- inference ---------------------------------------------------------------
@@ -251,16 +275,28 @@ class Decider:
         return out
 
     def fit(self, lattices: Sequence[Lattice], opportunities: int) -> tuple[float, list[dict[int, float]]]:
-        """EM for the document's spin rate ρ; returns ρ and the final posteriors."""
-        rho = (RHO_A + 0.1 * opportunities) / (RHO_A + RHO_B + opportunities)  # start a little spun
-        posts: list[dict[int, float]] = []
-        for _ in range(EM_ROUNDS):
-            posts = [self.posteriors(lat, rho) for lat in lattices]
-            expected = sum(min(1.0, sum(p.values())) if False else sum(p.values()) for p in posts)
-            rho = (RHO_A + expected) / (RHO_A + RHO_B + opportunities)
-            rho = min(max(rho, 1e-4), 0.95)
-        posts = [self.posteriors(lat, rho) for lat in lattices]
-        return rho, posts
+        """EM for the document's spin rate ρ; returns ρ and the final posteriors.
+
+        Each lattice is decided with a leave-one-out rate: the evidence of
+        the *other* candidates and intact words of the document, never its
+        own, so a lone candidate cannot talk itself into a high spin rate.
+        """
+        sizes = [lat.candidates for lat in lattices]
+        expected = [0.1 * n for n in sizes]
+        posts: list[dict[int, float]] = [{} for _ in lattices]
+        for _ in range(EM_ROUNDS + 1):
+            total = sum(expected)
+            for k, lat in enumerate(lattices):
+                rho = self._rate(total - expected[k], opportunities - sizes[k])
+                posts[k] = self.posteriors(lat, rho)
+                expected[k] = min(float(sizes[k]), sum(posts[k].values()))
+        return self._rate(sum(expected), opportunities), posts
+
+    @staticmethod
+    def _rate(expected: float, opportunities: int) -> float:
+        """Posterior mean of ρ under the Beta prior, kept inside (0, 1)."""
+        rho = (RHO_A + expected) / (RHO_A + RHO_B + max(0, opportunities))
+        return min(max(rho, 1e-4), 0.95)
 
     @staticmethod
     def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]], rho: float) -> list[Decision]:

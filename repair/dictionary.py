@@ -13,7 +13,6 @@ with a silent mistake rewrites text wrongly at scale.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -137,14 +136,13 @@ def parse_gazetteer(text: str, path: str) -> list[str]:
 def builtin_dir() -> Path:
     """Folder of the shipped dictionaries.
 
-    Installed, ``dictionaries/`` is the package ``repair.dictionaries``; in a
-    source checkout (or an editable install, whose path finder loses to the
-    checkout on ``sys.path``) it is the ``dictionaries/`` beside ``repair/``.
+    Installed, ``dictionaries/`` lands inside the package (``repair/dictionaries``,
+    see pyproject.toml); in a source checkout or an editable install it is the
+    ``dictionaries/`` beside ``repair/``.
     """
-    try:
-        return Path(str(resources.files("repair.dictionaries")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "dictionaries"
+    here = Path(__file__).resolve().parent
+    installed = here / "dictionaries"
+    return installed if installed.is_dir() else here.parent / "dictionaries"
 
 
 def load_builtin() -> tuple[list[Entry], list[str]]:

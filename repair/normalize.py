@@ -71,7 +71,7 @@ def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) 
     lo = max(0, analysis.original.rfind("\n", 0, start) + 1, start - 40)
     hi = analysis.original.find("\n", end)
     hi = min(end + 40, len(analysis.original) if hi < 0 else hi)
-    if analysis.original[lo:hi] == analysis.simplified[lo:hi]:
+    if _fold_width(analysis.original[lo:hi]) == analysis.simplified[lo:hi]:
         return replacement
     _, s2t = _converters()
     return s2t.convert(replacement)

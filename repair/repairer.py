@@ -95,8 +95,7 @@ class Repairer:
             return Report(text, text, (), (), 0.0, 0.0, 0)
         decider = self.decider
         lattices = [decider.lattice(analysis.simplified, g) for g in decider.clusters(analysis.simplified, cands)]
-        outer = [c for c in cands if not any(o is not c and o.start <= c.start and c.end <= o.end for o in cands)]
-        rho, posts = decider.fit(lattices, len(outer) + matches.intact)
+        rho, posts = decider.fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact)
         applied: list[Change] = []
         suggested: list[Change] = []
         taken: list[tuple[int, int]] = []

@@ -144,8 +144,12 @@ def main() -> None:
     for path in args.extra:
         entries.extend(load_dictionary(path))
     forms = all_forms(entries) | set(phrases)
+    # Words inside dictionary forms. Single characters only when they are forms
+    # themselves (大, 和): each has thousands of bigrams, and a form is cut into
+    # single characters only when the model has no longer word for it.
     targets = sorted({form[i:j] for form in forms for i in range(len(form))
-                      for j in range(i + 1, min(len(form), i + MAX_WORD) + 1) if form[i:j] in uni})
+                      for j in range(i + 1, min(len(form), i + MAX_WORD) + 1)
+                      if form[i:j] in uni and (j - i > 1 or form[i:j] in forms)})
     neighbours = sorted(set(by_prob[: args.neighbours]) | set(targets))
     print(f"dictionary words in the model: {len(targets)}; neighbours: {len(neighbours)}", file=sys.stderr)
 

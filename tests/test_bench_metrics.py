@@ -71,6 +71,15 @@ def test_wider_change_that_yields_the_original_counts() -> None:
     assert sc.restored == [True] and sc.correct == [True]
 
 
+def test_partial_restoration_is_a_flagged_false_positive() -> None:
+    original = "检察机关"
+    spun = "查察构造"
+    gold = [_gold(0, 4, 0, 4, "查察构造", "检察机关")]
+    changes = [C(0, 2, "查察", "检察", "marker")]
+    sc = metrics.score_document(spun, original, metrics.replay(spun, changes), gold, changes)
+    assert sc.restored == [False] and sc.correct == [False] and sc.partial == [True]
+
+
 def test_two_changes_restoring_one_gold_together() -> None:
     original = "人工智能"
     spun = "野生智能"

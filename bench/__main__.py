@@ -334,8 +334,11 @@ def _git_head() -> str:
     import subprocess  # noqa: PLC0415
 
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
                               text=True, timeout=10).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "repair", "dictionaries"], cwd=REPO,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head + (" + uncommitted changes in repair/ or dictionaries/" if dirty else "")
     except Exception:  # noqa: BLE001
         return "?"
 

@@ -13,7 +13,7 @@ import os
 import platform
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -82,9 +82,14 @@ class QualityResult:
     clean_damage_kinds: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     explain_mismatch: int = 0    # documents whose change list does not replay to the output
     partial: int = 0             # false positives that are partial restorations
+    # examples with corpus context: written to bench/.cache only (never committed)
     examples_fp: list[str] = field(default_factory=list)
     examples_clean: list[str] = field(default_factory=list)
     examples_miss: list[str] = field(default_factory=list)
+    # the same, as pair counts without any corpus text: safe for RESULTS.md
+    count_fp: Counter = field(default_factory=Counter)
+    count_clean: Counter = field(default_factory=Counter)
+    count_miss: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
 
@@ -107,16 +112,20 @@ def run_quality(engine: Any, repairer: Any, spun: list[spinner.SpunDoc], clean: 
             for t in (res.by_kind[(g.kind, g.seen)], res.by_source[g.source], res.total):
                 t.gold += 1
                 t.restored += ok
-            if not ok and g.source == "dict" and not g.heldout and g.kind != "suggest" and len(res.examples_miss) < 12:
+            if not ok and g.source == "dict" and not g.heldout and g.kind != "suggest":
+                res.count_miss[f"{g.garbled}→{g.original} ({g.kind})"] += 1
+            if not ok and g.source == "dict" and not g.heldout and g.kind != "suggest" and len(res.examples_miss) < 40:
                 res.examples_miss.append(f"{g.garbled}→{g.original} ({g.kind}): {_ctx(doc.spun, g.start, g.end)}")
         for c, ok, part in zip(changes, sc.correct, sc.partial):
             res.partial += part
             for t in (res.by_change_kind[c.kind], res.total):
                 t.changes += 1
                 t.correct += ok
-            if not ok and len(res.examples_fp) < 15:
+            if not ok:
                 gs = [g for g in doc.gold if g.start < c.end and c.start < g.end]
                 was = "; spinner: " + ", ".join(f"{g.original}→{g.garbled}" for g in gs) if gs else "; spinner: untouched"
+                res.count_fp[f"{c.old}→{c.new} ({c.kind}){was}"] += 1
+            if not ok and len(res.examples_fp) < 40:
                 res.examples_fp.append(f"{c.old}→{c.new} ({c.kind}){was}: {_ctx(doc.spun, c.start, c.end)}")
         if score_spin:
             res.spun_scores.append(float(repairer.spin_score(doc.spun)))
@@ -128,7 +137,8 @@ def run_quality(engine: Any, repairer: Any, spun: list[spinner.SpunDoc], clean: 
         res.clean_damage += len(diffs)
         for c in changes:
             res.clean_damage_kinds[c.kind] += 1
-            if len(res.examples_clean) < 15:
+            res.count_clean[f"{c.old}→{c.new} ({c.kind})"] += 1
+            if len(res.examples_clean) < 40:
                 res.examples_clean.append(f"{c.old}→{c.new} ({c.kind}, {c.confidence:.2f}): {_ctx(text, c.start, c.end)}")
         if score_spin:
             res.clean_scores.append(float(repairer.spin_score(text)))
@@ -319,13 +329,28 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
             L.append(f"- speed-up 2 vs 1 process: {sp.batch[1].mb_per_s / sp.batch[0].mb_per_s:.2f}× "
                      f"(a pure-Python CPU loop gets {sp.machine_speedup:.2f}× on this machine)")
         L.append("")
-    if q.examples_fp or q.examples_clean or q.examples_miss:
-        L += ["## Examples (first few of each; brackets mark the span)", ""]
-        L += ["False positives on spun text:", ""] + [f"- {x}" for x in q.examples_fp] + [""]
-        L += ["Changes on clean text:", ""] + [f"- {x}" for x in q.examples_clean] + [""]
-        L += ["Seen dictionary pairs (marker, ambiguous, phrase) not restored:", ""] + [f"- {x}" for x in q.examples_miss] + [""]
+    def top(c: Counter, n: int = 12) -> list[str]:
+        return [f"- {k} × {v}" for k, v in c.most_common(n)] + [""]
+
+    L += ["## Most frequent errors (built-in dictionaries, rate " + str(args.rate) + ")", "",
+          "Word pairs and counts only; examples in context are in `bench/.cache/examples.md` "
+          "(not committed: they quote the corpus).", ""]
+    L += ["False positives on spun text (what the engine did; what the spinner had done there):", ""] + top(q.count_fp)
+    L += ["Changes on clean text:", ""] + top(q.count_clean)
+    L += ["Seen dictionary pairs (marker, ambiguous, phrase) not restored:", ""] + top(q.count_miss)
+    if qt is not None:
+        L += ["Imported table only, changes on clean text:", ""] + top(qt.count_clean, 8)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(L), encoding="utf-8")
+    E = ["# Examples in context (bench-only: quotes the corpus, never commit)", ""]
+    for title, qq in (("built-in dictionaries", q), ("imported table only", qt)):
+        if qq is None:
+            continue
+        E += [f"## {title}", "", "False positives on spun text:", ""] + [f"- {x}" for x in qq.examples_fp] + [""]
+        E += ["Changes on clean text:", ""] + [f"- {x}" for x in qq.examples_clean] + [""]
+        E += ["Seen dictionary pairs not restored:", ""] + [f"- {x}" for x in qq.examples_miss] + [""]
+    CACHE.mkdir(parents=True, exist_ok=True)
+    (CACHE / "examples.md").write_text("\n".join(E), encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- main

@@ -16,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from . import corpus, metrics, speed, spinner
 from .metrics import Tally, fmt
@@ -146,11 +146,6 @@ def run_quality(engine: Any, repairer: Any, spun: list[spinner.SpunDoc], clean: 
     return res
 
 
-def spin_scores(repairer: Any, texts: list[str]) -> list[float]:
-    """``spin_score`` of each text."""
-    return [float(repairer.spin_score(t)) for t in texts]
-
-
 # --------------------------------------------------------------------------- speed
 
 @dataclass
@@ -224,7 +219,7 @@ def run_speed(engine: Any, cfg: Any, repairer: Any, clean_text: str, spun_text: 
 # --------------------------------------------------------------------------- report
 
 def _tally_table(title: str, rows: list[tuple[str, Tally]], recall: bool = True, precision: bool = True) -> list[str]:
-    head = ["| " + title + " | gold | restored | recall |" if recall else "| " + title + " |"]
+    """A Markdown table of tallies: recall columns, precision columns, or both."""
     if recall and precision:
         lines = [f"| {title} | gold spans | restored | recall | engine changes | correct | precision |",
                  "|---|---:|---:|---:|---:|---:|---:|"]
@@ -239,7 +234,6 @@ def _tally_table(title: str, rows: list[tuple[str, Tally]], recall: bool = True,
     lines = [f"| {title} | engine changes | correct | precision |", "|---|---:|---:|---:|"]
     for name, t in rows:
         lines.append(f"| {name} | {t.changes} | {t.correct} | {fmt(t.precision)} |")
-    del head
     return lines
 
 
@@ -277,7 +271,7 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
                  sp: SpeedResult | None, argv: list[str]) -> None:
     """RESULTS.md: date, machine, the exact command, then every figure."""
     cmd = "python -m bench" + ("" if not argv else " " + " ".join(argv))
-    L = [f"# unspin benchmark results", "",
+    L = ["# unspin benchmark results", "",
          f"- date: {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
          f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
          f"- command: `{cmd}`",
@@ -296,7 +290,7 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
     L += ["## Quality: built-in dictionaries (30% of garbled forms held out)", ""]
     L += _quality_section(q, with_kinds=True)
     L += ["## Spin detection (`spin_score`, ROC AUC spun vs clean)", "",
-          f"| spin rate | AUC |", "|---:|---:|",
+          "| spin rate | AUC |", "|---:|---:|",
           f"| {args.rate} | {fmt(auc_full, pct=False)} |", f"| {LIGHT_RATE} | {fmt(auc_light, pct=False)} |", ""]
     if qlight is not None:
         L += [f"## Quality at the light spin rate {LIGHT_RATE} (built-in dictionaries)", ""]

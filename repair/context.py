@@ -69,8 +69,9 @@ class ShippedBigrams:
         self._vals.frombytes(raw[8 * n:])
         self.max_word_len = max((len(w) for w in words), default=1)
         self.bigram = lru_cache(maxsize=200_000)(self._bigram)  # type: ignore[method-assign]
+        self._id = lru_cache(maxsize=1 << 18)(self._lookup)  # type: ignore[method-assign]
 
-    def _id(self, word: str) -> int | None:
+    def _lookup(self, word: str) -> int | None:
         i = bisect.bisect_left(self._words, word)
         return i if i < len(self._words) and self._words[i] == word else None
 

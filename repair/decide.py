@@ -46,11 +46,16 @@ TIER_PRIOR = {"phrase": 40.0, "marker": 30.0, "ambiguous": 1.0, "table": 1.0, "s
 APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
 #: Beta prior on the spin rate: mean 0.05, worth ten observations.
 RHO_A, RHO_B = 0.5, 9.5
-EM_ROUNDS = 3
+EM_ROUNDS = 8
+#: EM stops when the expected number of spun words moves less than this.
+EM_TOLERANCE = 0.05
 #: Candidates closer than this many characters share a lattice.
 CLUSTER_GAP = 2
-#: Characters of context each side of a cluster.
+#: Longest context word taken either side of a cluster.
 CONTEXT_CHARS = 4
+#: The screen in ``Decider.hopeless``: log odds at ρ = 0.95, and the cut-off (0.5%).
+MAX_LOG_ODDS = math.log(0.95 / 0.05)
+HOPELESS_LOG_ODDS = math.log(0.005 / 0.995)
 #: Weight of the context model against the channel prior.
 LM_WEIGHT = 1.0
 
@@ -105,7 +110,15 @@ class Lattice:
     end: int
     edges: list[list[Edge]]  # by start offset relative to ``start``
     candidates: int  # garbled spans in the window, not nested in another one
+    left: str | None  # the context word before the window, if any
+    right: str | None  # the context word after it
     restore_edges: list[Edge] = field(default_factory=list)
+    #: log partition function by number of restorations on the path (see ``Decider.solve``)
+    z: list[float] = field(default_factory=list)
+    #: per restore edge (by id), its log mass by number of restorations
+    mass: dict[int, list[float]] = field(default_factory=dict)
+    #: restore edges (by id) that count as evidence of spinning (not suggest-only)
+    counted: set[int] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -145,35 +158,97 @@ class Decider:
                 end = c.end
         return groups
 
+    def _context_word(self, text: str, at: int, step: int) -> str | None:
+        """The longest known word (≤ CONTEXT_CHARS Han characters) ending (step -1) or starting (+1) at ``at``."""
+        best = None
+        for n in range(1, CONTEXT_CHARS + 1):
+            lo, hi = (at - n, at) if step < 0 else (at, at + n)
+            if lo < 0 or hi > len(text) or not _is_han(text[lo] if step < 0 else text[hi - 1]):
+                break
+            w = text[lo:hi]
+            if n == 1 or self.model.is_word(w):
+                best = w
+        return best
+
+    def _reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None) -> float:
+        """log10 p of ``tokens`` between two fixed context words."""
+        bigram = self.model.bigram
+        total = bigram(left, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
+        return total + (bigram(tokens[-1], right) if right else 0.0)
+
+    def _solve_single(self, text: str, lat: Lattice) -> None:
+        """``solve`` for a lone candidate without building its lattice.
+
+        Most candidates stand alone (in clean text nearly all do); for them
+        the lattice has one way to keep the form and one way per original to
+        restore it, so Z and the masses are written down directly. (Keeping
+        the form is scored with its best segmentation only.)
+        """
+        lm_scale = LM_WEIGHT * LN10
+        c_start, c_end = lat.start, lat.end
+        keep = lm_scale * self._reading_score(lat.left, self.segment(text[c_start:c_end]), lat.right)
+        z = [keep, NEG_INF]
+        for e in lat.restore_edges:
+            m = lm_scale * self._reading_score(lat.left, e.tokens, lat.right) + e.channel
+            lat.mass[id(e)] = [NEG_INF, m]
+            z[1] = _logaddexp(z[1], m)
+        lat.z = z
+
+    def _q(self, original: str) -> float:
+        """How likely the spinner was to pick this garbled form for ``original``."""
+        return 1.0 / math.sqrt(max(1, self.partners.get(original, 1)))
+
+    def _straddle(self, text: str, a: int, b: int) -> tuple[int, int]:
+        """Widen ``[a, b)`` to take in known words that cross its edges.
+
+        A garbled form inside a longer word (年夜 in 年夜饭, 都会 in 大都会)
+        must be read as part of that word when it is kept, or the clean
+        reading is scored as two odd fragments and loses.
+        """
+        lo, hi = a, b
+        for x in range(max(0, a - CONTEXT_CHARS + 1), a):
+            if all(_is_han(ch) for ch in text[x:a]):
+                if any(self.model.is_word(text[x:y]) for y in range(a + 1, min(len(text), x + CONTEXT_CHARS) + 1)):
+                    lo = x
+                    break
+        for y in range(min(len(text), b + CONTEXT_CHARS - 1), b, -1):
+            if all(_is_han(ch) for ch in text[b:y]):
+                if any(self.model.is_word(text[x:y]) for x in range(max(0, y - CONTEXT_CHARS), b)):
+                    hi = y
+                    break
+        return lo, hi
+
     def lattice(self, text: str, group: Sequence[Candidate]) -> Lattice:
-        lo = min(c.start for c in group)
-        hi = max(c.end for c in group)
-        a = lo
-        while a > 0 and lo - a < CONTEXT_CHARS and _is_han(text[a - 1]):
-            a -= 1
-        b = hi
-        while b < len(text) and b - hi < CONTEXT_CHARS and _is_han(text[b]):
-            b += 1
+        """Every reading of the span covered by ``group``, between two fixed context words.
+
+        The context either side is the same for every reading, so it is one
+        word (the longest the model knows) rather than a lattice of its own.
+        """
+        a, b = self._straddle(text, min(c.start for c in group), max(c.end for c in group))
         n = b - a
         edges: list[list[Edge]] = [[] for _ in range(n)]
         maxlen = self.model.max_word_len
-        for i in range(n):
+        single = len(group) == 1 and (a, b) == (group[0].start, group[0].end)
+        for i in range(0 if single else n):
             for j in range(i + 1, min(n, i + maxlen) + 1):
                 w = text[a + i:a + j]
                 if j - i == 1 or self.model.is_word(w):
                     edges[i].append(Edge(a + i, a + j, (w,), 0.0))
         outer = [c for c in group if not any(o is not c and o.start <= c.start and c.end <= o.end for o in group)]
-        lat = Lattice(a, b, edges, len(outer))
+        lat = Lattice(a, b, edges, len(outer), self._context_word(text, a, -1), self._context_word(text, b, +1))
         for c in group:
             for entry in c.entries:
                 for rank, original in enumerate(entry.originals):
                     e = self._tokens_edge(c.start, c.end, self.segment(original))
-                    q = 1.0 / max(1, self.partners.get(original, 1))
-                    e.channel = math.log(TIER_PRIOR.get(entry.kind, 1.0) * q / (1 + rank))
+                    e.channel = math.log(TIER_PRIOR.get(entry.kind, 1.0) * self._q(original) / (1 + rank))
                     e.entry, e.garbled, e.original = entry, c.garbled, original
                     e.diffs = self._diffs(c, original, group)
                     edges[c.start - a].append(e)
                     lat.restore_edges.append(e)
+                    if entry.kind in APPLICABLE:
+                        lat.counted.add(id(e))
+        if single:
+            self._solve_single(text, lat)
         return lat
 
     @staticmethod
@@ -232,47 +307,93 @@ class Decider:
         return tuple(diffs)
 
     # ---- inference ---------------------------------------------------------------
-    def _edge_score(self, prev: str | None, e: Edge, log_odds: float) -> float:
-        lm = self.model.bigram(prev, e.tokens[0]) + e.internal
-        return LM_WEIGHT * LN10 * lm + (e.channel + log_odds if e.restores else 0.0)
+    def solve(self, lat: Lattice) -> None:
+        """One forward-backward pass that serves every spin rate.
 
-    def posteriors(self, lat: Lattice, rho: float) -> dict[int, float]:
-        """Posterior probability of each restore edge (keyed by ``id(edge)``)."""
-        log_odds = math.log(rho / (1.0 - rho))
+        Each restoration multiplies a reading by the odds ρ/(1-ρ), so the
+        partition function is a polynomial in the odds: Z(ρ) = Σ_k Z_k·odds^k,
+        with k the number of restorations on a path. Forward-backward over
+        vectors indexed by k gives Z_k and, per restore edge, its mass M_k;
+        the posterior at any ρ is then Σ M_k odds^k / Σ Z_k odds^k, so
+        fitting ρ by EM costs no further passes over the lattice.
+        """
+        k_max = max(1, lat.candidates)
+        width = k_max + 1
         n = lat.end - lat.start
+        lm_scale = LM_WEIGHT * LN10
+        bigram = self.model.bigram
+        start_vec = [0.0] + [NEG_INF] * k_max
         alpha: list[dict] = [dict() for _ in range(n + 1)]
-        alpha[0][None] = 0.0
+        alpha[0][lat.left] = start_vec
+        # transitions[i] = [(prev, edge, score)] computed once, reused by the backward pass
+        transitions: list[list[tuple]] = [[] for _ in range(n)]
         for i in range(n):
             if not alpha[i]:
                 continue
             for prev, a in alpha[i].items():
                 for e in lat.edges[i]:
+                    score = lm_scale * (bigram(prev, e.tokens[0]) + e.internal) + e.channel
+                    transitions[i].append((prev, e, score))
                     j = e.end - lat.start
                     last = e.tokens[-1]
-                    alpha[j][last] = _logaddexp(alpha[j].get(last, NEG_INF), a + self._edge_score(prev, e, log_odds))
-        z = NEG_INF
-        for v in alpha[n].values():
-            z = _logaddexp(z, v)
+                    target = alpha[j].get(last)
+                    if target is None:
+                        target = alpha[j][last] = [NEG_INF] * width
+                    shift = 1 if e.entry is not None else 0
+                    for k in range(width - shift):
+                        if a[k] != NEG_INF:
+                            target[k + shift] = _logaddexp(target[k + shift], a[k] + score)
+        end_score = {t: lm_scale * bigram(t, lat.right) if lat.right else 0.0 for t in alpha[n]}
+        z = [NEG_INF] * width
+        for t, vec in alpha[n].items():
+            for k in range(width):
+                z[k] = _logaddexp(z[k], vec[k] + end_score[t])
         beta: list[dict] = [dict() for _ in range(n + 1)]
         for t in alpha[n]:
-            beta[n][t] = 0.0
+            beta[n][t] = [end_score[t]] + [NEG_INF] * k_max
+        mass: dict[int, list[float]] = {}
         for i in range(n - 1, -1, -1):
-            for prev in alpha[i]:
-                acc = NEG_INF
-                for e in lat.edges[i]:
-                    after = beta[e.end - lat.start].get(e.tokens[-1], NEG_INF)
-                    if after != NEG_INF:
-                        acc = _logaddexp(acc, self._edge_score(prev, e, log_odds) + after)
-                beta[i][prev] = acc
-        out: dict[int, float] = {}
-        for e in lat.restore_edges:
-            i, j = e.start - lat.start, e.end - lat.start
-            after = beta[j].get(e.tokens[-1], NEG_INF)
-            mass = NEG_INF
-            for prev, a in alpha[i].items():
-                mass = _logaddexp(mass, a + self._edge_score(prev, e, log_odds) + after)
-            out[id(e)] = math.exp(mass - z) if mass != NEG_INF else 0.0
+            for prev, e, score in transitions[i]:
+                after = beta[e.end - lat.start].get(e.tokens[-1])
+                if after is None:
+                    continue
+                acc = beta[i].get(prev)
+                if acc is None:
+                    acc = beta[i][prev] = [NEG_INF] * width
+                shift = 1 if e.entry is not None else 0
+                for k in range(width - shift):
+                    if after[k] != NEG_INF:
+                        acc[k + shift] = _logaddexp(acc[k + shift], after[k] + score)
+                if shift:
+                    before = alpha[i][prev]
+                    m = mass.get(id(e))
+                    if m is None:
+                        m = mass[id(e)] = [NEG_INF] * width
+                    for k1 in range(width):
+                        if before[k1] == NEG_INF:
+                            continue
+                        for k2 in range(width - k1 - 1):
+                            if after[k2] != NEG_INF:
+                                m[k1 + k2 + 1] = _logaddexp(m[k1 + k2 + 1], before[k1] + score + after[k2])
+        lat.z, lat.mass = z, mass
+
+    @staticmethod
+    def _at(vec: list[float], log_odds: float) -> float:
+        out = NEG_INF
+        for k, v in enumerate(vec):
+            if v != NEG_INF:
+                out = _logaddexp(out, v + k * log_odds)
         return out
+
+    def posteriors(self, lat: Lattice, rho: float) -> dict[int, float]:
+        """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ."""
+        if not lat.z:
+            self.solve(lat)
+        log_odds = math.log(rho / (1.0 - rho))
+        at = self._at
+        z = at(lat.z, log_odds)
+        mass = lat.mass
+        return {key: math.exp(at(vec, log_odds) - z) for key, vec in mass.items()}
 
     def fit(self, lattices: Sequence[Lattice], opportunities: int) -> tuple[float, list[dict[int, float]]]:
         """EM for the document's spin rate ρ; returns ρ and the final posteriors.
@@ -284,12 +405,14 @@ class Decider:
         sizes = [lat.candidates for lat in lattices]
         expected = [0.1 * n for n in sizes]
         posts: list[dict[int, float]] = [{} for _ in lattices]
-        for _ in range(EM_ROUNDS + 1):
+        for _ in range(EM_ROUNDS):
             total = sum(expected)
             for k, lat in enumerate(lattices):
                 rho = self._rate(total - expected[k], opportunities - sizes[k])
                 posts[k] = self.posteriors(lat, rho)
-                expected[k] = min(float(sizes[k]), sum(posts[k].values()))
+                expected[k] = min(float(sizes[k]), sum(p for key, p in posts[k].items() if key in lat.counted))
+            if abs(sum(expected) - total) < EM_TOLERANCE:
+                break
         return self._rate(sum(expected), opportunities), posts
 
     @staticmethod

@@ -12,7 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+import re
+
 import opencc
+
+_FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
 
 @lru_cache(maxsize=1)
@@ -22,7 +26,7 @@ def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
 
 def _fold_width(text: str) -> str:
     """Full-width ASCII (！-～) to half-width; length-preserving."""
-    if not any("\uff01" <= ch <= "\uff5e" for ch in text):
+    if not _FULL_WIDTH.search(text):
         return text
     return "".join(chr(ord(ch) - 0xFEE0) if "\uff01" <= ch <= "\uff5e" else ch for ch in text)
 
@@ -71,7 +75,12 @@ def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) 
     lo = max(0, analysis.original.rfind("\n", 0, start) + 1, start - 40)
     hi = analysis.original.find("\n", end)
     hi = min(end + 40, len(analysis.original) if hi < 0 else hi)
-    if _fold_width(analysis.original[lo:hi]) == analysis.simplified[lo:hi]:
+    window = _fold_width(analysis.original[lo:hi])
+    traditional = sum(a != b for a, b in zip(window, analysis.simplified[lo:hi]))
+    if traditional == 0:
         return replacement
     _, s2t = _converters()
-    return s2t.convert(replacement)
+    # Some characters are Traditional-looking yet normal in Simplified text (乾 in 乾隆):
+    # the window is Traditional only if it has more Traditional-only than Simplified-only characters.
+    simplified_only = sum(a != b for a, b in zip(window, s2t.convert(window)))
+    return s2t.convert(replacement) if traditional > simplified_only else replacement

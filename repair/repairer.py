@@ -6,6 +6,7 @@ and is then cheap to call on many documents; keep one per process.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -21,6 +22,7 @@ from .normalize import analysis_copy, to_input_script
 from .segment import make_segmenter
 from .tables import load_table
 
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 #: spin_score maps the fitted spin rate through a logistic centred here.
 SPIN_RATE_MIDPOINT = 0.10
 SPIN_SCORE_SLOPE = 2.0
@@ -63,12 +65,20 @@ class Repairer:
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
         self.entries = entries
-        self.finder = Finder(entries)
+        # Suggest-only pairs (antonyms, single characters, function words) are
+        # looked for only when the caller asks for weak findings: they are
+        # frequent in any text and can never change it.
+        self.finder = Finder(e for e in entries if e.kind != "suggest")
         partners: dict[str, int] = {}
         for e in entries:
             for o in e.originals:
                 partners[o] = partners.get(o, 0) + 1
         self._partners = partners
+
+    @cached_property
+    def finder_with_suggestions(self) -> Finder:
+        """The automaton including suggest-only pairs, built on first request."""
+        return Finder(self.entries)
 
     @cached_property
     def model(self) -> ContextModel:
@@ -86,10 +96,11 @@ class Repairer:
             raise TypeError(f"expected str, got {type(text).__name__}")
         threshold = max(self.config.threshold, 0.5 + 1e-9)
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
-        if self.finder.empty or not any("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" for ch in text):
+        if self.finder.empty or not _HAN.search(text):
             return Report(text, text, (), (), 0.0, 0.0, 0)
         analysis = analysis_copy(text)
-        matches = self.finder.find(analysis.simplified)
+        finder = self.finder if floor >= threshold else self.finder_with_suggestions
+        matches = finder.find(analysis.simplified)
         cands = self._unprotected(analysis.simplified, matches.candidates)
         if not cands:
             return Report(text, text, (), (), 0.0, 0.0, 0)

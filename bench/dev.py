@@ -34,6 +34,7 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=120)
     ap.add_argument("--rate", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=1998)
+    ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--set", action="append", default=[], help="module.CONSTANT=value")
     ap.add_argument("--show", type=int, default=0, help="print this many errors of each sort")
     args = ap.parse_args()
@@ -47,12 +48,11 @@ def main() -> None:
     random.Random(args.seed).shuffle(pool)
     dev = pool[-2 * args.docs:]
     spin_docs, clean_docs = dev[: args.docs], dev[args.docs:]
-    entries = spinner.load_dictionary(spinner.DEFAULT_DICT_DIR) if hasattr(spinner, "DEFAULT_DICT_DIR") \
-        else spinner.load_dictionary(repair.dictionary.builtin_dir())
+    entries = spinner.load_dictionary(repair.dictionary.builtin_dir())
     table = spinner.build_table(entries, frozenset(), [])
     spun = spinner.spin_documents([d.text for d in spin_docs], table, args.rate, args.seed + 1,
                                   spinner.jieba_segmenter())
-    r = repair.Repairer()
+    r = repair.Repairer(repair.Config() if args.threshold is None else repair.Config(threshold=args.threshold))
     t0 = time.perf_counter()
     known = restored = changes = correct = 0
     misses: list[str] = []

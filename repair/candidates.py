@@ -60,11 +60,35 @@ class Finder:
         if self.empty:
             return Matches((), 0)
         cands: list[Candidate] = []
-        intact = 0
+        originals: list[tuple[int, int]] = []
         for end, (form, entries) in self._auto.iter(text):
             if entries:
                 cands.append(Candidate(end + 1 - len(form), end + 1, form, entries))
-            else:
-                intact += 1
+            elif len(form) > 1:
+                originals.append((end + 1 - len(form), end + 1))
         cands.sort(key=lambda c: (c.start, -c.end))
-        return Matches(tuple(cands), intact)
+        return Matches(tuple(cands), _count_intact(originals, cands))
+
+
+def _count_intact(originals: list[tuple[int, int]], cands: list[Candidate]) -> int:
+    """Intact original words, as a spinner would have seen them.
+
+    Counted without overlaps (longest first) and apart from candidates, and
+    single characters (大, 和) not at all: each occurrence of 大 is not a
+    word the spinner chose to leave alone, and counting them would make
+    every document look barely spun.
+    """
+    taken = sorted(((c.start, c.end) for c in cands))
+    count = 0
+    last_end = -1
+    ci = 0
+    for start, end in sorted(originals, key=lambda se: (se[0], -se[1])):
+        if start < last_end:
+            continue
+        while ci < len(taken) and taken[ci][1] <= start:
+            ci += 1
+        if ci < len(taken) and taken[ci][0] < end:
+            continue
+        count += 1
+        last_end = end
+    return count

@@ -92,3 +92,22 @@ def _count_intact(originals: list[tuple[int, int]], cands: list[Candidate]) -> i
         count += 1
         last_end = end
     return count
+
+
+#: Opening → closing quotation marks; a form quoted on its own is being talked about.
+QUOTES = {"「": "」", "『": "』", "“": "”", "‘": "’", '"': '"', "《": "》", "〈": "〉"}
+
+
+def drop_mentions(text: str, cands: list[Candidate]) -> list[Candidate]:
+    """Candidates that are not quoted on their own.
+
+    「客岁」一词 talks *about* the word: a garbled form that is the whole
+    content of a quotation is a mention, and restoring it would change
+    what the sentence says.
+    """
+    out = []
+    for c in cands:
+        if c.start > 0 and c.end < len(text) and QUOTES.get(text[c.start - 1]) == text[c.end]:
+            continue
+        out.append(c)
+    return out

@@ -44,8 +44,10 @@ NEG_INF = float("-inf")
 TIER_PRIOR = {"phrase": 40.0, "marker": 30.0, "ambiguous": 1.0, "table": 1.0, "suggest": 0.3}
 #: Tiers whose changes may be applied; ``suggest`` is only ever reported.
 APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
-#: Beta prior on the spin rate: mean 0.033, worth three observations (tuned with bench.dev).
-RHO_A, RHO_B = 0.1, 2.9
+#: The spin-rate prior (see ``spin_rate``): how often a clean document shows a
+#: candidate that really reads better restored, and the prior chance a document is spun.
+CLEAN_RATE = 0.002
+PRIOR_SPUN = 0.2
 EM_ROUNDS = 8
 #: EM stops when the expected number of spun words moves less than this.
 EM_TOLERANCE = 0.05
@@ -129,6 +131,28 @@ class Decision:
     posterior: float
     edge: Edge
     rho: float
+
+
+def spin_rate(spun: float, opportunities: float) -> tuple[float, float]:
+    """P(the document is spun) and its expected spin rate, from ``spun`` of ``opportunities`` words.
+
+    Documents are not spread evenly over spin rates: they are clean (a
+    person wrote every word; CLEAN_RATE allows for the odd ambiguous word
+    that looks spun) or spun at some unknown rate (uniform prior). The two
+    hypotheses are compared by their marginal likelihoods, so three
+    confident restorations in a short text already make it "spun" with a
+    rate near their share, while a long clean text with one doubtful
+    candidate stays clean with ρ≈CLEAN_RATE.
+    """
+    n = max(0.0, opportunities)
+    k = min(max(0.0, spun), n)
+    log_clean = k * math.log(CLEAN_RATE) + (n - k) * math.log1p(-CLEAN_RATE)
+    # Beta(1, 1) marginal likelihood: B(k + 1, n - k + 1)
+    log_spun = math.lgamma(k + 1) + math.lgamma(n - k + 1) - math.lgamma(n + 2)
+    log_odds = math.log(PRIOR_SPUN / (1 - PRIOR_SPUN)) + log_spun - log_clean
+    p_spun = 1.0 / (1.0 + math.exp(-log_odds)) if log_odds > -700 else 0.0
+    rho = p_spun * (k + 1) / (n + 2) + (1 - p_spun) * CLEAN_RATE
+    return p_spun, min(max(rho, 1e-4), 0.95)
 
 
 class Decider:
@@ -395,8 +419,8 @@ class Decider:
         mass = lat.mass
         return {key: math.exp(at(vec, log_odds) - z) for key, vec in mass.items()}
 
-    def fit(self, lattices: Sequence[Lattice], opportunities: int) -> tuple[float, list[dict[int, float]]]:
-        """EM for the document's spin rate ρ; returns ρ and the final posteriors.
+    def fit(self, lattices: Sequence[Lattice], opportunities: int) -> tuple[float, float, list[dict[int, float]]]:
+        """EM for the document's spin rate; returns P(spun), ρ and the final posteriors.
 
         Each lattice is decided with a leave-one-out rate: the evidence of
         the *other* candidates and intact words of the document, never its
@@ -408,18 +432,13 @@ class Decider:
         for _ in range(EM_ROUNDS):
             total = sum(expected)
             for k, lat in enumerate(lattices):
-                rho = self._rate(total - expected[k], opportunities - sizes[k])
+                _, rho = spin_rate(total - expected[k], opportunities - sizes[k])
                 posts[k] = self.posteriors(lat, rho)
                 expected[k] = min(float(sizes[k]), sum(p for key, p in posts[k].items() if key in lat.counted))
             if abs(sum(expected) - total) < EM_TOLERANCE:
                 break
-        return self._rate(sum(expected), opportunities), posts
-
-    @staticmethod
-    def _rate(expected: float, opportunities: int) -> float:
-        """Posterior mean of ρ under the Beta prior, kept inside (0, 1)."""
-        rho = (RHO_A + expected) / (RHO_A + RHO_B + max(0, opportunities))
-        return min(max(rho, 1e-4), 0.95)
+        p_spun, rho = spin_rate(sum(expected), opportunities)
+        return p_spun, rho, posts
 
     @staticmethod
     def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]], rho: float) -> list[Decision]:

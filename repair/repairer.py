@@ -5,13 +5,12 @@ and is then cheap to call on many documents; keep one per process.
 """
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from .candidates import Candidate, Finder
+from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes
 from .config import Config
 from .context import ContextModel, load_context
@@ -23,11 +22,6 @@ from .segment import make_segmenter
 from .tables import load_table
 
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-#: spin_score maps the fitted spin rate through a logistic centred here.
-SPIN_RATE_MIDPOINT = 0.10
-SPIN_SCORE_SLOPE = 2.0
-
-
 @dataclass(frozen=True)
 class Report:
     """Everything the engine concluded about one text."""
@@ -39,13 +33,6 @@ class Report:
     spin_rate: float
     spin_score: float
     candidates: int
-
-
-def _spin_score(rho: float, candidates: int) -> float:
-    if candidates == 0:
-        return 0.0
-    logit = math.log(rho / (1 - rho)) - math.log(SPIN_RATE_MIDPOINT / (1 - SPIN_RATE_MIDPOINT))
-    return 1.0 / (1.0 + math.exp(-SPIN_SCORE_SLOPE * logit))
 
 
 class Repairer:
@@ -101,12 +88,12 @@ class Repairer:
         analysis = analysis_copy(text)
         finder = self.finder if floor >= threshold else self.finder_with_suggestions
         matches = finder.find(analysis.simplified)
-        cands = self._unprotected(analysis.simplified, matches.candidates)
+        cands = drop_mentions(analysis.simplified, self._unprotected(analysis.simplified, matches.candidates))
         if not cands:
             return Report(text, text, (), (), 0.0, 0.0, 0)
         decider = self.decider
         lattices = [decider.lattice(analysis.simplified, g) for g in decider.clusters(analysis.simplified, cands)]
-        rho, posts = decider.fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact)
+        p_spun, rho, posts = decider.fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact)
         applied: list[Change] = []
         suggested: list[Change] = []
         taken: list[tuple[int, int]] = []
@@ -124,7 +111,7 @@ class Repairer:
         applied.sort(key=lambda c: c.start)
         suggested.sort(key=lambda c: c.start)
         fixed = apply_changes(text, applied) if applied else text
-        return Report(text, fixed, tuple(applied), tuple(suggested), rho, _spin_score(rho, len(cands)), len(cands))
+        return Report(text, fixed, tuple(applied), tuple(suggested), rho, p_spun, len(cands))
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:
         """Drop candidates overlapping a protected word or a line marked ``unspin: ignore``."""

@@ -70,3 +70,50 @@ def apply_changes(text: str, changes: Iterable[Change]) -> str:
         pos = ch.end
     out.append(text[pos:])
     return "".join(out)
+
+
+def compose(text: str, first: list[Change], second: list[Change]) -> list[Change]:
+    """One list of changes on ``text`` equal to applying ``first``, then ``second`` to the result.
+
+    A change of the second pass that touches a change of the first is merged
+    with it (中心书记处置惩罚: 处置惩罚 → 处理 first, then 中心 → 中央 once 处理
+    is there to read), so the list always replays on the original input.
+    """
+    final = apply_changes(apply_changes(text, first), second)
+    # every change as a span of the middle text (after ``first``), tagged with its pass
+    spans: list[tuple[int, int, Change, int]] = []
+    shift = 0
+    for c in sorted(first, key=lambda c: c.start):
+        spans.append((c.start + shift, c.start + shift + len(c.new), c, 1))
+        shift += len(c.new) - (c.end - c.start)
+    spans.extend((c.start, c.end, c, 2) for c in second)
+    spans.sort(key=lambda t: (t[0], t[1], t[3]))
+    groups: list[list] = []  # [start, end, members] of overlapping spans
+    for s, e, c, which in spans:
+        if groups and (s < groups[-1][1] or (s == groups[-1][1] and groups[-1][0] == groups[-1][1])):
+            groups[-1][1] = max(groups[-1][1], e)
+            groups[-1][2].append((c, which))
+        else:
+            groups.append([s, e, [(c, which)]])
+    out: list[Change] = []
+    to_text = 0  # middle offset → input offset, for text before the group
+    to_final = 0  # middle offset → final offset
+    for gs, ge, members in groups:
+        back = sum((c.end - c.start) - len(c.new) for c, w in members if w == 1)
+        forward = sum(len(c.new) - (c.end - c.start) for c, w in members if w == 2)
+        old_start, old_end = gs + to_text, ge + to_text + back
+        new = final[gs + to_final:ge + to_final + forward]
+        if len(members) == 1 and members[0][1] == 1:
+            out.append(members[0][0])
+        elif len(members) == 1:
+            c = members[0][0]
+            out.append(Change(old_start, old_end, text[old_start:old_end], new, c.confidence, c.kind,
+                              c.reason, c.evidence))
+        else:
+            out.append(Change(old_start, old_end, text[old_start:old_end], new,
+                              min(m.confidence for m, _ in members), members[-1][0].kind,
+                              "; then ".join(m.reason for m, _ in members),
+                              tuple(e for m, _ in members for e in m.evidence)))
+        to_text += back
+        to_final += forward
+    return [c for c in out if c.old != c.new]

@@ -47,7 +47,7 @@ APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
 #: The spin-rate prior (see ``spin_rate``): how often a clean document shows a
 #: candidate that really reads better restored, and the prior chance a document is spun.
 CLEAN_RATE = 0.002
-PRIOR_SPUN = 0.2
+PRIOR_SPUN = 0.05
 EM_ROUNDS = 8
 #: EM stops when the expected number of spun words moves less than this.
 EM_TOLERANCE = 0.05

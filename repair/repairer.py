@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from .candidates import Candidate, Finder, drop_mentions
-from .changes import Change, apply_changes
+from .changes import Change, apply_changes, compose
 from .config import Config
 from .context import ContextModel, load_context
 from .decide import APPLICABLE, Decider, Decision
@@ -21,6 +21,8 @@ from .normalize import analysis_copy, to_input_script
 from .segment import make_segmenter
 from .tables import load_table
 
+#: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
+MAX_PASSES = 3
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 @dataclass(frozen=True)
 class Report:
@@ -78,22 +80,48 @@ class Repairer:
 
     # ---- the pipeline ----------------------------------------------------------------
     def analyse(self, text: str, min_confidence: float | None = None) -> Report:
-        """Decide every candidate in ``text``; see :class:`Report`."""
+        """Decide every candidate in ``text``; see :class:`Report`.
+
+        Restoring a word changes its neighbours' context (中心书记处置惩罚:
+        only once 处理 is back does 中心书记处 read as 中央书记处), so the
+        decisions are repeated on the repaired text, at the spin rate fitted
+        on the input, until nothing more changes (at most MAX_PASSES). This
+        is also what makes ``fix`` idempotent.
+        """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
         threshold = max(self.config.threshold, 0.5 + 1e-9)
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
-        if self.finder.empty or not _HAN.search(text):
+        first = self._pass(text, threshold, floor, None)
+        if first is None:
             return Report(text, text, (), (), 0.0, 0.0, 0)
+        applied, suggested, p_spun, rho, n_cands = first
+        current = apply_changes(text, applied)
+        for _ in range(MAX_PASSES - 1 if applied else 0):
+            more = self._pass(current, threshold, threshold, rho)
+            if more is None or not more[0]:
+                break
+            applied = compose(text, applied, more[0])
+            current = apply_changes(current, more[0])
+        suggested = [c for c in suggested if not any(c.start < a.end and a.start < c.end for a in applied)]
+        return Report(text, current, tuple(applied), tuple(suggested), rho, p_spun, n_cands)
+
+    def _pass(self, text: str, threshold: float, floor: float, rate: float | None):
+        """One round of decisions: (applied, suggested, P(spun), ρ, candidates), or None without candidates."""
+        if self.finder.empty or not _HAN.search(text):
+            return None
         analysis = analysis_copy(text)
         finder = self.finder if floor >= threshold else self.finder_with_suggestions
         matches = finder.find(analysis.simplified)
         cands = drop_mentions(analysis.simplified, self._unprotected(analysis.simplified, matches.candidates))
         if not cands:
-            return Report(text, text, (), (), 0.0, 0.0, 0)
+            return None
         decider = self.decider
         lattices = [decider.lattice(analysis.simplified, g) for g in decider.clusters(analysis.simplified, cands)]
-        p_spun, rho, posts = decider.fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact)
+        if rate is None:
+            p_spun, rho, posts = decider.fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact)
+        else:
+            p_spun, rho, posts = 1.0, rate, [decider.posteriors(lat, rate) for lat in lattices]
         applied: list[Change] = []
         suggested: list[Change] = []
         taken: list[tuple[int, int]] = []
@@ -110,8 +138,7 @@ class Repairer:
                 suggested.append(change)
         applied.sort(key=lambda c: c.start)
         suggested.sort(key=lambda c: c.start)
-        fixed = apply_changes(text, applied) if applied else text
-        return Report(text, fixed, tuple(applied), tuple(suggested), rho, p_spun, len(cands))
+        return applied, suggested, p_spun, rho, len(cands)
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:
         """Drop candidates overlapping a protected word or a line marked ``unspin: ignore``."""

@@ -74,7 +74,8 @@ _MD_INLINE = [
     (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), GLUE),         # inline HTML tags
     (re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), GLUE),                  # link destinations
     (re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.M), BLOCK),                     # reference definitions
-    (re.compile(r"(?:https?|ftp)://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+"), SPACE),  # bare URLs
+    # bare URLs, IRIs included (https://zh.wikipedia.org/wiki/集会): up to a space or CJK punctuation
+    (re.compile(r"(?:https?|ftp)://[^\s<>\"'，。、；：！？（）「」『』《》【】]+"), SPACE),
     (re.compile(r"\*{1,3}|_{2,3}|~~"), GLUE),                                # emphasis markers
 ]
 

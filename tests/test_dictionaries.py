@@ -221,7 +221,7 @@ def test_spun_cases(tiers):
                 table[key] = _originals(value)
     longest = max(map(len, table))
     for case in cases:
-        assert set(case) == {"spun", "original", "note"}, case
+        assert {"spun", "original", "note"} <= set(case) <= {"spun", "original", "note", "known_failure"}, case
         spun, original = case["spun"], case["original"]
         assert spun != original
         assert _explained(spun, original, table, longest), (

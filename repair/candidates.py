@@ -45,28 +45,32 @@ class Finder:
         for e in entries:
             by_garbled.setdefault(e.garbled, []).append(e)
             originals.update(e.originals)
-        self._auto = ahocorasick.Automaton()
+        # Two automata: a text with no garbled form (most clean text) costs one
+        # pass that yields nothing; intact originals are counted only when needed.
+        self._garbled = ahocorasick.Automaton()
         for g, es in by_garbled.items():
-            self._auto.add_word(g, (g, tuple(es)))
+            self._garbled.add_word(g, (g, tuple(es)))
+        self._originals = ahocorasick.Automaton()
         for o in originals - by_garbled.keys():
-            self._auto.add_word(o, (o, ()))
+            if len(o) > 1:  # single characters are not counted (see _count_intact)
+                self._originals.add_word(o, len(o))
         self.empty = not by_garbled
         if not self.empty:
-            self._auto.make_automaton()
+            self._garbled.make_automaton()
+        if len(self._originals):
+            self._originals.make_automaton()
         self.by_garbled = {g: tuple(es) for g, es in by_garbled.items()}
 
     def find(self, text: str) -> Matches:
         """All candidates (overlaps included) and the count of intact originals."""
         if self.empty:
             return Matches((), 0)
-        cands: list[Candidate] = []
-        originals: list[tuple[int, int]] = []
-        for end, (form, entries) in self._auto.iter(text):
-            if entries:
-                cands.append(Candidate(end + 1 - len(form), end + 1, form, entries))
-            elif len(form) > 1:
-                originals.append((end + 1 - len(form), end + 1))
+        cands = [Candidate(end + 1 - len(form), end + 1, form, entries)
+                 for end, (form, entries) in self._garbled.iter(text)]
+        if not cands:
+            return Matches((), 0)
         cands.sort(key=lambda c: (c.start, -c.end))
+        originals = [(end + 1 - n, end + 1) for end, n in self._originals.iter(text)] if len(self._originals) else []
         return Matches(tuple(cands), _count_intact(originals, cands))
 
 

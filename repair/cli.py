@@ -6,6 +6,7 @@ With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
 """
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from . import Repairer
 from .config import DEFAULT_THRESHOLD, Config
 from .errors import UnspinError
 from .report import format_change_line
+from .textio import read_chunks
 
 #: Exit codes shared by every sub-command (codespell/typos style).
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
@@ -79,16 +81,25 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
             return
         text = read_stdin_utf8()
         repairer = Repairer(config)
-        fixed, changes = repairer.fix_and_explain(text)
     except UnspinError as exc:
         click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)
-    # bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter
-    sys.stdout.buffer.write(fixed.encode("utf-8"))
+    # Long input is repaired a paragraph-aligned chunk at a time, each a document
+    # of its own, so memory follows the chunk size rather than the input size.
+    lines_before = 0
+    for chunk in read_chunks(io.StringIO(text, newline=""), paragraphs=True):
+        fixed, changes = repairer.fix_and_explain(chunk)
+        # bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter
+        sys.stdout.buffer.write(fixed.encode("utf-8"))
+        if show_explain:
+            for change in changes:
+                line = format_change_line("<stdin>", chunk, change)
+                if lines_before:
+                    where, rest = line[len("<stdin>:"):].split(":", 1)
+                    line = f"<stdin>:{int(where) + lines_before}:{rest}"
+                click.echo(line, err=True)
+        lines_before += chunk.count("\n")
     sys.stdout.flush()
-    if show_explain:
-        for change in changes:
-            click.echo(format_change_line("<stdin>", text, change), err=True)
 
 
 def _register_commands() -> None:

@@ -26,6 +26,8 @@ from typing import Protocol
 VOCAB_FILE = "vocab.txt"
 UNIGRAM_FILE = "unigram.bin"
 BIGRAM_FILE = "bigram.bin"
+#: Longest word kept in the vocabulary (scripts/build_context.py drops longer ones).
+MAX_WORD = 8
 #: log10 probabilities are stored as int16 thousandths.
 SCALE = 1000.0
 #: log10 weight of an unseen bigram's fall-back to the unigram ("stupid back-off").
@@ -73,7 +75,7 @@ class ShippedBigrams:
         self._keys.frombytes(raw[: 8 * n])
         self._vals = array("h")
         self._vals.frombytes(raw[8 * n:])
-        self.max_word_len = max((len(w) for w in words), default=1)
+        self.max_word_len = MAX_WORD
         self.bigram = lru_cache(maxsize=200_000)(self._bigram)  # type: ignore[method-assign]
         self._id = lru_cache(maxsize=1 << 18)(self._lookup)  # type: ignore[method-assign]
 

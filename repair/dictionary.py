@@ -20,6 +20,8 @@ import yaml
 
 from .errors import DictionaryError
 
+#: libyaml's loader when PyYAML was built with it (10× faster start-up), else the pure-Python one.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Tiers, from most to least trusted. ``suggest`` entries are reported, never applied.
 TIERS = ("phrase", "marker", "ambiguous", "table", "suggest")
 BUILTIN_FILES = {"phrases.yaml": "phrase", "marker.yaml": "marker",
@@ -68,7 +70,7 @@ def _mapping_pairs(node: yaml.Node, path: str, what: str) -> Iterator[tuple[yaml
 
 def _compose(path: Path, text: str) -> yaml.Node | None:
     try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -90,6 +92,7 @@ def parse_dictionary(text: str, path: str, default_tier: str) -> list[Entry]:
     if root is None:
         return []
     tier = default_tier
+    name_of_file = Path(path).name
     entries: list[Entry] = []
     for key, value in _mapping_pairs(root, path, "the top level"):
         name = _scalar(key, path)
@@ -109,7 +112,7 @@ def parse_dictionary(text: str, path: str, default_tier: str) -> list[Entry]:
                 originals = (_scalar(gval, path),)
             if garbled in originals:
                 raise DictionaryError(path, gkey.start_mark.line + 1, f"{garbled!r} maps to itself")
-            entries.append(Entry(garbled, originals, tier, f"{Path(path).name}:{gkey.start_mark.line + 1}"))
+            entries.append(Entry(garbled, originals, tier, f"{name_of_file}:{gkey.start_mark.line + 1}"))
     # the tier line may come after entries; apply it to all of them
     return [Entry(e.garbled, e.originals, tier, e.source) for e in entries] if tier != default_tier else entries
 

@@ -19,9 +19,10 @@ import opencc
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
 
 
-@lru_cache(maxsize=1)
-def _converters() -> tuple[opencc.OpenCC, opencc.OpenCC]:
-    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+@lru_cache(maxsize=None)
+def _converter(config: str) -> opencc.OpenCC:
+    """An OpenCC converter, built on first use (each costs ~20 ms to load)."""
+    return opencc.OpenCC(config)
 
 
 def _fold_width(text: str) -> str:
@@ -51,7 +52,7 @@ def analysis_copy(text: str) -> Analysis:
     when that happens for the whole text we fall back to converting each
     line, then each character, so offsets always line up.
     """
-    t2s, _ = _converters()
+    t2s = _converter("t2s")
     folded = _fold_width(text)
     simp = t2s.convert(folded)
     if len(simp) != len(folded):
@@ -79,7 +80,7 @@ def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) 
     traditional = sum(a != b for a, b in zip(window, analysis.simplified[lo:hi]))
     if traditional == 0:
         return replacement
-    _, s2t = _converters()
+    s2t = _converter("s2t")
     # Some characters are Traditional-looking yet normal in Simplified text (乾 in 乾隆):
     # the window is Traditional only if it has more Traditional-only than Simplified-only characters.
     simplified_only = sum(a != b for a, b in zip(window, s2t.convert(window)))

@@ -103,7 +103,10 @@ class Repairer:
                 break
             applied = compose(text, applied, more[0])
             current = apply_changes(current, more[0])
-        suggested = [c for c in suggested if not any(c.start < a.end and a.start < c.end for a in applied)]
+        changed = bytearray(len(text))
+        for a in applied:
+            changed[a.start:a.end] = b"\x01" * (a.end - a.start)
+        suggested = [c for c in suggested if not any(changed[c.start:c.end])]
         return Report(text, current, tuple(applied), tuple(suggested), rho, p_spun, n_cands)
 
     def _pass(self, text: str, threshold: float, floor: float, rate: float | None):
@@ -124,14 +127,14 @@ class Repairer:
             p_spun, rho, posts = 1.0, rate, [decider.posteriors(lat, rate) for lat in lattices]
         applied: list[Change] = []
         suggested: list[Change] = []
-        taken: list[tuple[int, int]] = []
+        taken = bytearray(len(text))  # characters already given to a more probable change
         for d in sorted(decider.decisions(lattices, posts, rho), key=lambda d: -d.posterior):
-            if d.posterior < floor or any(d.diff.start < e and s < d.diff.end for s, e in taken):
+            if d.posterior < floor or any(taken[d.diff.start:d.diff.end]):
                 continue
             change = self._change(analysis, d)
             if change is None:
                 continue
-            taken.append((d.diff.start, d.diff.end))
+            taken[d.diff.start:d.diff.end] = b"\x01" * (d.diff.end - d.diff.start)
             if d.posterior >= threshold and d.edge.entry.kind in APPLICABLE:
                 applied.append(change)
             else:

@@ -35,12 +35,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from repair.context import BIGRAM_FILE, SCALE, UNIGRAM_FILE, VOCAB_FILE, pack_key  # noqa: E402
+from repair.context import BIGRAM_FILE, MAX_WORD, SCALE, UNIGRAM_FILE, VOCAB_FILE, pack_key  # noqa: E402
 from repair.dictionary import all_forms, load_builtin, load_dictionary  # noqa: E402
 
 OUT = ROOT / "dictionaries" / "context"
 CACHE = ROOT / "build" / "context-cache.pickle"
-MAX_WORD = 8
 
 _model = None
 _states: list = []

@@ -36,6 +36,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1998)
     ap.add_argument("--threshold", type=float, default=None)
     ap.add_argument("--set", action="append", default=[], help="module.CONSTANT=value")
+    ap.add_argument("--table-only", action="store_true",
+                    help="give the engine the spinner's own table and no dictionaries (decisions alone)")
     ap.add_argument("--show", type=int, default=0, help="print this many errors of each sort")
     args = ap.parse_args()
     _apply(args.set)
@@ -52,7 +54,11 @@ def main() -> None:
     table = spinner.build_table(entries, frozenset(), [])
     spun = spinner.spin_documents([d.text for d in spin_docs], table, args.rate, args.seed + 1,
                                   spinner.jieba_segmenter())
-    r = repair.Repairer(repair.Config() if args.threshold is None else repair.Config(threshold=args.threshold))
+    cfg = repair.Config() if args.threshold is None else repair.Config(threshold=args.threshold)
+    if args.table_only:
+        path = table.write(corpus.CACHE_DIR / "dev-table.tsv")
+        cfg = cfg.with_options(builtin=False, tables=(path,))
+    r = repair.Repairer(cfg)
     t0 = time.perf_counter()
     known = restored = changes = correct = 0
     misses: list[str] = []
@@ -61,7 +67,7 @@ def main() -> None:
         out, ch = r.fix_and_explain(doc.spun)
         sc = metrics.score_document(doc.spun, doc.original, out, doc.gold, ch)
         for g, ok in zip(doc.gold, sc.restored):
-            if g.source == "dict" and g.kind in ("marker", "ambiguous", "phrase"):
+            if g.source == "dict" and (args.table_only or g.kind in ("marker", "ambiguous", "phrase")):
                 known += 1
                 restored += ok
                 if not ok and len(misses) < args.show:

@@ -26,6 +26,8 @@ from typing import Protocol
 VOCAB_FILE = "vocab.txt"
 UNIGRAM_FILE = "unigram.bin"
 BIGRAM_FILE = "bigram.bin"
+#: Words whose bigrams were extracted: the shipped model knows their contexts.
+COVERED_FILE = "covered.txt"
 #: Longest word kept in the vocabulary (scripts/build_context.py drops longer ones).
 MAX_WORD = 8
 #: log10 probabilities are stored as int16 thousandths.
@@ -127,6 +129,12 @@ class KenlmModel:
             return self._m.BaseScore(null, word, out)
         self._m.BaseScore(null, prev, state)
         return self._m.BaseScore(state, word, out)
+
+
+@lru_cache(maxsize=1)
+def covered_words() -> frozenset[str]:
+    """Words the shipped statistics know the contexts of (every word of the built-in dictionaries)."""
+    return frozenset((shipped_folder() / COVERED_FILE).read_text(encoding="utf-8").split())
 
 
 def shipped_folder() -> Path:

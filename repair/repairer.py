@@ -13,7 +13,7 @@ from typing import Any
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose
 from .config import Config
-from .context import ContextModel, load_context
+from .context import ContextModel, covered_words, load_context
 from .decide import APPLICABLE, Decider, Decision
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
@@ -37,6 +37,20 @@ class Report:
     candidates: int
 
 
+def _without_context(entry: Entry) -> Entry:
+    """A table pair whose original the shipped statistics know nothing about becomes suggest-only.
+
+    Deciding it would compare bare word frequencies (两岸 vs 双面), which
+    rewrites clean text toward the commoner word. The garbled side may be
+    unknown to the model: a form that is no word at all (野生智能) is evidence
+    in itself. With a full model (``Config.lm_path``) every pair keeps its tier.
+    """
+    known = covered_words()
+    if all(o in known for o in entry.originals):
+        return entry
+    return Entry(entry.garbled, entry.originals, "suggest", entry.source)
+
+
 class Repairer:
     """Loads everything once; :meth:`analyse` does the work for one text."""
 
@@ -48,8 +62,10 @@ class Repairer:
             entries, phrases = load_builtin()
         for path in self.config.dictionaries:
             entries.extend(load_dictionary(path))
-        for path in self.config.tables:
-            entries.extend(load_table(path))
+        tables = [e for path in self.config.tables for e in load_table(path)]
+        if tables and self.config.lm_path is None:
+            tables = [_without_context(e) for e in tables]
+        entries.extend(tables)
         excluded = self.config.exclude
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))

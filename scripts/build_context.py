@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from repair.context import BIGRAM_FILE, MAX_WORD, SCALE, UNIGRAM_FILE, VOCAB_FILE, pack_key  # noqa: E402
+from repair.context import BIGRAM_FILE, COVERED_FILE, MAX_WORD, SCALE, UNIGRAM_FILE, VOCAB_FILE, pack_key  # noqa: E402
 from repair.dictionary import all_forms, load_builtin, load_dictionary  # noqa: E402
 
 OUT = ROOT / "dictionaries" / "context"
@@ -182,6 +182,7 @@ def main() -> None:
             bigrams[pack_key(ids[w], ids[v])] = lp
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / VOCAB_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
+    (OUT / COVERED_FILE).write_text("\n".join(targets) + "\n", encoding="utf-8")
     probs = array("h", [])
     for w in words:
         p, b = uni[w]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -48,9 +48,16 @@ class AtomicWriter:
         self.target = target
         self.expect = expect
         self.target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".unspin-tmp", dir=target.parent)
-        self.tmp = Path(name)
-        _PENDING.add(self.tmp)
+        # Register the name *before* the file exists: a Ctrl-C between creating
+        # the file and registering it would otherwise leave it behind.
+        while True:
+            self.tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.unspin-tmp"
+            _PENDING.add(self.tmp)
+            try:
+                fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                break
+            except FileExistsError:
+                _PENDING.discard(self.tmp)
         self.file: IO[bytes] = os.fdopen(fd, "wb")
 
     def commit(self) -> None:

@@ -48,7 +48,7 @@ APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
 #: candidate that really reads better restored, and the prior chance a document is spun.
 CLEAN_RATE = 0.002
 PRIOR_SPUN = 0.05
-EM_ROUNDS = 8
+EM_ROUNDS = 4
 #: EM stops when the expected number of spun words moves less than this.
 EM_TOLERANCE = 0.05
 #: Candidates closer than this many characters share a lattice.

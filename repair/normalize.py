@@ -38,11 +38,8 @@ class Analysis:
 
     original: str
     simplified: str
-
-    @property
-    def converted(self) -> bool:
-        """True if the input had Traditional characters (changes are written back in Traditional)."""
-        return self.original != self.simplified
+    #: True if OpenCC changed any character: only then can a change need writing back in Traditional
+    traditional: bool = False
 
 
 def analysis_copy(text: str) -> Analysis:
@@ -55,6 +52,7 @@ def analysis_copy(text: str) -> Analysis:
     t2s = _converter("t2s")
     folded = _fold_width(text)
     simp = t2s.convert(folded)
+    traditional = simp != folded
     if len(simp) != len(folded):
         lines = folded.split("\n")
         out = []
@@ -64,7 +62,7 @@ def analysis_copy(text: str) -> Analysis:
                 conv = "".join(c if len(c) == 1 else ch for ch, c in ((ch, t2s.convert(ch)) for ch in line))
             out.append(conv)
         simp = "\n".join(out)
-    return Analysis(text, simp)
+    return Analysis(text, simp, traditional)
 
 
 def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) -> str:
@@ -73,6 +71,8 @@ def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) 
     A span such as 中心 reads the same in both scripts, so the neighbourhood
     (the surrounding line, up to 40 characters each side) decides.
     """
+    if not analysis.traditional:
+        return replacement
     lo = max(0, analysis.original.rfind("\n", 0, start) + 1, start - 40)
     hi = analysis.original.find("\n", end)
     hi = min(end + 40, len(analysis.original) if hi < 0 else hi)

@@ -42,6 +42,8 @@ NEG_INF = float("-inf")
 
 #: Prior weight ``k`` of each tier (how much likelier the form is spun than written).
 TIER_PRIOR = {"phrase": 40.0, "marker": 30.0, "ambiguous": 1.0, "table": 1.0, "suggest": 0.3}
+#: Prior weight of a garbled form's second, third… listed original (the first is the usual one).
+RANK_DECAY = 0.5
 #: Tiers whose changes may be applied; ``suggest`` is only ever reported.
 APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
 #: The spin-rate prior (see ``spin_rate``): how often a clean document shows a
@@ -264,7 +266,7 @@ class Decider:
             for entry in c.entries:
                 for rank, original in enumerate(entry.originals):
                     e = self._tokens_edge(c.start, c.end, self.segment(original))
-                    e.channel = math.log(TIER_PRIOR.get(entry.kind, 1.0) * self._q(original) / (1 + rank))
+                    e.channel = math.log(TIER_PRIOR.get(entry.kind, 1.0) * self._q(original) * RANK_DECAY ** rank)
                     e.entry, e.garbled, e.original = entry, c.garbled, original
                     e.diffs = self._diffs(c, original, group)
                     edges[c.start - a].append(e)

@@ -14,7 +14,7 @@ from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose
 from .config import Config
 from .context import ContextModel, covered_words, load_context
-from .decide import APPLICABLE, Decider, Decision
+from .decide import APPLICABLE, CONTEXT_CHARS, Decider, Decision
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
 from .normalize import analysis_copy, to_input_script
@@ -35,6 +35,19 @@ class Report:
     spin_rate: float
     spin_score: float
     candidates: int
+
+
+def _near(before: str, changes: list[Change]) -> bytearray:
+    """Characters of the text *after* ``changes`` that lie within CONTEXT_CHARS of a changed span."""
+    after_len = len(before) + sum(len(c.new) - (c.end - c.start) for c in changes)
+    mask = bytearray(after_len)
+    shift = 0
+    for c in sorted(changes, key=lambda c: c.start):
+        lo = max(0, c.start + shift - CONTEXT_CHARS)
+        shift += len(c.new) - (c.end - c.start)
+        hi = min(after_len, c.end + shift + CONTEXT_CHARS)
+        mask[lo:hi] = b"\x01" * (hi - lo)
+    return mask
 
 
 def _without_context(entry: Entry) -> Entry:
@@ -113,26 +126,35 @@ class Repairer:
             return Report(text, text, (), (), 0.0, 0.0, 0)
         applied, suggested, p_spun, rho, n_cands = first
         current = apply_changes(text, applied)
+        before, latest = text, applied
         for _ in range(MAX_PASSES - 1 if applied else 0):
-            more = self._pass(current, threshold, threshold, rho)
+            more = self._pass(current, threshold, threshold, rho, near=_near(before, latest))
             if more is None or not more[0]:
                 break
-            applied = compose(text, applied, more[0])
-            current = apply_changes(current, more[0])
+            before, latest = current, more[0]
+            applied = compose(text, applied, latest)
+            current = apply_changes(current, latest)
         changed = bytearray(len(text))
         for a in applied:
             changed[a.start:a.end] = b"\x01" * (a.end - a.start)
         suggested = [c for c in suggested if not any(changed[c.start:c.end])]
         return Report(text, current, tuple(applied), tuple(suggested), rho, p_spun, n_cands)
 
-    def _pass(self, text: str, threshold: float, floor: float, rate: float | None):
-        """One round of decisions: (applied, suggested, P(spun), ρ, candidates), or None without candidates."""
+    def _pass(self, text: str, threshold: float, floor: float, rate: float | None,
+              near: bytearray | None = None):
+        """One round of decisions: (applied, suggested, P(spun), ρ, candidates), or None without candidates.
+
+        ``near`` marks the characters close to the last round's changes: only
+        candidates there can have a new context, so only they are decided again.
+        """
         if self.finder.empty or not _HAN.search(text):
             return None
         analysis = analysis_copy(text)
         finder = self.finder if floor >= threshold else self.finder_with_suggestions
         matches = finder.find(analysis.simplified)
         cands = drop_mentions(analysis.simplified, self._unprotected(analysis.simplified, matches.candidates))
+        if near is not None:
+            cands = [c for c in cands if any(near[c.start:c.end])]
         if not cands:
             return None
         decider = self.decider

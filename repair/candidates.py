@@ -11,16 +11,15 @@ them with context.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 import ahocorasick
 
 from .dictionary import Entry
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A garbled form found at ``start:end`` of the analysis copy."""
+class Candidate(NamedTuple):
+    """A garbled form found at ``start:end`` of the analysis copy (a tuple: there are many)."""
 
     start: int
     end: int
@@ -70,32 +69,21 @@ class Finder:
         if not cands:
             return Matches((), 0)
         cands.sort(key=lambda c: (c.start, -c.end))
-        originals = [(end + 1 - n, end + 1) for end, n in self._originals.iter(text)] if len(self._originals) else []
-        return Matches(tuple(cands), _count_intact(originals, cands))
+        return Matches(tuple(cands), self._count_intact(text, cands))
 
+    def _count_intact(self, text: str, cands: list[Candidate]) -> int:
+        """Intact original words, as a spinner would have seen them.
 
-def _count_intact(originals: list[tuple[int, int]], cands: list[Candidate]) -> int:
-    """Intact original words, as a spinner would have seen them.
-
-    Counted without overlaps (longest first) and apart from candidates, and
-    single characters (大, 和) not at all: each occurrence of 大 is not a
-    word the spinner chose to leave alone, and counting them would make
-    every document look barely spun.
-    """
-    taken = sorted(((c.start, c.end) for c in cands))
-    count = 0
-    last_end = -1
-    ci = 0
-    for start, end in sorted(originals, key=lambda se: (se[0], -se[1])):
-        if start < last_end:
-            continue
-        while ci < len(taken) and taken[ci][1] <= start:
-            ci += 1
-        if ci < len(taken) and taken[ci][0] < end:
-            continue
-        count += 1
-        last_end = end
-    return count
+        Longest matches without overlaps, apart from candidates, and no single
+        characters (大, 和): each 大 is not a word the spinner chose to leave
+        alone, and counting them would make every document look barely spun.
+        """
+        if not len(self._originals):
+            return 0
+        taken = bytearray(len(text))
+        for c in cands:
+            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+        return sum(1 for end, n in self._originals.iter_long(text) if not any(taken[end + 1 - n:end + 1]))
 
 
 #: Opening → closing quotation marks; a form quoted on its own is being talked about.

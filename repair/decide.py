@@ -78,6 +78,13 @@ def _logaddexp(a: float, b: float) -> float:
     return b + math.log1p(math.exp(a - b))
 
 
+def _accumulate(target: list[float], source: list[float], shift: int, score: float) -> None:
+    """target[k + shift] ⊕= source[k] + score: one edge's contribution, by number of restorations."""
+    for k in range(len(target) - shift):
+        if source[k] != NEG_INF:
+            target[k + shift] = _logaddexp(target[k + shift], source[k] + score)
+
+
 @dataclass(frozen=True)
 class Diff:
     """A minimal replacement in analysis coordinates; the unit of a Change."""
@@ -365,10 +372,7 @@ class Decider:
                     target = alpha[j].get(last)
                     if target is None:
                         target = alpha[j][last] = [NEG_INF] * width
-                    shift = 1 if e.entry is not None else 0
-                    for k in range(width - shift):
-                        if a[k] != NEG_INF:
-                            target[k + shift] = _logaddexp(target[k + shift], a[k] + score)
+                    _accumulate(target, a, 1 if e.entry is not None else 0, score)
         end_score = {t: lm_scale * bigram(t, lat.right) if lat.right else 0.0 for t in alpha[n]}
         z = [NEG_INF] * width
         for t, vec in alpha[n].items():
@@ -387,9 +391,7 @@ class Decider:
                 if acc is None:
                     acc = beta[i][prev] = [NEG_INF] * width
                 shift = 1 if e.entry is not None else 0
-                for k in range(width - shift):
-                    if after[k] != NEG_INF:
-                        acc[k + shift] = _logaddexp(acc[k + shift], after[k] + score)
+                _accumulate(acc, after, shift, score)
                 if shift:
                     before = alpha[i][prev]
                     m = mass.get(id(e))

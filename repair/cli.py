@@ -18,6 +18,10 @@ from .errors import UnspinError
 from .report import format_change_line
 from .textio import read_chunks
 
+#: The filter decides at most this many characters at once (cut at paragraphs): still
+#: a long document for the spin-rate estimate, and it bounds the memory a lattice-heavy
+#: spun text needs.
+FILTER_CHUNK_CHARS = 1 << 16
 #: Exit codes shared by every sub-command (codespell/typos style).
 EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
@@ -87,7 +91,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     # Long input is repaired a paragraph-aligned chunk at a time, each a document
     # of its own, so memory follows the chunk size rather than the input size.
     lines_before = 0
-    for chunk in read_chunks(io.StringIO(text, newline=""), paragraphs=True):
+    for chunk in read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=FILTER_CHUNK_CHARS):
         fixed, changes = repairer.fix_and_explain(chunk)
         # bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter
         sys.stdout.buffer.write(fixed.encode("utf-8"))

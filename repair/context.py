@@ -78,8 +78,8 @@ class ShippedBigrams:
         self._vals = array("h")
         self._vals.frombytes(raw[8 * n:])
         self.max_word_len = MAX_WORD
-        self.bigram = lru_cache(maxsize=200_000)(self._bigram)  # type: ignore[method-assign]
-        self._id = lru_cache(maxsize=1 << 18)(self._lookup)  # type: ignore[method-assign]
+        self.bigram = lru_cache(maxsize=1 << 16)(self._bigram)  # type: ignore[method-assign]
+        self._id = lru_cache(maxsize=1 << 16)(self._lookup)  # type: ignore[method-assign]
 
     def _lookup(self, word: str) -> int | None:
         i = bisect.bisect_left(self._words, word)
@@ -116,7 +116,7 @@ class KenlmModel:
         self._kenlm = kenlm
         self._vocab = vocab  # for segmentation: KenLM exposes no vocabulary lookup by prefix
         self.max_word_len = vocab.max_word_len
-        self.bigram = lru_cache(maxsize=200_000)(self._bigram)  # type: ignore[method-assign]
+        self.bigram = lru_cache(maxsize=1 << 16)(self._bigram)  # type: ignore[method-assign]
 
     def is_word(self, word: str) -> bool:
         return self._vocab.is_word(word)

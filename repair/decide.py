@@ -85,7 +85,7 @@ def _accumulate(target: list[float], source: list[float], shift: int, score: flo
             target[k + shift] = _logaddexp(target[k + shift], source[k] + score)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Diff:
     """A minimal replacement in analysis coordinates; the unit of a Change."""
 
@@ -94,7 +94,7 @@ class Diff:
     new: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Edge:
     """One step through the lattice: a kept word, or a restored form."""
 
@@ -107,10 +107,6 @@ class Edge:
     garbled: str = ""
     original: str = ""
     diffs: tuple[Diff, ...] = ()
-
-    @property
-    def restores(self) -> bool:
-        return self.entry is not None
 
 
 @dataclass

@@ -10,6 +10,7 @@ subprocess, because that is what a user pipes text through.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import statistics
 import subprocess
@@ -19,7 +20,7 @@ import time
 from dataclasses import dataclass
 from multiprocessing import Pool
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -199,3 +200,20 @@ def batch_throughput(module: str, config: object, docs: list[str], processes: in
             times.append(time.perf_counter() - t0)
     dt = statistics.median(times)
     return BatchResult(processes, size / dt, dt)
+
+
+def table_load(engine: Any, path: Path, pairs: int) -> tuple[int, float]:
+    """Seconds to build a Repairer from a synthetic spinner table of ``pairs`` two-character pairs.
+
+    The pairs are made of CJK characters from a seeded generator (no corpus
+    text), in the four line formats a table may use.
+    """
+    rng = random.Random(30_000)
+    chars = [chr(c) for c in range(0x4E00, 0x4E00 + 4000)]
+    seps = ["-", "→", ",", "\t"]
+    lines = {f"{''.join(rng.sample(chars, 2))}{seps[i % 4]}{''.join(rng.sample(chars, 2))}" for i in range(pairs)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
+    t0 = time.perf_counter()
+    engine.Repairer(engine.Config(tables=(path,), builtin=False))
+    return len(lines), time.perf_counter() - t0

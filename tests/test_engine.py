@@ -105,3 +105,16 @@ def test_idempotent_on_the_examples():
 def test_non_string_input_is_a_type_error():
     with pytest.raises(TypeError):
         repair.fix(b"\xe4\xb8\xad")  # type: ignore[arg-type]
+
+
+def test_full_kenlm_model_can_replace_the_shipped_statistics():
+    """--lm: with Debian's libime model and the kenlm module present (skipped elsewhere)."""
+    import glob
+
+    pytest.importorskip("kenlm")
+    found = glob.glob("/usr/lib/*/libime/zh_CN.lm")
+    if not found:
+        pytest.skip("libime-data-language-model is not installed")
+    r = Repairer(Config(lm_path=found[0]))
+    assert r.fix(SPUN) == RESTORED
+    assert r.fix(CLEAN) == CLEAN

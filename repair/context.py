@@ -3,7 +3,7 @@
 Two implementations of one small interface (``logp_word``, ``bigram``,
 ``is_word``, ``max_word_len``):
 
-* :class:`ShippedBigrams`, always available: unigram and back-off weights for
+* :class:`ShippedBigrams`, always available: unigram probabilities for
   the whole vocabulary of a word trigram model of clean Chinese, plus every
   bigram that touches a dictionary word (see ``scripts/build_context.py`` and
   ``dictionaries/context/README.md``). Stored as flat arrays and searched with
@@ -93,7 +93,7 @@ class ShippedBigrams:
         wi = self._id(word)
         if wi is None:
             return UNK_LOGP
-        uni = self._uni[2 * wi] / SCALE
+        uni = self._uni[wi] / SCALE
         if prev is None:
             return uni
         pi = self._id(prev)

@@ -6,8 +6,8 @@ trigram model by the fcitx/libime authors, LGPL-2.1-or-later). We cannot ship
 the whole model (and a plain ``pip install`` must work without the Debian
 package), so this script extracts the part unspin's decisions use:
 
-* every vocabulary word with its unigram log10 probability and back-off weight
-  (used to segment the context around a candidate and for back-off scores);
+* every vocabulary word with its unigram log10 probability (used to segment
+  the context around a candidate and when a bigram is unseen);
 * every bigram in the model that has, on either side, a word that occurs in a
   dictionary form (garbled or original), with the neighbour drawn from the
   model's most probable words. These are the probabilities that tell
@@ -123,22 +123,14 @@ def main() -> None:
     vocab = read_vocab(lm_path, unigram_count)
     null, out = kenlm.State(), kenlm.State()
     model.NullContextWrite(null)
-    # a rare word that follows nothing lets us read each word's back-off weight:
-    # log p(rare | w) = backoff(w) + log p(rare) whenever the bigram is absent
-    probe = "<unk>"
-    p_probe = model.BaseScore(null, probe, out)
-    uni: dict[str, tuple[float, float]] = {}
+    uni: dict[str, float] = {}
     for w in vocab:
         if w in ("<s>", "</s>", "<unk>") or len(w) > MAX_WORD:
             continue
-        p = model.BaseScore(null, w, out)
-        s = kenlm.State()
-        model.BaseScore(null, w, s)
-        r = model.BaseFullScore(s, probe, out)
-        uni[w] = (p, r.log_prob - p_probe if r.ngram_length == 1 else 0.0)
+        uni[w] = model.BaseScore(null, w, out)
     print(f"vocabulary: {len(uni)} words", file=sys.stderr)
 
-    by_prob = sorted(uni, key=lambda w: -uni[w][0])
+    by_prob = sorted(uni, key=lambda w: -uni[w])
     entries, phrases = load_builtin()
     for path in args.extra:
         entries.extend(load_dictionary(path))
@@ -183,12 +175,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / VOCAB_FILE).write_text("\n".join(words) + "\n", encoding="utf-8")
     (OUT / COVERED_FILE).write_text("\n".join(targets) + "\n", encoding="utf-8")
-    probs = array("h", [])
-    for w in words:
-        p, b = uni[w]
-        probs.append(max(-32768, round(p * SCALE)))
-        probs.append(max(-32768, min(32767, round(b * SCALE))))
-    (OUT / UNIGRAM_FILE).write_bytes(probs.tobytes())
+    (OUT / UNIGRAM_FILE).write_bytes(array("h", [max(-32768, round(uni[w] * SCALE)) for w in words]).tobytes())
     keys = sorted(bigrams)
     (OUT / BIGRAM_FILE).write_bytes(array("Q", keys).tobytes()
                                     + array("h", [round(bigrams[k] * SCALE) for k in keys]).tobytes())

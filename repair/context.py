@@ -1,7 +1,7 @@
 """The context model: how natural a sequence of words is in clean Chinese.
 
-Two implementations of one small interface (``logp_word``, ``bigram``,
-``is_word``, ``max_word_len``):
+Two implementations of one small interface (``bigram``, ``is_word``,
+``max_word_len``):
 
 * :class:`ShippedBigrams`, always available: unigram probabilities for
   the whole vocabulary of a word trigram model of clean Chinese, plus every

@@ -119,3 +119,17 @@ def test_exit_codes_do_not_depend_on_the_format(repo: Path, fmt: str):
     assert unspin(["check", "--format", fmt, "missing.txt"], repo).exit_code == 2
     (repo / "gbk.txt").write_bytes(SPUN.encode("gb18030"))
     assert unspin(["check", "--format", fmt, "gbk.txt", "spun.txt"], repo).exit_code == 2
+
+
+def test_engine_options_work_after_the_command_name(repo: Path):
+    """`unspin check --threshold X` and `unspin --threshold X check` mean the same."""
+    text = (repo / "spun.txt").read_text(encoding="utf-8")
+    strict = Repairer(Config(threshold=0.999, tables=(repo / "spin-table.txt",))).explain(text)
+    after = unspin(["check", "--threshold", "0.999", "spun.txt"], repo)
+    before = unspin(["--threshold", "0.999", "check", "spun.txt"], repo)
+    assert after.stdout == before.stdout
+    assert after.stdout.splitlines() == [format_change_line("spun.txt", text, c) for c in strict]
+    extra = repo / "more.txt"
+    extra.write_text("政策-战略\n", encoding="utf-8")
+    assert unspin(["check", "--table", "more.txt", "spun.txt"], repo).exit_code == 1
+    assert unspin(["check", "--table", "missing.txt", "spun.txt"], repo).exit_code == 2

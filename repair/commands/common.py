@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ encoding_option = click.option("--encoding", default=None, callback=_codec,
                                help="Read (and write back) files in this encoding, e.g. gb18030.")
 
 
+#: Engine options every file command accepts after its name, as the filter does before it.
+ENGINE_OPTIONS = ("threshold", "tables", "dictionaries", "lm")
+
+
 def input_options(f: Callable) -> Callable:
     """Options every multi-file command takes (applied bottom-up, shown top-down)."""
     decorators = [
@@ -50,10 +55,25 @@ def input_options(f: Callable) -> Callable:
                      help="Repair this field of each JSON Lines record (dotted path, e.g. meta.body)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes (default: all cores)."),
+        # the engine options of the filter, also accepted after the command name
+        click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
+                     help="Minimum confidence for a change (default 0.8)."),
+        click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     help="A spinner synonym table. Repeatable."),
+        click.option("--dictionary", "dictionaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     help="An extra dictionary in unspin's YAML format. Repeatable."),
+        click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="A KenLM binary of clean Chinese to use as the context model."),
     ]
+    @functools.wraps(f)
+    def command(*args, **kwargs):
+        for name in ENGINE_OPTIONS:  # read by setup() from ctx.params, not by the command
+            kwargs.pop(name, None)
+        return f(*args, **kwargs)
+
     for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
+        command = decorator(command)
+    return command
 
 
 @dataclass(frozen=True)
@@ -66,11 +86,18 @@ class Setup:
 
 def setup(ctx: click.Context) -> Setup:
     """The nearest config file under the command-line flags, as ONE Config."""
-    params = ctx.find_root().params
+    root, own = ctx.find_root().params, ctx.params
+
+    def param(name: str, empty=None):
+        """The command's own flag if given, else the one before the command name."""
+        value = own.get(name, empty)
+        return value if value not in (None, ()) else root.get(name, empty)
+
     try:
         settings = load_settings(Path.cwd())
-        config = build_config(params.get("threshold"), params.get("tables", ()), params.get("dictionaries", ()),
-                              params.get("lm"), base=settings.config)
+        config = build_config(param("threshold"), tuple(root.get("tables", ())) + tuple(own.get("tables", ())),
+                              tuple(root.get("dictionaries", ())) + tuple(own.get("dictionaries", ())),
+                              param("lm"), base=settings.config)
     except UnspinError as exc:
         fail(ctx, str(exc))
     return Setup(config, settings)

@@ -16,6 +16,7 @@ from . import Repairer
 from .config import DEFAULT_THRESHOLD, Config
 from .errors import UnspinError
 from .report import format_change_line
+from .settings import load_settings
 from .textio import read_chunks
 
 #: The filter decides at most this many characters at once (cut at paragraphs): still
@@ -79,10 +80,11 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
          dictionaries: tuple[str, ...], lm: str | None) -> None:
     """Restore machine-spun Chinese text. With no command: filter stdin to stdout."""
     try:
-        config = build_config(threshold, tables, dictionaries, lm)
-        ctx.obj = config
         if ctx.invoked_subcommand is not None:
-            return
+            return  # the file commands read the config file and these flags themselves
+        # the nearest [tool.unspin] / .unspin.yaml applies to the filter too (protected words,
+        # tables, threshold), as codespell's config applies to every way it is run
+        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config)
         text = read_stdin_utf8()
         repairer = Repairer(config)
     except UnspinError as exc:

@@ -12,10 +12,10 @@ RESTORED = "中央政法委书记郭声琨主持会议,要求加强政策供给�
 CLEAN = "市中心的广场上有人集会,考试题目很难,环境保护很重要。\n"
 
 
-def run(args: list[str], data: bytes) -> subprocess.CompletedProcess:
+def run(args: list[str], data: bytes, cwd=None) -> subprocess.CompletedProcess:
     exe = shutil.which("unspin")
     cmd = [exe] if exe else [sys.executable, "-c", "from repair.cli import main; main()"]
-    return subprocess.run(cmd + args, input=data, capture_output=True, timeout=120)
+    return subprocess.run(cmd + args, input=data, capture_output=True, timeout=120, cwd=cwd)
 
 
 def test_filter_restores_the_issue_example():
@@ -69,3 +69,19 @@ def test_malformed_table_is_a_clear_error(tmp_path):
 @pytest.mark.parametrize("threshold", ["1.5", "-1", "x"])
 def test_bad_threshold_is_a_usage_error(threshold):
     assert run(["--threshold", threshold], b"").returncode == 2
+
+
+def test_filter_reads_the_nearest_config_file(tmp_path):
+    (tmp_path / ".unspin.yaml").write_text("protected: [集会]\n", encoding="utf-8")
+    sub = tmp_path / "deeper"
+    sub.mkdir()
+    p = run([], SPUN.encode(), cwd=sub)
+    assert p.returncode == 0
+    assert p.stdout.decode() == RESTORED.replace("会议", "集会")
+
+
+def test_filter_reports_a_bad_config_file_and_writes_nothing(tmp_path):
+    (tmp_path / ".unspin.yaml").write_text("bogus: 1\n", encoding="utf-8")
+    p = run([], SPUN.encode(), cwd=tmp_path)
+    assert p.returncode == 2 and p.stdout == b""
+    assert b".unspin.yaml: bogus: unknown key" in p.stderr

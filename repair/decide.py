@@ -60,6 +60,11 @@ CONTEXT_CHARS = 4
 #: The screen in ``Decider.hopeless``: log odds at ρ = 0.95, and the cut-off (0.5%).
 MAX_LOG_ODDS = math.log(0.95 / 0.05)
 HOPELESS_LOG_ODDS = math.log(0.005 / 0.995)
+#: The most a lone candidate's context may favour a restoration, in log10. Beyond a
+#: thousandfold the ratio says more about sparse statistics (a stored bigram for the
+#: common word, none for the rare one: 进行研究 vs 进行研讨) than about the text, so
+#: in a clean document (ρ≈0.002) context alone can never reach the threshold.
+MAX_CONTEXT_GAIN = 3.0
 #: Weight of the context model against the channel prior.
 LM_WEIGHT = 1.0
 
@@ -124,6 +129,9 @@ class Lattice:
     z: list[float] = field(default_factory=list)
     #: per restore edge (by id), its log mass by number of restorations
     mass: dict[int, list[float]] = field(default_factory=dict)
+    #: the same without MAX_CONTEXT_GAIN, where it applied (lone candidates); else empty
+    z_raw: list[float] = field(default_factory=list)
+    mass_raw: dict[int, list[float]] = field(default_factory=dict)
     #: restore edges (by id) that count as evidence of spinning (not suggest-only)
     counted: set[int] = field(default_factory=set)
 
@@ -215,13 +223,17 @@ class Decider:
         """
         lm_scale = LM_WEIGHT * LN10
         c_start, c_end = lat.start, lat.end
-        keep = lm_scale * self._reading_score(lat.left, self.segment(text[c_start:c_end]), lat.right)
-        z = [keep, NEG_INF]
-        for e in lat.restore_edges:
-            m = lm_scale * self._reading_score(lat.left, e.tokens, lat.right) + e.channel
-            lat.mass[id(e)] = [NEG_INF, m]
-            z[1] = _logaddexp(z[1], m)
-        lat.z = z
+        keep = self._reading_score(lat.left, self.segment(text[c_start:c_end]), lat.right)
+        z, z_raw = [lm_scale * keep, NEG_INF], [lm_scale * keep, NEG_INF]
+        gains = [self._reading_score(lat.left, e.tokens, lat.right) - keep for e in lat.restore_edges]
+        # the cap lowers every restoration alike, so the choice among originals keeps its evidence
+        excess = max(0.0, max(gains, default=0.0) - MAX_CONTEXT_GAIN)
+        for e, gain in zip(lat.restore_edges, gains):
+            m = lm_scale * (keep + gain - excess) + e.channel
+            m_raw = lm_scale * (keep + gain) + e.channel
+            lat.mass[id(e)], lat.mass_raw[id(e)] = [NEG_INF, m], [NEG_INF, m_raw]
+            z[1], z_raw[1] = _logaddexp(z[1], m), _logaddexp(z_raw[1], m_raw)
+        lat.z, lat.z_raw = z, z_raw
 
     def _q(self, original: str) -> float:
         """How likely the spinner was to pick this garbled form for ``original``."""
@@ -409,14 +421,19 @@ class Decider:
                 out = _logaddexp(out, v + k * log_odds)
         return out
 
-    def posteriors(self, lat: Lattice, rho: float) -> dict[int, float]:
-        """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ."""
+    def posteriors(self, lat: Lattice, rho: float, capped: bool = True) -> dict[int, float]:
+        """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ.
+
+        ``capped=False`` gives the posteriors without MAX_CONTEXT_GAIN: the cap
+        guards decisions, but as evidence of how spun the document is a strong
+        context is what it is (a short spun text must still be able to look spun).
+        """
         if not lat.z:
             self.solve(lat)
         log_odds = math.log(rho / (1.0 - rho))
         at = self._at
-        z = at(lat.z, log_odds)
-        mass = lat.mass
+        z_vec, mass = (lat.z, lat.mass) if capped or not lat.z_raw else (lat.z_raw, lat.mass_raw)
+        z = at(z_vec, log_odds)
         return {key: math.exp(at(vec, log_odds) - z) for key, vec in mass.items()}
 
     def fit(self, lattices: Sequence[Lattice], opportunities: int) -> tuple[float, float, list[dict[int, float]]]:
@@ -433,11 +450,15 @@ class Decider:
             total = sum(expected)
             for k, lat in enumerate(lattices):
                 _, rho = spin_rate(total - expected[k], opportunities - sizes[k])
-                posts[k] = self.posteriors(lat, rho)
-                expected[k] = min(float(sizes[k]), sum(p for key, p in posts[k].items() if key in lat.counted))
+                raw = self.posteriors(lat, rho, capped=False)
+                expected[k] = min(float(sizes[k]), sum(p for key, p in raw.items() if key in lat.counted))
             if abs(sum(expected) - total) < EM_TOLERANCE:
                 break
-        p_spun, rho = spin_rate(sum(expected), opportunities)
+        total = sum(expected)
+        for k, lat in enumerate(lattices):
+            _, rho = spin_rate(total - expected[k], opportunities - sizes[k])
+            posts[k] = self.posteriors(lat, rho)
+        p_spun, rho = spin_rate(total, opportunities)
         return p_spun, rho, posts
 
     @staticmethod

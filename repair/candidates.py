@@ -58,7 +58,6 @@ class Finder:
             self._garbled.make_automaton()
         if len(self._originals):
             self._originals.make_automaton()
-        self.by_garbled = {g: tuple(es) for g, es in by_garbled.items()}
 
     def find(self, text: str) -> Matches:
         """All candidates (overlaps included) and the count of intact originals."""

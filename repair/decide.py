@@ -129,9 +129,6 @@ class Lattice:
     z: list[float] = field(default_factory=list)
     #: per restore edge (by id), its log mass by number of restorations
     mass: dict[int, list[float]] = field(default_factory=dict)
-    #: the same without MAX_CONTEXT_GAIN, where it applied (lone candidates); else empty
-    z_raw: list[float] = field(default_factory=list)
-    mass_raw: dict[int, list[float]] = field(default_factory=dict)
     #: restore edges (by id) that count as evidence of spinning (not suggest-only)
     counted: set[int] = field(default_factory=set)
 
@@ -224,16 +221,15 @@ class Decider:
         lm_scale = LM_WEIGHT * LN10
         c_start, c_end = lat.start, lat.end
         keep = self._reading_score(lat.left, self.segment(text[c_start:c_end]), lat.right)
-        z, z_raw = [lm_scale * keep, NEG_INF], [lm_scale * keep, NEG_INF]
+        z = [lm_scale * keep, NEG_INF]
         gains = [self._reading_score(lat.left, e.tokens, lat.right) - keep for e in lat.restore_edges]
         # the cap lowers every restoration alike, so the choice among originals keeps its evidence
         excess = max(0.0, max(gains, default=0.0) - MAX_CONTEXT_GAIN)
         for e, gain in zip(lat.restore_edges, gains):
             m = lm_scale * (keep + gain - excess) + e.channel
-            m_raw = lm_scale * (keep + gain) + e.channel
-            lat.mass[id(e)], lat.mass_raw[id(e)] = [NEG_INF, m], [NEG_INF, m_raw]
-            z[1], z_raw[1] = _logaddexp(z[1], m), _logaddexp(z_raw[1], m_raw)
-        lat.z, lat.z_raw = z, z_raw
+            lat.mass[id(e)] = [NEG_INF, m]
+            z[1] = _logaddexp(z[1], m)
+        lat.z = z
 
     def _q(self, original: str) -> float:
         """How likely the spinner was to pick this garbled form for ``original``."""
@@ -421,20 +417,14 @@ class Decider:
                 out = _logaddexp(out, v + k * log_odds)
         return out
 
-    def posteriors(self, lat: Lattice, rho: float, capped: bool = True) -> dict[int, float]:
-        """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ.
-
-        ``capped=False`` gives the posteriors without MAX_CONTEXT_GAIN: the cap
-        guards decisions, but as evidence of how spun the document is a strong
-        context is what it is (a short spun text must still be able to look spun).
-        """
+    def posteriors(self, lat: Lattice, rho: float) -> dict[int, float]:
+        """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ."""
         if not lat.z:
             self.solve(lat)
         log_odds = math.log(rho / (1.0 - rho))
         at = self._at
-        z_vec, mass = (lat.z, lat.mass) if capped or not lat.z_raw else (lat.z_raw, lat.mass_raw)
-        z = at(z_vec, log_odds)
-        return {key: math.exp(at(vec, log_odds) - z) for key, vec in mass.items()}
+        z = at(lat.z, log_odds)
+        return {key: math.exp(at(vec, log_odds) - z) for key, vec in lat.mass.items()}
 
     def fit(self, lattices: Sequence[Lattice], opportunities: int) -> tuple[float, float, list[dict[int, float]]]:
         """EM for the document's spin rate; returns P(spun), ρ and the final posteriors.
@@ -450,15 +440,11 @@ class Decider:
             total = sum(expected)
             for k, lat in enumerate(lattices):
                 _, rho = spin_rate(total - expected[k], opportunities - sizes[k])
-                raw = self.posteriors(lat, rho, capped=False)
-                expected[k] = min(float(sizes[k]), sum(p for key, p in raw.items() if key in lat.counted))
+                posts[k] = self.posteriors(lat, rho)
+                expected[k] = min(float(sizes[k]), sum(p for key, p in posts[k].items() if key in lat.counted))
             if abs(sum(expected) - total) < EM_TOLERANCE:
                 break
-        total = sum(expected)
-        for k, lat in enumerate(lattices):
-            _, rho = spin_rate(total - expected[k], opportunities - sizes[k])
-            posts[k] = self.posteriors(lat, rho)
-        p_spun, rho = spin_rate(total, opportunities)
+        p_spun, rho = spin_rate(sum(expected), opportunities)
         return p_spun, rho, posts
 
     @staticmethod

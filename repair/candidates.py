@@ -82,7 +82,7 @@ class Finder:
         taken = bytearray(len(text))
         for c in cands:
             taken[c.start:c.end] = b"\x01" * (c.end - c.start)
-        return sum(1 for end, n in self._originals.iter_long(text) if not any(taken[end + 1 - n:end + 1]))
+        return sum(1 for end, n in self._originals.iter_long(text) if taken.find(1, end + 1 - n, end + 1) < 0)
 
 
 #: Opening → closing quotation marks; a form quoted on its own is being talked about.

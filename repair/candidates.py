@@ -15,6 +15,7 @@ from typing import Iterable, NamedTuple
 
 import ahocorasick
 
+from .changes import span_mask
 from .dictionary import Entry
 
 
@@ -79,9 +80,7 @@ class Finder:
         """
         if not len(self._originals):
             return 0
-        taken = bytearray(len(text))
-        for c in cands:
-            taken[c.start:c.end] = b"\x01" * (c.end - c.start)
+        taken = span_mask(len(text), ((c.start, c.end) for c in cands))
         return sum(1 for end, n in self._originals.iter_long(text) if taken.find(1, end + 1 - n, end + 1) < 0)
 
 

@@ -49,6 +49,14 @@ class Change:
         )
 
 
+def span_mask(length: int, spans: Iterable[tuple[int, int]]) -> bytearray:
+    """One byte per character, 1 where any of ``spans`` covers it: overlap tests in C, not Python loops."""
+    mask = bytearray(length)
+    for start, end in spans:
+        mask[start:end] = b"\x01" * (end - start)
+    return mask
+
+
 def apply_changes(text: str, changes: Iterable[Change]) -> str:
     """Replay ``changes`` on ``text``.
 

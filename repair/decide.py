@@ -57,9 +57,6 @@ EM_TOLERANCE = 0.05
 CLUSTER_GAP = 2
 #: Longest context word taken either side of a cluster.
 CONTEXT_CHARS = 4
-#: The screen in ``Decider.hopeless``: log odds at ρ = 0.95, and the cut-off (0.5%).
-MAX_LOG_ODDS = math.log(0.95 / 0.05)
-HOPELESS_LOG_ODDS = math.log(0.005 / 0.995)
 #: The most a lone candidate's context may favour a restoration, in log10. Beyond a
 #: thousandfold the ratio says more about sparse statistics (a stored bigram for the
 #: common word, none for the rare one: 进行研究 vs 进行研讨) than about the text, so

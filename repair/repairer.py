@@ -11,7 +11,7 @@ from functools import cached_property
 from typing import Any
 
 from .candidates import Candidate, Finder, drop_mentions
-from .changes import Change, apply_changes, compose
+from .changes import Change, apply_changes, compose, span_mask
 from .config import Config
 from .context import ContextModel, covered_words, load_context
 from .decide import APPLICABLE, CONTEXT_CHARS, Decider, Decision
@@ -24,6 +24,8 @@ from .tables import load_table
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
 @dataclass(frozen=True)
 class Report:
     """Everything the engine concluded about one text."""
@@ -134,10 +136,8 @@ class Repairer:
             before, latest = current, more[0]
             applied = compose(text, applied, latest)
             current = apply_changes(current, latest)
-        changed = bytearray(len(text))
-        for a in applied:
-            changed[a.start:a.end] = b"\x01" * (a.end - a.start)
-        suggested = [c for c in suggested if not any(changed[c.start:c.end])]
+        changed = span_mask(len(text), ((a.start, a.end) for a in applied))
+        suggested = [c for c in suggested if changed.find(1, c.start, c.end) < 0]
         return Report(text, current, tuple(applied), tuple(suggested), rho, p_spun, n_cands)
 
     def _pass(self, text: str, threshold: float, floor: float, rate: float | None,
@@ -182,7 +182,10 @@ class Repairer:
         return applied, suggested, p_spun, rho, len(cands)
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:
-        """Drop candidates overlapping a protected word or a line marked ``unspin: ignore``."""
+        """Drop candidates overlapping a protected word (``Config.protected``).
+
+        Inline ``unspin: ignore`` markers are a matter of files, handled by the file commands.
+        """
         blocked: list[tuple[int, int]] = []
         for word in self.config.protected:
             i = text.find(word)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from repair.config import Config
-from repair.files import FileSelector
-from repair.runner import Options, run
-from repair.sinks import CheckHandler
+from repair.engine.config import Config
+from repair.files.walk import FileSelector
+from repair.files.runner import Options, run
+from repair.cli.sinks import CheckHandler
 
 WORKER_COUNTS = (1, 2)
 

@@ -8,7 +8,7 @@ damage on clean documents, for the engine as configured or with some module
 constants overridden::
 
     python -m bench.dev --docs 120
-    python -m bench.dev --set repair.decide.LM_WEIGHT=0.7 --set repair.decide.RHO_B=19
+    python -m bench.dev --set repair.engine.decide.LM_WEIGHT=0.7 --set repair.engine.decide.RHO_B=19
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def main() -> None:
     random.Random(args.seed).shuffle(pool)
     dev = pool[-2 * args.docs:]
     spin_docs, clean_docs = dev[: args.docs], dev[args.docs:]
-    entries = spinner.load_dictionary(repair.dictionary.builtin_dir())
+    entries = spinner.load_dictionary(repair.engine.dictionary.builtin_dir())
     table = spinner.build_table(entries, frozenset(), [])
     spun = spinner.spin_documents([d.text for d in spin_docs], table, args.rate, args.seed + 1,
                                   spinner.jieba_segmenter())

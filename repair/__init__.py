@@ -20,10 +20,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from .changes import Change, apply_changes
-from .config import Config
+from .engine.changes import Change, apply_changes
+from .engine.config import Config
+from .engine.repairer import Repairer, Report
 from .errors import DictionaryError, InputError, UnspinError
-from .repairer import Repairer, Report
 
 __all__ = [
     "Change", "Config", "DictionaryError", "InputError", "Repairer", "Report", "UnspinError",

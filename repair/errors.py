@@ -1,6 +1,9 @@
 """Errors users can act on. Each names the file and line it is about."""
 from __future__ import annotations
 
+#: Exit codes shared by every command (codespell/typos style): clean, findings, usage/config/input error.
+EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
+
 
 class UnspinError(Exception):
     """Base class: any error the CLI reports cleanly with exit code 2."""

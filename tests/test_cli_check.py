@@ -8,8 +8,8 @@ import pytest
 
 from cli_helpers import CLEAN, SPUN, project, unspin
 from repair import Repairer
-from repair.config import Config
-from repair.report import format_change_line
+from repair.engine.config import Config
+from repair.cli.report import format_change_line
 
 
 @pytest.fixture

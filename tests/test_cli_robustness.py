@@ -10,12 +10,12 @@ from pathlib import Path
 import opencc
 import pytest
 
-import repair.documents
-import repair.runner
-import repair.sinks
-import repair.textio
+import repair.files.documents
+import repair.files.runner
+import repair.cli.sinks
+import repair.files.textio
 from cli_helpers import CLEAN, RESTORED, SPUN, engine, project, unspin
-from repair.documents import Score
+from repair.files.documents import Score
 
 
 @pytest.fixture
@@ -70,13 +70,13 @@ def test_binary_files_are_skipped_with_a_note_and_left_alone(repo: Path):
 
 def test_a_file_edited_during_the_run_is_not_overwritten(repo: Path, monkeypatch):
     target = repo / "ok.txt"
-    original_end = repair.sinks.FixHandler.end
+    original_end = repair.cli.sinks.FixHandler.end
 
     def edit_then_end(self, src):
         target.write_text("作者刚刚改过的内容,还有更多。\n", encoding="utf-8")
         original_end(self, src)
 
-    monkeypatch.setattr(repair.sinks.FixHandler, "end", edit_then_end)
+    monkeypatch.setattr(repair.cli.sinks.FixHandler, "end", edit_then_end)
     r = unspin(["fix", "-w", "-j", "1", "ok.txt"], repo)
     assert r.exit_code == 2
     assert "changed on disk during the run; not overwritten" in r.stderr
@@ -106,7 +106,7 @@ def _old_or_new(paths: list[Path], old: str, new: str) -> list[str]:
 def test_ctrl_c_mid_write_leaves_every_file_old_or_new_and_exits_130(repo: Path, monkeypatch):
     paths = _many(repo, 6, SPUN + "\n")
     calls = {"n": 0}
-    real = repair.runner.run_job
+    real = repair.files.runner.run_job
 
     def interrupt_on_fourth(engine, job):
         calls["n"] += 1
@@ -114,7 +114,7 @@ def test_ctrl_c_mid_write_leaves_every_file_old_or_new_and_exits_130(repo: Path,
             raise KeyboardInterrupt
         return real(engine, job)
 
-    monkeypatch.setattr(repair.runner, "run_job", interrupt_on_fourth)
+    monkeypatch.setattr(repair.files.runner, "run_job", interrupt_on_fourth)
     r = unspin(["fix", "-w", "-j", "1", "many"], repo)
     assert r.exit_code == 130
     assert "interrupted" in r.stderr
@@ -140,15 +140,15 @@ def test_real_sigint_with_two_workers(repo: Path):
 
 
 def test_large_files_are_cut_at_paragraphs_and_positions_stay_right(repo: Path, monkeypatch):
-    monkeypatch.setattr(repair.textio, "CHUNK_CHARS", 100)
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 100)
     seen: list[int] = []
-    real = repair.documents.Engine.analyse
+    real = repair.files.documents.Engine.analyse
 
     def spy(self, text):
         seen.append(len(text))
         return real(self, text)
 
-    monkeypatch.setattr(repair.documents.Engine, "analyse", spy)
+    monkeypatch.setattr(repair.files.documents.Engine, "analyse", spy)
     body = "".join(f"第{i}段:{SPUN}\n{CLEAN}\n\n" for i in range(30))
     (repo / "big.txt").write_text(body, encoding="utf-8")
     r = unspin(["check", "-j", "1", "big.txt"], repo)
@@ -160,7 +160,7 @@ def test_large_files_are_cut_at_paragraphs_and_positions_stay_right(repo: Path, 
 
 
 def test_jsonl_is_cut_at_record_boundaries(repo: Path, monkeypatch):
-    monkeypatch.setattr(repair.textio, "CHUNK_CHARS", 150)
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 150)
     rows = "".join(f'{{"n": {i}, "t": "{SPUN}"}}\n' for i in range(40))
     (repo / "d.jsonl").write_text(rows, encoding="utf-8")
     r = unspin(["score", "--field", "t", "-j", "1", "d.jsonl"], repo)
@@ -170,7 +170,7 @@ def test_jsonl_is_cut_at_record_boundaries(repo: Path, monkeypatch):
 
 def test_huge_file_in_bounded_memory(repo: Path, monkeypatch):
     """40 MiB through ``fix -w`` with a trivial engine: peak memory stays a few chunks."""
-    monkeypatch.setattr(repair.documents.Engine, "analyse", lambda self, text: ([], Score(0.0, 0)))
+    monkeypatch.setattr(repair.files.documents.Engine, "analyse", lambda self, text: ([], Score(0.0, 0)))
     line = (CLEAN + "\n") * 20 + "\n"
     big = repo / "huge.txt"
     with big.open("w", encoding="utf-8") as fh:

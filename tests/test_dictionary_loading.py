@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from repair import Config, Repairer
-from repair.dictionary import parse_dictionary, parse_gazetteer
+from repair.engine.dictionary import parse_dictionary, parse_gazetteer
 from repair.errors import DictionaryError
-from repair.tables import load_table, parse_table
+from repair.engine.tables import load_table, parse_table
 
 
 def test_entries_carry_tier_and_source_line():

@@ -5,9 +5,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import repair
-from repair.changes import Change, apply_changes, compose
-from repair.decide import CLEAN_RATE, spin_rate
-from repair.normalize import analysis_copy, to_input_script
+from repair.engine.changes import Change, apply_changes, compose
+from repair.engine.decide import CLEAN_RATE, spin_rate
+from repair.engine.normalize import analysis_copy, to_input_script
 
 
 @st.composite

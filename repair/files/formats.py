@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from .changes import Change
+from ..engine.changes import Change
 
 #: What stands in for a mask in the joined prose, weakest first.
 GLUE, SPACE, BLOCK = "", " ", "\n"

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import click
 
-from ..cli import EXIT_ERROR, EXIT_OK
-from ..runner import Options
+from ...errors import EXIT_ERROR, EXIT_OK
+from ...files.runner import Options
 from ..sinks import ScoreHandler
 from .common import execute, input_options, note, out, select_inputs, setup
 

@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_ERROR, EXIT_OK
+from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
+from ...files.documents import Job, run_job
+from ...files.runner import STDIN, Options, kind_of, make_engine, open_source, open_text
+from ...files.textio import SkipFile
 from ..diffs import changed_lines, inline_diff
-from ..documents import Job, run_job
-from ..errors import UnspinError
-from ..runner import STDIN, Options, kind_of, make_engine, open_source, open_text
-from ..textio import SkipFile
 from .common import encoding_option, setup
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..errors import DictionaryError
 from .dictionary import Entry
-from .errors import DictionaryError
 
 # Order matters: the arrow forms before the bare "-" and ",", so "A->B" is not split at "-".
 _SEPARATOR = re.compile(r"\s*(?:→|->|=>|\t|,|，|-|=|\|)\s*")

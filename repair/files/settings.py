@@ -16,8 +16,8 @@ from typing import Any, Callable
 
 import yaml
 
-from .config import Config
-from .errors import UnspinError
+from ..engine.config import Config
+from ..errors import UnspinError
 
 if sys.version_info >= (3, 11):
     import tomllib

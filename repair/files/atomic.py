@@ -10,13 +10,13 @@ temporary file is registered, so a Ctrl-C anywhere can remove them all.
 from __future__ import annotations
 
 import os
-import stat
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from .errors import InputError
+from ..errors import InputError
 
 #: Temporary files not yet renamed or removed; cleaned on interrupt.
 _PENDING: set[Path] = set()

@@ -1,14 +1,7 @@
 """How changes are shown to people: one lint-style line per change."""
 from __future__ import annotations
 
-from .changes import Change
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+from ..engine.changes import Change, line_col
 
 
 def format_change_line(path: str, text: str, change: Change) -> str:

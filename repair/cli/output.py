@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
-from .documents import Finding
+from ..files.documents import Finding
 
 FORMATS = ("text", "json", "rdjson", "github")
 

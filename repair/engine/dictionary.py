@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 import yaml
 
-from .errors import DictionaryError
+from ..errors import DictionaryError
 
 #: libyaml's loader when PyYAML was built with it (10× faster start-up), else the pure-Python one.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -143,7 +143,7 @@ def builtin_dir() -> Path:
     see pyproject.toml); in a source checkout or an editable install it is the
     ``dictionaries/`` beside ``repair/``.
     """
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # repair/
     installed = here / "dictionaries"
     return installed if installed.is_dir() else here.parent / "dictionaries"
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Iterator
 
-from .errors import InputError
+from ..errors import InputError
 
 BOM = codecs.BOM_UTF8
 #: Largest chunk handed to the engine, in characters (≤ 1 MiB of UTF-8 for Chinese).

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Protocol
 
+from ..engine.config import Config
+from ..engine.repairer import Repairer
+from ..errors import UnspinError
 from .atomic import Snapshot
-from .config import Config
 from .documents import Engine, Job, Outcome, run_job
-from .errors import UnspinError
 from .ignores import off_after
-from .repairer import Repairer
 from .textio import Encoding, SkipFile, read_chunks, sniff
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",

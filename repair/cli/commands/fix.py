@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_ERROR, EXIT_OK
-from ..runner import Options
+from ...errors import EXIT_ERROR, EXIT_OK
+from ...files.runner import Options
 from ..sinks import FixHandler
 from .common import execute, input_options, note, out, select_inputs, setup
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import click
 
-from ..cli import EXIT_ERROR, EXIT_FOUND, EXIT_OK
+from ...errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK
+from ...files.runner import Options
 from ..output import FORMATS
-from ..runner import Options
 from ..sinks import CheckHandler
 from .common import execute, input_options, note, out, select_inputs, setup
 

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .changes import Change, apply_changes
-from .errors import InputError
+from ..engine.changes import Change, apply_changes, line_col
+from ..engine.repairer import Repairer
+from ..errors import InputError
 from .formats import html_segments, join_prose, map_changes, markdown_segments
 from .ignores import drop_ignored
 from .records import dump_record, get_field, parse_record, set_field
-from .repairer import Repairer
-from .report import line_col
 
 KINDS = ("text", "markdown", "html", "jsonl")
 _SEGMENTERS = {"markdown": markdown_segments, "html": html_segments}

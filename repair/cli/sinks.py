@@ -11,12 +11,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .atomic import AtomicWriter
+from ..errors import InputError
+from ..files.atomic import AtomicWriter
+from ..files.documents import Job, Outcome, Score
+from ..files.runner import Source
 from .diffs import chunk_diff
-from .documents import Job, Outcome, Score
-from .errors import InputError
-from .output import github_line, json_line, rdjson_diagnostic, rdjson_document, text_line
-from .runner import Source
+from .output import (
+    github_line,
+    json_line,
+    rdjson_diagnostic,
+    rdjson_document,
+    text_line,
+)
 
 Write = Callable[[str], None]
 

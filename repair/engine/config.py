@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from .params import ModelParams
+
 #: Default posterior probability a restoration must reach before it is applied.
 DEFAULT_THRESHOLD = 0.8
 
@@ -28,8 +30,11 @@ class Config:
         entries out; also handy to silence one entry).
     protected: words that are never changed, wherever they occur.
     lm_path: optional KenLM binary of clean Chinese (e.g. Debian's libime
-        ``zh_CN.lm``); when given and the ``kenlm`` module is importable it
-        replaces the shipped bigram statistics as the context model.
+        ``zh_CN.lm``); when given (needs the ``kenlm`` module) it replaces the
+        shipped statistics as the context model.
+    strict_tables: fail on a table line that is not a pair or a set, instead of
+        skipping it with one :class:`~repair.engine.tables.TableWarning`.
+    params: the decision model's constants (:class:`ModelParams`).
     """
 
     threshold: float = DEFAULT_THRESHOLD
@@ -39,6 +44,8 @@ class Config:
     exclude: frozenset[str] = field(default_factory=frozenset)
     protected: frozenset[str] = field(default_factory=frozenset)
     lm_path: Path | None = None
+    strict_tables: bool = False
+    params: ModelParams = field(default_factory=ModelParams)
 
     def __post_init__(self) -> None:
         # Accept any iterable of str/Path, but store hashable, typed values so a

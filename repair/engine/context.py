@@ -144,7 +144,7 @@ def shipped_folder() -> Path:
 
 
 @lru_cache(maxsize=4)
-def load_context(lm_path: Path | None = None) -> ContextModel:
+def load_context(lm_path: Path | None = None, backoff: str = "stupid", stupid_backoff: float = -0.1) -> ContextModel:
     """The context model, loaded once per process (workers in batch mode share nothing)."""
     shipped = ShippedBigrams(shipped_folder())
     if lm_path is not None:

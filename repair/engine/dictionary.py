@@ -12,9 +12,11 @@ with a silent mistake rewrites text wrongly at scale.
 """
 from __future__ import annotations
 
+import gc
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import yaml
 
@@ -68,13 +70,142 @@ def _mapping_pairs(node: yaml.Node, path: str, what: str) -> Iterator[tuple[yaml
         yield key, value
 
 
+#: The only explicit tag accepted: ``!!str`` (quoting by tag) changes nothing a plain string would not.
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def refuse_unsafe_yaml(text: str, path: str, error: Callable[[str, int | None, str], Exception]) -> None:
+    """Raise ``error(path, line, message)`` at the first anchor, alias or tag in ``text``.
+
+    Aliases let a few kilobytes expand into millions of values (an alias bomb), and tags
+    such as ``!!binary`` or ``!!python/…`` turn data into something else: unspin's files are
+    plain data, so both are refused before anything is built. One pass over libyaml's
+    events, which never expands an alias. Syntax errors are reported too.
+    """
+    try:
+        for event in yaml.parse(text, Loader=_LOADER):
+            line = event.start_mark.line + 1
+            if isinstance(event, yaml.AliasEvent):
+                raise error(path, line, f"YAML aliases (*{event.anchor}) are not allowed; write the values out")
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                raise error(path, line, f"YAML anchors (&{anchor}) are not allowed; write the values out")
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag != _STR_TAG and not isinstance(event, yaml.DocumentStartEvent):
+                shown = "!!" + tag[len("tag:yaml.org,2002:"):] if tag.startswith("tag:yaml.org,2002:") else tag
+                raise error(path, line, f"YAML tag {shown} is not allowed; plain strings only")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise error(path, line, f"not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+
+
 def _compose(path: Path, text: str) -> yaml.Node | None:
+    refuse_unsafe_yaml(text, str(path), DictionaryError)
     try:
         return yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise DictionaryError(str(path), line, f"not valid YAML: {getattr(exc, 'problem', exc)}") from None
+
+
+# --- fast path ---------------------------------------------------------------
+# A million-entry dictionary through yaml.compose costs tens of seconds and a gigabyte
+# (three node objects and two marks per entry). Files written in the usual shape
+#     domain:
+#       garbled: original            # or [original, alternative]
+# are read line by line instead. The fast grammar admits only what YAML reads the same
+# way: words of non-ASCII, non-space characters (no YAML indicator is among them), ASCII
+# identifiers that YAML 1.1 would not resolve to a bool or null, comments, blank lines.
+# Any other line sends the whole file down the YAML path above, which gives the same
+# entries or the same error.
+
+_WORD = r"[^\x00-\xa0\s\x85\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]+"
+_IDENT = r"[A-Za-z_][A-Za-z0-9_-]*"
+_TAIL = r"[ \t]*(?:(?<=[ \t])#.*)?$"
+_TOP_LINE = re.compile(rf"({_IDENT}|{_WORD}):(?:[ \t]+({_IDENT}|{_WORD}))?{_TAIL}")
+_ENTRY_LINE = re.compile(rf"( +)({_WORD}):[ \t]+(?:({_WORD})|\[[ \t]*({_WORD}(?:[ \t]*,[ \t]*{_WORD})*)[ \t]*\]){_TAIL}")
+_SKIP_LINE = re.compile(r"[ \t]*(?:#.*)?$")
+_LIST_SEP = re.compile(r"[ \t]*,[ \t]*")
+#: YAML 1.1 reads these plain words as booleans or null, not strings.
+_YAML_WORDS = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"}
+#: Characters YAML refuses anywhere in a stream (its reader's check) or reads as line breaks.
+_NOT_FAST = re.compile("[^\x09\x0A\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010ffff]|[\u2028\u2029\ufeff]")
+
+
+class _Slow(Exception):
+    """The file is outside the fast grammar: read it with the YAML parser."""
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    """(1-based number, line without its end) without building a list of every line."""
+    pos, number, n = 0, 0, len(text)
+    while pos < n:
+        end = text.find("\n", pos)
+        if end < 0:
+            end = n
+        number += 1
+        yield number, text[pos:end]
+        pos = end + 1
+
+
+def _parse_fast(text: str, path: str, default_tier: str) -> list[Entry]:
+    """Entries of a dictionary in the usual line shape; raises :class:`_Slow` on anything else."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if _NOT_FAST.search(text):
+        raise _Slow
+    name_of_file = Path(path).name
+    tier = default_tier
+    entries: list[Entry] = []
+    top_seen: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    indent: str | None = None
+    domain_open = False  # a domain key was read and still has no entry
+    in_domain = False
+    for number, line in _lines(text):
+        if _SKIP_LINE.match(line):
+            continue
+        if line[0] != " ":
+            if domain_open:
+                raise _Slow  # an empty domain: YAML reads null, which the slow path reports
+            m = _TOP_LINE.match(line)
+            if m is None:
+                raise _Slow
+            key, value = m.group(1), m.group(2)
+            if key.lower() in _YAML_WORDS or (value is not None and value.lower() in _YAML_WORDS):
+                raise _Slow
+            if key in top_seen:
+                raise DictionaryError(path, number, f"duplicate key {key!r} (first on line {top_seen[key]})")
+            top_seen[key] = number
+            if key == "tier":
+                if value is None:
+                    raise _Slow
+                if value not in TIERS:
+                    raise DictionaryError(path, number, f"unknown tier {value!r} (one of {', '.join(TIERS)})")
+                tier = value
+                in_domain = False
+                continue
+            if value is not None:
+                raise _Slow  # a domain must be a mapping: the slow path says so with its line
+            seen, indent, domain_open, in_domain = {}, None, True, True
+            continue
+        m = _ENTRY_LINE.match(line)
+        if m is None or not in_domain or (indent is not None and m.group(1) != indent):
+            raise _Slow
+        indent, domain_open = m.group(1), False
+        garbled = m.group(2)
+        if garbled in seen:
+            raise DictionaryError(path, number, f"duplicate key {garbled!r} (first on line {seen[garbled]})")
+        seen[garbled] = number
+        originals = (m.group(3),) if m.group(3) is not None else tuple(_LIST_SEP.split(m.group(4)))
+        if garbled in originals:
+            raise DictionaryError(path, number, f"{garbled!r} maps to itself")
+        entries.append(Entry(garbled, originals, tier, f"{name_of_file}:{number}"))
+    if domain_open:
+        raise _Slow
+    return [Entry(e.garbled, e.originals, tier, e.source) for e in entries] if tier != default_tier else entries
 
 
 def _read_text(path: Path) -> str:
@@ -88,6 +219,15 @@ def _read_text(path: Path) -> str:
 
 def parse_dictionary(text: str, path: str, default_tier: str) -> list[Entry]:
     """Entries of one dictionary file; raises :class:`DictionaryError` on any defect."""
+    collecting = gc.isenabled()
+    gc.disable()  # a million new objects would trigger full collections over all of them, again and again
+    try:
+        return _parse_fast(text, path, default_tier)
+    except _Slow:
+        pass
+    finally:
+        if collecting:
+            gc.enable()
     root = _compose(Path(path), text)
     if root is None:
         return []

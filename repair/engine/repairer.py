@@ -13,12 +13,14 @@ from typing import Any
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
 from .config import Config
-from .context import ContextModel, covered_words, load_context
-from .decide import APPLICABLE, CONTEXT_CHARS, Decider, Decision
+from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
+from .inference import Decision, decisions, posteriors, solve
+from .lattice import APPLICABLE, LatticeBuilder, clusters
 from .normalize import analysis_copy, to_input_script
 from .segment import make_segmenter
+from .spinrate import fit
 from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
@@ -39,31 +41,17 @@ class Report:
     candidates: int
 
 
-def _near(before: str, changes: list[Change]) -> bytearray:
-    """Characters of the text *after* ``changes`` that lie within CONTEXT_CHARS of a changed span."""
+def _near(before: str, changes: list[Change], reach: int) -> bytearray:
+    """Characters of the text *after* ``changes`` that lie within ``reach`` of a changed span."""
     after_len = len(before) + sum(len(c.new) - (c.end - c.start) for c in changes)
     mask = bytearray(after_len)
     shift = 0
     for c in sorted(changes, key=lambda c: c.start):
-        lo = max(0, c.start + shift - CONTEXT_CHARS)
+        lo = max(0, c.start + shift - reach)
         shift += len(c.new) - (c.end - c.start)
-        hi = min(after_len, c.end + shift + CONTEXT_CHARS)
+        hi = min(after_len, c.end + shift + reach)
         mask[lo:hi] = b"\x01" * (hi - lo)
     return mask
-
-
-def _without_context(entry: Entry) -> Entry:
-    """A table pair whose original the shipped statistics know nothing about becomes suggest-only.
-
-    Deciding it would compare bare word frequencies (两岸 vs 双面), which
-    rewrites clean text toward the commoner word. The garbled side may be
-    unknown to the model: a form that is no word at all (野生智能) is evidence
-    in itself. With a full model (``Config.lm_path``) every pair keeps its tier.
-    """
-    known = covered_words()
-    if all(o in known for o in entry.originals):
-        return entry
-    return Entry(entry.garbled, entry.originals, "suggest", entry.source)
 
 
 class Repairer:
@@ -77,10 +65,7 @@ class Repairer:
             entries, phrases = load_builtin()
         for path in self.config.dictionaries:
             entries.extend(load_dictionary(path))
-        tables = [e for path in self.config.tables for e in load_table(path)]
-        if tables and self.config.lm_path is None:
-            tables = [_without_context(e) for e in tables]
-        entries.extend(tables)
+        entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
@@ -103,11 +88,12 @@ class Repairer:
     @cached_property
     def model(self) -> ContextModel:
         """The context model, loaded on first need: clean text with no candidate never pays for it."""
-        return load_context(self.config.lm_path)
+        p = self.config.params
+        return load_context(self.config.lm_path, p.backoff, p.stupid_backoff)
 
     @cached_property
-    def decider(self) -> Decider:
-        return Decider(self.model, make_segmenter(self.model), self._partners)
+    def builder(self) -> LatticeBuilder:
+        return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params)
 
     # ---- the pipeline ----------------------------------------------------------------
     def analyse(self, text: str, min_confidence: float | None = None) -> Report:
@@ -130,7 +116,8 @@ class Repairer:
         current = apply_changes(text, applied)
         before, latest = text, applied
         for _ in range(MAX_PASSES - 1 if applied else 0):
-            more = self._pass(current, threshold, threshold, rho, near=_near(before, latest))
+            more = self._pass(current, threshold, threshold, rho,
+                              near=_near(before, latest, self.config.params.context_chars))
             if more is None or not more[0]:
                 break
             before, latest = current, more[0]
@@ -157,16 +144,18 @@ class Repairer:
             cands = [c for c in cands if any(near[c.start:c.end])]
         if not cands:
             return None
-        decider = self.decider
-        lattices = [decider.lattice(analysis.simplified, g) for g in decider.clusters(analysis.simplified, cands)]
+        builder, text_a, params = self.builder, analysis.simplified, self.config.params
+        lattices = [builder.build(text_a, g) for g in clusters(text_a, cands, params)]
+        for lat in lattices:
+            solve(builder, text_a, lat)
         if rate is None:
-            p_spun, rho, posts = decider.fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact)
+            p_spun, rho, posts = fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact, params)
         else:
-            p_spun, rho, posts = 1.0, rate, [decider.posteriors(lat, rate) for lat in lattices]
+            p_spun, rho, posts = 1.0, rate, [posteriors(lat, rate) for lat in lattices]
         applied: list[Change] = []
         suggested: list[Change] = []
         taken = bytearray(len(text))  # characters already given to a more probable change
-        for d in sorted(decider.decisions(lattices, posts, rho), key=lambda d: -d.posterior):
+        for d in sorted(decisions(lattices, posts, rho), key=lambda d: -d.posterior):
             if d.posterior < floor or any(taken[d.diff.start:d.diff.end]):
                 continue
             change = self._change(analysis, d)

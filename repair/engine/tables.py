@@ -1,23 +1,40 @@
 """Spinner synonym tables brought by users (``--table``).
 
-Spinners ship their tables in a handful of line formats. Each pair ``A B``
-is used by spinners in both directions, so each becomes two candidates
-(``A`` garbled from ``B`` and ``B`` garbled from ``A``) decided by the same
-engine as the built-in entries: a table says what *could* have been
-swapped, never that it was.
+Spinners ship their tables in a handful of line formats (``A-B``, ``A→B``,
+``A,B``, ``A|B``, ``A<TAB>B``), and real tables are messy: idiom chains
+``种瓜得瓜-种豆得豆-因果报应`` (a synonym set: every member stands for every
+other), a note after the pair, the same pair in both directions. Every pair
+is used by spinners in both directions, so ``A B`` becomes two candidates (A
+garbled from B, and B garbled from A), decided by the same engine as the
+built-in entries: a table says what *could* have been swapped, never that it
+was.
+
+Import is lenient, like a browser reading HTML: a line that is not a pair or
+a set is skipped, and one :class:`TableWarning` counts them and shows the
+first few with their line numbers. ``strict=True`` (``--strict-table``)
+raises on the first instead.
 """
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 
 from ..errors import DictionaryError
 from .dictionary import Entry
 
 # Order matters: the arrow forms before the bare "-" and ",", so "A->B" is not split at "-".
-_SEPARATOR = re.compile(r"\s*(?:→|->|=>|\t|,|，|-|=|\|)\s*")
+_SEPARATOR = re.compile(r"\s*(?:→|->|=>|,|，|-|=|\|)\s*")
 #: Encodings spinner tables are seen in, tried in order.
 TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
+#: Longest member kept: longer "words" are sentences or notes, not table entries.
+MAX_MEMBER = 16
+#: Skipped lines shown in the warning.
+SHOWN = 3
+
+
+class TableWarning(UserWarning):
+    """Some lines of a spinner table were skipped (the message counts and shows them)."""
 
 
 def _decode(path: Path) -> str:
@@ -35,26 +52,57 @@ def _decode(path: Path) -> str:
     raise DictionaryError(str(path), None, "neither UTF-8 nor GB18030")
 
 
-def parse_table(text: str, path: str) -> list[Entry]:
+def _members(line: str) -> list[str] | None:
+    """The words of one table line (two for a pair, more for a set), or None if it is neither."""
+    if "\t" in line:
+        # TSV (also what ``unspin learn`` writes): the first two fields are the pair, the rest notes
+        fields = [f.strip() for f in line.split("\t")]
+        parts = fields[:2]
+    else:
+        tokens = line.split()
+        head = tokens[0]
+        parts = _SEPARATOR.split(head)
+        if len(parts) == 1:
+            if len(tokens) != 2:  # "A B" is a pair; anything else is prose
+                return None
+            parts = tokens
+        # text after the first blank is a note ("A-B  (口语)"), not part of the pair
+    if len(parts) < 2 or any(not p or len(p) > MAX_MEMBER or any(ch.isspace() for ch in p) for p in parts):
+        return None
+    return list(dict.fromkeys(parts))
+
+
+def parse_table(text: str, path: str, strict: bool = False) -> list[Entry]:
     """Both-direction entries of a table; ``#`` comments and blank lines are skipped."""
     entries: list[Entry] = []
     name = Path(path).name
+    skipped: list[tuple[int, str]] = []
+    seen: set[tuple[str, str]] = set()  # tables list pairs twice (A-B and B-A): one candidate each way
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        parts = _SEPARATOR.split(line, maxsplit=1)
-        if len(parts) != 2 or not parts[0] or not parts[1] or any(c.isspace() for c in "".join(parts)):
-            raise DictionaryError(path, lineno, f"expected 'A-B', 'A→B', 'A,B' or 'A<TAB>B', got {line[:40]!r}")
-        a, b = parts
-        if a == b:
+        members = _members(line)
+        if members is None:
+            if strict:
+                raise DictionaryError(path, lineno, f"expected 'A-B', 'A→B', 'A,B', 'A<TAB>B' or 'A-B-C', "
+                                                    f"got {line[:40]!r}")
+            skipped.append((lineno, line))
             continue
         src = f"{name}:{lineno}"
-        entries.append(Entry(a, (b,), "table", src))
-        entries.append(Entry(b, (a,), "table", src))
+        for a in members:
+            for b in members:
+                if a != b and (b, a) not in seen:
+                    seen.add((b, a))
+                    entries.append(Entry(b, (a,), "table", src))
+    if skipped:
+        shown = "; ".join(f"line {n}: {line[:30]!r}" for n, line in skipped[:SHOWN])
+        more = f" and {len(skipped) - SHOWN} more" if len(skipped) > SHOWN else ""
+        warnings.warn(TableWarning(f"{path}: skipped {len(skipped)} line(s) that are not pairs or sets "
+                                   f"({shown}{more}); --strict-table to fail instead"), stacklevel=2)
     return entries
 
 
-def load_table(path: Path) -> list[Entry]:
+def load_table(path: Path, strict: bool = False) -> list[Entry]:
     """Entries of a spinner table file in UTF-8 or GB18030."""
-    return parse_table(_decode(path), str(path))
+    return parse_table(_decode(path), str(path), strict)

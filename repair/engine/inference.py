@@ -1,0 +1,176 @@
+"""Posterior probability of each restoration: forward-backward over a lattice.
+
+Model. A spinner walks the original text word by word and replaces a word it
+knows with probability ρ (the document's spin rate) by one of that word's
+partners. Every reading of a lattice is scored by
+
+    P(reading) ∝ P_clean(words of the reading) · Π_restored ρ/(1-ρ) · q · k
+
+where ``P_clean`` is the context model of clean Chinese, ``q`` how likely the
+spinner was to pick this garbled form for that original and ``k`` the tier's
+prior. Each restoration multiplies a reading by the odds ρ/(1-ρ), so the
+partition function is a polynomial in the odds, Z(ρ) = Σ_k Z_k·odds^k, with k
+the number of restorations on a path; one forward-backward pass gives Z_k and,
+per restore edge, its mass M_k, and the posterior at any ρ is then
+Σ M_k odds^k / Σ Z_k odds^k. Fitting ρ (:mod:`repair.engine.spinrate`) costs
+no further passes over the lattice. Lattices hold at most
+``ModelParams.max_cluster`` candidates, so the vectors stay short.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Sequence
+
+from .lattice import Diff, Edge, Lattice, LatticeBuilder
+
+LN10 = math.log(10)
+NEG_INF = float("-inf")
+
+
+def logaddexp(a: float, b: float) -> float:
+    """log(e^a + e^b) without overflow."""
+    if a == NEG_INF:
+        return b
+    if b == NEG_INF:
+        return a
+    if a > b:
+        return a + math.log1p(math.exp(b - a))
+    return b + math.log1p(math.exp(a - b))
+
+
+def _accumulate(target: list[float], source: list[float], shift: int, score: float) -> None:
+    """target[k + shift] ⊕= source[k] + score: one edge's contribution, by number of restorations."""
+    for k in range(len(target) - shift):
+        if source[k] != NEG_INF:
+            target[k + shift] = logaddexp(target[k + shift], source[k] + score)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A diff with its posterior and the edge that carried most of it."""
+
+    diff: Diff
+    posterior: float
+    edge: Edge
+    rho: float
+
+
+def solve(builder: LatticeBuilder, text: str, lat: Lattice) -> None:
+    """Fill ``lat.z`` and ``lat.mass``: the fast path for a lone candidate, else forward-backward."""
+    if lat.z:
+        return
+    if not lat.edges or not any(e.entry is None for row in lat.edges for e in row):
+        _solve_single(builder, text, lat)
+    else:
+        _forward_backward(builder, lat)
+
+
+def _solve_single(builder: LatticeBuilder, text: str, lat: Lattice) -> None:
+    """A lone candidate: one way to keep the form, one way per original to restore it.
+
+    Z and the masses are written down directly. (Keeping the form is scored
+    with its best segmentation only.) A lone candidate's context may favour
+    restoring by at most ``max_context_gain`` in log10; the cap lowers every
+    restoration alike, so the choice among originals keeps its evidence.
+    """
+    p = builder.params
+    lm_scale = p.lm_weight * LN10
+    keep = builder.reading_score(lat.left, builder.segment(text[lat.start:lat.end]), lat.right)
+    z = [lm_scale * keep, NEG_INF]
+    gains = [builder.reading_score(lat.left, e.tokens, lat.right) - keep for e in lat.restore_edges]
+    excess = max(0.0, max(gains, default=0.0) - p.max_context_gain)
+    for e, gain in zip(lat.restore_edges, gains):
+        m = lm_scale * (keep + gain - excess) + e.channel
+        lat.mass[id(e)] = [NEG_INF, m]
+        z[1] = logaddexp(z[1], m)
+    lat.z = z
+
+
+def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
+    """Forward-backward over vectors indexed by the number of restorations on a path."""
+    k_max = max(1, lat.candidates)
+    width = k_max + 1
+    n = lat.end - lat.start
+    lm_scale = builder.params.lm_weight * LN10
+    bigram = builder.model.bigram
+    start_vec = [0.0] + [NEG_INF] * k_max
+    alpha: list[dict] = [dict() for _ in range(n + 1)]
+    alpha[0][lat.left] = start_vec
+    # transitions[i] = [(prev, edge, score)] computed once, reused by the backward pass
+    transitions: list[list[tuple]] = [[] for _ in range(n)]
+    for i in range(n):
+        if not alpha[i]:
+            continue
+        for prev, a in alpha[i].items():
+            for e in lat.edges[i]:
+                score = lm_scale * (bigram(prev, e.tokens[0]) + e.internal) + e.channel
+                transitions[i].append((prev, e, score))
+                j = e.end - lat.start
+                last = e.tokens[-1]
+                target = alpha[j].get(last)
+                if target is None:
+                    target = alpha[j][last] = [NEG_INF] * width
+                _accumulate(target, a, 1 if e.entry is not None else 0, score)
+    end_score = {t: lm_scale * bigram(t, lat.right) if lat.right else 0.0 for t in alpha[n]}
+    z = [NEG_INF] * width
+    for t, vec in alpha[n].items():
+        for k in range(width):
+            z[k] = logaddexp(z[k], vec[k] + end_score[t])
+    beta: list[dict] = [dict() for _ in range(n + 1)]
+    for t in alpha[n]:
+        beta[n][t] = [end_score[t]] + [NEG_INF] * k_max
+    mass: dict[int, list[float]] = {}
+    for i in range(n - 1, -1, -1):
+        for prev, e, score in transitions[i]:
+            after = beta[e.end - lat.start].get(e.tokens[-1])
+            if after is None:
+                continue
+            acc = beta[i].get(prev)
+            if acc is None:
+                acc = beta[i][prev] = [NEG_INF] * width
+            shift = 1 if e.entry is not None else 0
+            _accumulate(acc, after, shift, score)
+            if shift:
+                before = alpha[i][prev]
+                m = mass.get(id(e))
+                if m is None:
+                    m = mass[id(e)] = [NEG_INF] * width
+                for k1 in range(width):
+                    if before[k1] == NEG_INF:
+                        continue
+                    for k2 in range(width - k1 - 1):
+                        if after[k2] != NEG_INF:
+                            m[k1 + k2 + 1] = logaddexp(m[k1 + k2 + 1], before[k1] + score + after[k2])
+    lat.z, lat.mass = z, mass
+
+
+def _at(vec: list[float], log_odds: float) -> float:
+    out = NEG_INF
+    for k, v in enumerate(vec):
+        if v != NEG_INF:
+            out = logaddexp(out, v + k * log_odds)
+    return out
+
+
+def posteriors(lat: Lattice, rho: float) -> dict[int, float]:
+    """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ (lattice solved)."""
+    log_odds = math.log(rho / (1.0 - rho))
+    z = _at(lat.z, log_odds)
+    return {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
+
+
+def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]], rho: float) -> list[Decision]:
+    """Posterior of each distinct diff (edges making the same diff add up)."""
+    out: list[Decision] = []
+    for lat, post in zip(lattices, posts):
+        mass: dict[Diff, float] = {}
+        best: dict[Diff, tuple[float, Edge]] = {}
+        for e in lat.restore_edges:
+            p = post.get(id(e), 0.0)
+            for d in e.diffs:
+                mass[d] = mass.get(d, 0.0) + p
+                if d not in best or p > best[d][0]:
+                    best[d] = (p, e)
+        out.extend(Decision(d, min(1.0, m), best[d][1], rho) for d, m in mass.items())
+    return out

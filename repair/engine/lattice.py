@@ -1,0 +1,296 @@
+"""Every reading of a stretch of text: keep each garbled form, or restore it.
+
+Neighbouring candidates garble each other's context (中心书记处置惩罚), so
+candidates a few characters apart share one lattice and are decided jointly
+(:mod:`repair.engine.inference`). A lattice holds at most
+``ModelParams.max_cluster`` candidates: a dense run without punctuation (a
+keyword list, a table cell) is cut into windows, so building and solving cost
+time linear in the text whatever the candidate density.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from rapidfuzz.distance import Levenshtein
+
+from .candidates import Candidate
+from .context import ContextModel
+from .dictionary import Entry
+from .params import ModelParams
+
+#: Tiers whose changes may be applied; ``suggest`` is only ever reported.
+APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
+
+
+def is_han(ch: str) -> bool:
+    """A CJK ideograph (the characters spinners swap)."""
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """A minimal replacement in analysis coordinates; the unit of a Change."""
+
+    start: int
+    end: int
+    new: str
+
+
+@dataclass(slots=True)
+class Edge:
+    """One step through the lattice: a kept word, or a restored form."""
+
+    start: int
+    end: int
+    tokens: tuple[str, ...]
+    internal: float  # log10 p of the tokens after the first, inside the edge
+    channel: float = 0.0  # log prior of the restoration (0 for a kept word)
+    entry: Entry | None = None
+    garbled: str = ""
+    original: str = ""
+    diffs: tuple[Diff, ...] = ()
+
+
+@dataclass
+class Lattice:
+    """All readings of one window of text around a cluster of candidates."""
+
+    start: int
+    end: int
+    edges: list[list[Edge]]  # by start offset relative to ``start``
+    candidates: int  # garbled spans in the window, not nested in another one
+    left: str | None  # the context word before the window, if any
+    right: str | None  # the context word after it
+    restore_edges: list[Edge] = field(default_factory=list)
+    #: log partition function by number of restorations on the path (see ``inference.solve``)
+    z: list[float] = field(default_factory=list)
+    #: per restore edge (by id), its log mass by number of restorations
+    mass: dict[int, list[float]] = field(default_factory=dict)
+    #: restore edges (by id) that count as evidence of spinning (not suggest-only)
+    counted: set[int] = field(default_factory=set)
+    #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, per
+    #: outer candidate: the context's own evidence, used for the document's spin rate
+    evidence: list[float] = field(default_factory=list)
+
+
+def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list[list[Candidate]]:
+    """Group candidates within ``cluster_gap`` Han characters of each other, at most ``max_cluster`` a group.
+
+    A group is only cut between candidates that do not overlap, so a garbled
+    form and the forms nested in it (设置装备摆设 and 设置, 装备, 摆设) are
+    always decided together.
+    """
+    groups: list[list[Candidate]] = []
+    end = -10
+    outer = 0  # non-overlapping candidates in the current group
+    for c in sorted(cands, key=lambda c: (c.start, -c.end)):
+        near = groups and c.start <= end + params.cluster_gap and all(is_han(ch) for ch in text[end:c.start])
+        overlaps = groups and c.start < end
+        if near and (overlaps or outer < params.max_cluster):
+            groups[-1].append(c)
+            if not overlaps:
+                outer += 1
+            end = max(end, c.end)
+        else:
+            groups.append([c])
+            outer = 1
+            end = c.end
+    return groups
+
+
+def outer_count(group: Sequence[Candidate]) -> int:
+    """Candidates not nested inside another one of the group (linear: the group is sorted by start)."""
+    n = 0
+    reach = -1
+    for c in sorted(group, key=lambda c: (c.start, -c.end)):
+        if c.end > reach:  # every earlier candidate starts no later, so only reach can contain it
+            n += 1
+            reach = c.end
+    return n
+
+
+class LatticeBuilder:
+    """Builds lattices over the analysis copy; one per (lexicon, context model, params)."""
+
+    def __init__(self, model: ContextModel, segment: Callable[[str], tuple[str, ...]],
+                 partners: dict[str, int], params: ModelParams) -> None:
+        self.model = model
+        self.segment = segment
+        self.partners = partners  # original -> number of garbled forms known for it
+        self.params = params
+
+    def _tokens_edge(self, start: int, end: int, tokens: tuple[str, ...]) -> Edge:
+        internal = sum(self.model.bigram(a, b) for a, b in zip(tokens, tokens[1:]))
+        return Edge(start, end, tokens, internal)
+
+    def context_word(self, text: str, at: int, step: int) -> str | None:
+        """The longest known word (≤ context_chars Han characters) ending (step -1) or starting (+1) at ``at``."""
+        best = None
+        for n in range(1, self.params.context_chars + 1):
+            lo, hi = (at - n, at) if step < 0 else (at, at + n)
+            if lo < 0 or hi > len(text) or not is_han(text[lo] if step < 0 else text[hi - 1]):
+                break
+            w = text[lo:hi]
+            if n == 1 or self.model.is_word(w):
+                best = w
+        return best
+
+    def _q(self, original: str) -> float:
+        """How likely the spinner was to pick this garbled form for ``original``."""
+        return 1.0 / math.sqrt(max(1, self.partners.get(original, 1)))
+
+    def _straddle(self, text: str, a: int, b: int) -> tuple[int, int]:
+        """Widen ``[a, b)`` to take in known words that cross its edges.
+
+        A garbled form inside a longer word (年夜 in 年夜饭, 都会 in 大都会)
+        must be read as part of that word when it is kept, or the clean
+        reading is scored as two odd fragments and loses.
+        """
+        width = self.params.context_chars
+        is_word = self.model.is_word
+        lo, hi = a, b
+        for x in range(max(0, a - width + 1), a):
+            if all(is_han(ch) for ch in text[x:a]):
+                if any(is_word(text[x:y]) for y in range(a + 1, min(len(text), x + width) + 1)):
+                    lo = x
+                    break
+        for y in range(min(len(text), b + width - 1), b, -1):
+            if all(is_han(ch) for ch in text[b:y]):
+                if any(is_word(text[x:y]) for x in range(max(0, y - width), b)):
+                    hi = y
+                    break
+        return lo, hi
+
+    def build(self, text: str, group: Sequence[Candidate]) -> Lattice:
+        """Every reading of the span covered by ``group``, between two fixed context words.
+
+        The context either side is the same for every reading, so it is one
+        word (the longest the model knows) rather than a lattice of its own.
+        """
+        p = self.params
+        a, b = self._straddle(text, min(c.start for c in group), max(c.end for c in group))
+        n = b - a
+        edges: list[list[Edge]] = [[] for _ in range(n)]
+        maxlen = self.model.max_word_len
+        single = len(group) == 1 and (a, b) == (group[0].start, group[0].end)
+        for i in range(0 if single else n):
+            for j in range(i + 1, min(n, i + maxlen) + 1):
+                w = text[a + i:a + j]
+                if j - i == 1 or self.model.is_word(w):
+                    edges[i].append(Edge(a + i, a + j, (w,), 0.0))
+        lat = Lattice(a, b, edges, outer_count(group),
+                      self.context_word(text, a, -1), self.context_word(text, b, +1))
+        for c in group:
+            for entry in c.entries:
+                for rank, original in enumerate(entry.originals):
+                    e = self._tokens_edge(c.start, c.end, self.segment(original))
+                    e.channel = math.log(p.tier_prior.get(entry.kind, 1.0) * self._q(original) * p.rank_decay ** rank)
+                    e.entry, e.garbled, e.original = entry, c.garbled, original
+                    e.diffs = diffs(c, original, group)
+                    edges[c.start - a].append(e)
+                    lat.restore_edges.append(e)
+                    if entry.kind in APPLICABLE:
+                        lat.counted.add(id(e))
+        lat.evidence = self._evidence(text, lat, group)
+        return lat
+
+    def reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None) -> float:
+        """log10 p of ``tokens`` between two fixed context words."""
+        bigram = self.model.bigram
+        total = bigram(left, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
+        return total + (bigram(tokens[-1], right) if right else 0.0)
+
+    def _free_score(self, tokens: tuple[str, ...]) -> float:
+        """log10 p of ``tokens`` with no outside context: what frequency alone says."""
+        bigram = self.model.bigram
+        return bigram(None, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
+
+    def _evidence(self, text: str, lat: Lattice, group: Sequence[Candidate]) -> list[float]:
+        """Per outer candidate: how much its context, beyond word frequency, favours restoring it.
+
+        A modern model finds old and literary words (以致, 海内, 晓得) rare
+        everywhere, so the raw gain of restoring them is high in any text that
+        uses them. What a spinner leaves behind is different: a word that does
+        not fit *its neighbours*. So the evidence is the gain in context minus
+        the gain out of context (a pointwise-mutual-information difference),
+        which is near zero for an author's unusual but fitting word.
+        """
+        out: list[float] = []
+        reach = -1
+        for c in sorted(group, key=lambda c: (c.start, -c.end)):
+            if c.end <= reach:
+                continue
+            reach = c.end
+            left = self.context_word(text, c.start, -1)
+            right = self.context_word(text, c.end, +1)
+            kept = self.segment(c.garbled)
+            kept_ctx = self.reading_score(left, kept, right)
+            kept_free = self._free_score(kept)
+            best = float("-inf")
+            for entry in c.entries:
+                if entry.kind not in APPLICABLE:
+                    continue
+                for original in entry.originals:
+                    toks = self.segment(original)
+                    gain = (self.reading_score(left, toks, right) - kept_ctx) - (self._free_score(toks) - kept_free)
+                    best = max(best, gain)
+            if best > float("-inf"):
+                out.append(best)
+        return out
+
+
+def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff, ...]:
+    """The replacements an edge makes, cut at the known entries inside it.
+
+    中共中心 → 中共中央 (a phrase), 审议经由过程 → 审议通过 (a compound) and
+    the words 中心 → 中央, 经由过程 → 通过 inside them make the same change;
+    cutting every edge into the smallest known entries lets their
+    probabilities add up, and the explanation shows the word that changed.
+    The cut is an alignment of the garbled form with the original in which
+    each step copies an equal character or applies one inner entry.
+    Where no such alignment exists, a phrase is cut where its characters
+    differ (rapidfuzz's opcodes) and a word entry stays whole (处置惩罚 → 处理).
+    """
+    g = c.garbled
+    inner: dict[int, list[tuple[int, str]]] = {}
+    for w in group:
+        if w is not c and c.start <= w.start and w.end <= c.end:
+            for e in w.entries:
+                if e.kind != "suggest":
+                    for o in e.originals:
+                        inner.setdefault(w.start - c.start, []).append((w.end - c.start, o))
+    # best[(i, j)] = cheapest alignment of g[:i] with original[:j]
+    best: dict[tuple[int, int], tuple[int, tuple[Diff, ...]]] = {(0, 0): (0, ())}
+    for i in range(len(g) + 1):
+        for j in range(len(original) + 1):
+            cur = best.get((i, j))
+            if cur is None:
+                continue
+            steps = []
+            if i < len(g) and j < len(original) and g[i] == original[j]:
+                steps.append(((i + 1, j + 1), cur))
+            for we, o in inner.get(i, ()):
+                if original.startswith(o, j):
+                    # cost = characters replaced: the smallest entries win (天下, not 天下人大)
+                    steps.append(((we, j + len(o)),
+                                  (cur[0] + we - i, cur[1] + (Diff(c.start + i, c.start + we, o),))))
+            for key, val in steps:
+                if key not in best or val[0] < best[key][0]:
+                    best[key] = val
+    done = best.get((len(g), len(original)))
+    if done is not None and done[1]:
+        return done[1]
+    if c.entries[0].kind != "phrase":
+        return (Diff(c.start, c.end, original),)
+    out: list[Diff] = []
+    for op in Levenshtein.opcodes(g, original):
+        if op.tag == "equal":
+            continue
+        new = original[op.dest_start:op.dest_end]
+        if out and out[-1].end == c.start + op.src_start:
+            out[-1] = Diff(out[-1].start, c.start + op.src_end, out[-1].new + new)
+        else:
+            out.append(Diff(c.start + op.src_start, c.start + op.src_end, new))
+    return tuple(out)

@@ -1,0 +1,80 @@
+"""The decision model's constants, as one typed, named object.
+
+They live in :class:`ModelParams`, carried by :class:`~repair.engine.config.Config`,
+so a tuning run (``python -m bench.dev --set lm_weight=0.8``) builds a config
+instead of patching module globals, and two configurations can be compared in
+one process. Every value here was tuned on the benchmark's dev split only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+from typing import Any, Mapping
+
+
+def _tiers() -> Mapping[str, float]:
+    return MappingProxyType({"phrase": 40.0, "marker": 30.0, "ambiguous": 1.0, "table": 1.0, "suggest": 0.3})
+
+
+@dataclass(frozen=True)
+class ModelParams:
+    """What the noisy channel, the lattice and the spin-rate fit assume.
+
+    tier_prior: prior weight ``k`` of each tier: how much likelier the form is
+        spun than written (a marker such as 处置惩罚 is almost never written).
+    rank_decay: prior weight of a garbled form's second, third… listed original.
+    clean_rate: the highest spin rate a *clean* document shows: the odd
+        candidate that reads better restored. Clean documents are modelled as
+        ρ uniform on [0, clean_rate], spun ones as ρ uniform on [clean_rate, 1],
+        so the score depends on the *rate* of evidence, not its amount: ten clean
+        articles joined stay as clean as one.
+    prior_spun: prior probability that a document is spun.
+    em_rounds, em_tolerance: the EM fit of the document's spin rate.
+    cluster_gap: candidates closer than this many Han characters share a lattice.
+    max_cluster: most candidates decided jointly in one lattice; longer dense runs
+        (keyword lists, table cells without punctuation) are decided in windows,
+        so the work per character is bounded whatever the density.
+    context_chars: longest context word taken either side of a cluster.
+    max_context_gain: the most (log10) a lone candidate's context may favour a
+        restoration; beyond a thousandfold the ratio says more about sparse
+        statistics than about the text.
+    lm_weight: weight of the context model against the channel prior.
+    backoff: how an unseen bigram falls back to the unigram: ``"stupid"`` (a
+        constant penalty, ``stupid_backoff``) or ``"kenlm"`` (the model's own
+        back-off weights).
+    stupid_backoff: log10 penalty of the constant back-off.
+    evidence_floor: log10 context gain (beyond word frequency) below which a
+        candidate counts as no evidence of spinning at all when the document's
+        spin rate is fitted.
+    """
+
+    tier_prior: Mapping[str, float] = field(default_factory=_tiers)
+    rank_decay: float = 0.5
+    clean_rate: float = 0.02
+    prior_spun: float = 0.05
+    em_rounds: int = 4
+    em_tolerance: float = 0.05
+    cluster_gap: int = 2
+    max_cluster: int = 8
+    context_chars: int = 4
+    max_context_gain: float = 3.0
+    lm_weight: float = 1.0
+    backoff: str = "stupid"
+    stupid_backoff: float = -0.1
+    evidence_floor: float = 0.0
+
+    def __hash__(self) -> int:  # the Mapping field is not hashable by default
+        return hash(tuple((f.name, tuple(sorted(getattr(self, f.name).items()))
+                           if f.name == "tier_prior" else getattr(self, f.name)) for f in fields(self)))
+
+    def with_values(self, **values: Any) -> "ModelParams":
+        """A copy with some values replaced (strings are converted to the field's type)."""
+        typed: dict[str, Any] = {}
+        for f in fields(self):
+            if f.name in values:
+                v = values.pop(f.name)
+                current = getattr(self, f.name)
+                typed[f.name] = type(current)(v) if isinstance(v, str) and not isinstance(current, str) else v
+        if values:
+            raise TypeError(f"unknown model parameter(s): {', '.join(sorted(values))}")
+        return replace(self, **typed)

@@ -34,7 +34,7 @@ import subprocess
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 MANIFEST = Path(__file__).resolve().parent / "manifest.json"

@@ -33,3 +33,15 @@ def test_fix_is_idempotent_and_replayable(text):
 def test_changes_point_at_their_text(text):
     for c in repair.explain(text, min_confidence=0.0):
         assert text[c.start:c.end] == c.old and c.old != c.new
+
+
+#: Inputs a fuzzer once found where a second run changed more (garbles nested in longer garbles).
+IDEMPOTENCE_CASES = ["构造部分中华人民共战国行政讼事法", "中心书记处置惩罚了题目。", "设置装备摆设经由过程野生智能"]
+
+
+@given(st.sampled_from(IDEMPOTENCE_CASES), st.lists(st.sampled_from(SPUN_PIECES + IDEMPOTENCE_CASES), max_size=12))
+@settings(max_examples=100, deadline=None)
+def test_fix_is_idempotent_with_nested_garbles(case, pieces):
+    text = case + "".join(pieces)
+    fixed = repair.fix(text)
+    assert repair.fix(fixed) == fixed

@@ -132,7 +132,9 @@ class Repairer:
         """One round of decisions: (applied, suggested, P(spun), ρ, candidates), or None without candidates.
 
         ``near`` marks the characters close to the last round's changes: only
-        candidates there can have a new context, so only they are decided again.
+        clusters touching them can have a new context, so only they are decided
+        again (whole clusters: a restoration changes the joint decision of its
+        neighbours, 构造部分中华人民共战国 → 组织部门中华人民共和国).
         """
         if self.finder.empty or not _HAN.search(text):
             return None
@@ -140,12 +142,20 @@ class Repairer:
         finder = self.finder if floor >= threshold else self.finder_with_suggestions
         matches = finder.find(analysis.simplified)
         cands = drop_mentions(analysis.simplified, self._unprotected(analysis.simplified, matches.candidates))
-        if near is not None:
-            cands = [c for c in cands if any(near[c.start:c.end])]
         if not cands:
             return None
         builder, text_a, params = self.builder, analysis.simplified, self.config.params
-        lattices = [builder.build(text_a, g) for g in clusters(text_a, cands, params)]
+        groups = clusters(text_a, cands, params)
+        if near is not None:
+            # a cluster's reading depends on candidates up to cluster_gap away and on
+            # context words up to context_chars away, so look that far for a change
+            reach = params.cluster_gap + params.context_chars
+            groups = [g for g in groups
+                      if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
+            if not groups:
+                return None
+            cands = [c for g in groups for c in g]
+        lattices = [builder.build(text_a, g) for g in groups]
         for lat in lattices:
             solve(builder, text_a, lat)
         if rate is None:

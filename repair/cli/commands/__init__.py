@@ -9,7 +9,8 @@ def register(group: click.Group) -> None:
     from .check import check
     from .explain import explain
     from .fix import fix
+    from .learn import learn
     from .score import score
 
-    for command in (fix, check, score, explain):
+    for command in (fix, check, score, explain, learn):
         group.add_command(command)

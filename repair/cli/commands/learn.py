@@ -1,0 +1,162 @@
+"""``unspin learn``: discover a spinner's garble pairs from a corpus of its output.
+
+    unspin learn CORPUS... -o pairs.tsv [--reference CLEAN...] [--table T] [--synonyms S]
+    unspin learn --to-dictionary reviewed.tsv -o mine.yaml [--tier auto]
+
+The output has one pair a line, ``garbled<TAB>original<TAB>count<TAB>mean_gain<TAB>examples``,
+best first; it loads back with ``unspin --table pairs.tsv``. Reviewed lines become a
+dictionary file with ``--to-dictionary``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ...engine.context import load_context
+from ...engine.dictionary import load_builtin
+from ...engine.learn import (HEADER, LearnOptions, Partners, known_pairs, learn as learn_pairs,
+                             parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
+from ...engine.tables import load_table
+from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
+from ...files.corpus import Corpus
+
+DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Where to write the pairs (or the dictionary); default stdout.")
+@click.option("--field", default=None, metavar="NAME", help="Read this field of each JSON Lines record.")
+@click.option("--encoding", default=None, help="Read the corpus in this encoding (default UTF-8).")
+@click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob. Repeatable.")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob. Repeatable.")
+@click.option("--reference", multiple=True, type=click.Path(exists=True),
+              help="Clean text of the same kind: its words are candidate originals, and a form as "
+                   "common there as in the corpus is not a garble. Repeatable.")
+@click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="A synonym table (A-B, A→B, A<TAB>B …) whose pairs are candidates. Repeatable.")
+@click.option("--synonyms", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Synonym groups, one a line (Cilin 'Aa01A01= 人 士 人物' or words separated by spaces). Repeatable.")
+@click.option("--no-builtin", is_flag=True, help="Do not use the built-in dictionaries (as a synonym source, or to leave out pairs they have).")
+@click.option("--include-known", is_flag=True, help="Also list pairs the built-in dictionaries already have.")
+@click.option("--no-slots", is_flag=True, help="Do not pair forms that share a context slot.")
+@click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Occurrences a pair needs.")
+@click.option("--min-gain", type=float, default=1.5, show_default=True,
+              help="Mean log10 gain a pair needs (1 = the original is ten times more probable).")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Write at most this many pairs.")
+@click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A KenLM binary to use as the context model.")
+@click.option("--to-dictionary", "reviewed", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+              default=None, help="Turn reviewed pair lines into a dictionary file (YAML) instead of learning.")
+@click.option("--tier", type=click.Choice(["auto", "marker", "ambiguous", "suggest"]), default="auto",
+              show_default=True,
+              help="With --to-dictionary: the tier of the entries; auto puts forms the context model does "
+                   "not know in OUTPUT as markers and real words in OUTPUT's '-ambiguous' sibling.")
+@click.option("--domain", type=click.Choice(DOMAINS), default="everyday", show_default=True,
+              help="With --to-dictionary: the domain the entries are filed under.")
+@click.pass_context
+def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, reference, tables, synonyms,
+          no_builtin, include_known, no_slots, min_count, min_gain, top, lm, reviewed, tier, domain) -> None:
+    """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
+    try:
+        if reviewed is not None:
+            _to_dictionary(reviewed, output, tier, domain, lm)
+            ctx.exit(EXIT_OK)
+        if not paths:
+            raise click.UsageError("give the corpus to learn from (files, folders or -), or --to-dictionary")
+        model = load_context(Path(lm) if lm else None)
+        entries, _ = load_builtin()
+        partners = Partners()
+        if not no_builtin:
+            partners_from_entries(entries, partners)
+        for t in tables:
+            partners_from_entries(load_table(Path(t)), partners)
+        for s in synonyms:
+            for group in parse_synonyms(_read(Path(s))):
+                partners.add_group(group)
+        corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
+        ref = Corpus(tuple(reference), None, encoding) if reference else None
+        options = LearnOptions(min_count=min_count, min_gain=min_gain, slots=not no_slots,
+                               include_known=include_known)
+        texts = _with_progress(corpus, passes=2)
+        ref_texts = _with_progress(ref, passes=2, label="reference") if ref else None
+        known = set() if no_builtin else known_pairs(entries)
+        pairs = learn_pairs(model, partners, texts, ref_texts, known, options)
+        corpus.close()
+        for msg in corpus.skipped:
+            click.echo(f"unspin: {msg}", err=True)
+        if top:
+            pairs = pairs[:top]
+        lines = [HEADER] + [p.line() for p in pairs]
+        _write(output, "\n".join(lines) + "\n")
+        click.echo(f"unspin: {len(pairs)} pairs", err=True)
+    except UnspinError as exc:
+        click.echo(f"unspin: error: {exc}", err=True)
+        ctx.exit(EXIT_ERROR)
+    except OSError as exc:
+        click.echo(f"unspin: error: {exc}", err=True)
+        ctx.exit(EXIT_ERROR)
+
+
+def _read(path: Path) -> str:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnspinError(f"{path}: neither UTF-8 nor GB18030")
+
+
+def _write(output: str, text: str) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
+    else:
+        Path(output).write_text(text, encoding="utf-8")
+
+
+def _with_progress(corpus: Corpus, passes: int, label: str = "learning"):
+    """``corpus.texts`` as a zero-argument callable, with a progress bar on a terminal."""
+    if not sys.stderr.isatty():
+        return corpus.texts
+    total = corpus.size() * passes
+    bar = click.progressbar(length=max(total, 1), label=f"unspin {label}", file=sys.stderr)
+    state = {"done": 0}
+
+    def texts():
+        bar.__enter__()
+        try:
+            yield from corpus.texts(progress=bar.update)
+        finally:
+            state["done"] += 1
+            if state["done"] >= passes:
+                bar.__exit__(None, None, None)
+                click.echo("", err=True)
+
+    return texts
+
+
+def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str | None) -> None:
+    text = sys.stdin.read() if reviewed == "-" else _read(Path(reviewed))
+    pairs = read_pairs(text)
+    if tier != "auto":
+        _write(output, to_dictionary(pairs, domain, tier))
+        return
+    model = load_context(Path(lm) if lm else None)
+    markers = [(g, o) for g, o in pairs if tier_of(model, g) == "marker"]
+    words = [(g, o) for g, o in pairs if tier_of(model, g) != "marker"]
+    _write(output, to_dictionary(markers, domain, "marker"))
+    if words:
+        if output == "-":
+            _write("-", "---\n" + to_dictionary(words, domain, "ambiguous"))
+        else:
+            out = Path(output)
+            sibling = out.with_name(f"{out.stem}-ambiguous{out.suffix or '.yaml'}")
+            sibling.write_text(to_dictionary(words, domain, "ambiguous"), encoding="utf-8")
+            click.echo(f"unspin: {len(markers)} marker entries in {out}, {len(words)} ambiguous in {sibling}",
+                       err=True)

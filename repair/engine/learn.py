@@ -1,0 +1,511 @@
+"""Discovering which words a spinner garbled, from a corpus of its output (``unspin learn``).
+
+A spinner leaves the same substitution wherever it met the word, so a pair
+``garbled → original`` is found by looking at *every* occurrence of the
+garbled form and asking the context model, each time, how much more natural
+the original would be there (the *gain*, in log10 units, over the left and
+right word context). Pairs whose gain is large and consistent across the
+corpus are what the spinner did; a real word that merely resembles another
+gains nothing on average.
+
+Candidates come from four places, all cheap and all scored the same way:
+
+* **partners** — a synonym source: the built-in dictionaries (MIT), user
+  ``--table`` files and ``--synonyms`` groups, each pair in both directions;
+* **glued synonyms** — a spinner with a polysemous word in its table may put
+  two of its synonyms in for one word (处理 → 处置惩罚, 通过 → 经由过程,
+  配置 → 设置装备摆设): a form the model does not know as a word whose
+  pieces are each partners of one word;
+* **piece by piece** — a compound the model does not know, in which a piece
+  swapped back through a partner pair gives a word it does know
+  (野生智能 → 人工智能 through 人工/野生; 年夜学 → 大学 through 大/年夜);
+* **shared slots** — two forms seen between the same left and right words
+  in the corpus (or in a clean ``--reference`` corpus) that share a
+  character (先容 in ``简略先容了`` and 介绍 in ``简单介绍了``).
+
+The corpus is read twice (candidates, then scores), each text once per pass,
+so time is linear in its size; memory is bounded by the candidate tables and
+a capped slot index, not by the corpus.
+
+The context model is used only through ``bigram(prev, word)`` and
+``is_word(word)``, so a fuller model improves every score without a change here.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator
+
+from .context import ContextModel
+from .segment import make_segmenter
+
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+#: Longest garbled form considered, in tokens and in characters.
+MAX_SPAN_TOKENS = 3
+MAX_SPAN_CHARS = 6
+#: One occurrence's gain is clipped to this many log10 units when ranking, so an
+#: unknown form (log10 p ≈ -6) does not outweigh evidence from many occurrences.
+CLIP = 4.0
+#: A gain above this (ten times more probable) counts as a clear preference.
+CLEAR_GAIN = 1.0
+#: The slot index keeps at most this many (left, right, filler) entries before it
+#: forgets the ones seen once (lossy counting): memory stays bounded.
+SLOT_CAP = 1_500_000
+#: Fillers of one slot that are paired with each other, most frequent first.
+SLOT_FILLERS = 12
+
+
+# ---------------------------------------------------------------- candidate sources
+
+@dataclass
+class Partners:
+    """A synonym relation (both directions) and what a spinner's mechanics make of it."""
+
+    words: dict[str, set[str]] = field(default_factory=dict)
+    #: piece-level swaps (garbled piece → original piece) for compounds garbled piece by piece
+    pieces: dict[str, set[str]] = field(default_factory=dict)
+    #: glued form (two or three partners of one word, concatenated) → that word
+    glued: dict[str, set[str]] = field(default_factory=dict)
+    finished: bool = False
+
+    def add(self, a: str, b: str) -> None:
+        if a and b and a != b:
+            self.words.setdefault(a, set()).add(b)
+            self.words.setdefault(b, set()).add(a)
+
+    def add_group(self, group: Iterable[str]) -> None:
+        group = [w for w in dict.fromkeys(group) if w]
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                self.add(a, b)
+
+    def add_piece(self, garbled: str, original: str) -> None:
+        if garbled and original and garbled != original:
+            self.pieces.setdefault(garbled, set()).add(original)
+
+    def finish(self, max_partners: int = 8) -> "Partners":
+        """Derive piece swaps and glued forms from the word pairs (once)."""
+        if self.finished:
+            return self
+        self.finished = True
+        for a, bs in self.words.items():
+            for b in bs:
+                if len(a) <= 2 and len(b) <= 2:
+                    self.add_piece(b, a)
+                pre = _common_prefix(a, b)
+                suf = _common_suffix(a[pre:], b[pre:])
+                da, db = a[pre:len(a) - suf], b[pre:len(b) - suf]
+                if (pre or suf) and da and db and len(da) <= 2 and len(db) <= 2:
+                    self.add_piece(db, da)  # 人工智能/野生智能 → piece 野生 → 人工
+            multi = sorted(w for w in bs if len(w) >= 2)
+            if 2 <= len(multi) <= max_partners:
+                for x in multi:
+                    for y in multi:
+                        if x != y:
+                            self.glued.setdefault(x + y, set()).add(a)
+        return self
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[n] == b[n]:
+        n += 1
+    return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    n = 0
+    while n < len(a) and n < len(b) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def partners_from_entries(entries, partners: Partners | None = None) -> Partners:
+    """Partners from dictionary or table entries (``Entry`` objects: garbled, originals)."""
+    p = partners or Partners()
+    for e in entries:
+        for o in e.originals:
+            p.add(e.garbled, o)
+            if len(e.garbled) <= MAX_SPAN_CHARS:
+                pre = _common_prefix(e.garbled, o)
+                suf = _common_suffix(e.garbled[pre:], o[pre:])
+                dg, do = e.garbled[pre:len(e.garbled) - suf], o[pre:len(o) - suf]
+                if dg and do and len(do) == 1 and len(dg) <= 2:
+                    p.add_piece(dg, do)  # 年夜学 → 大学 gives the swap 年夜 → 大
+    return p
+
+
+def parse_synonyms(text: str) -> Iterator[list[str]]:
+    """Groups of a synonym file: Cilin lines (``Aa01A01= 人 士 人物``) or words separated by spaces/tabs/commas."""
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        words = re.split(r"[\s,，、|]+", line)
+        if words and re.fullmatch(r"[A-Za-z0-9]+[=#@]?", words[0]):
+            if words[0].endswith("@"):
+                continue
+            words = words[1:]
+        words = [w for w in words if HAN_RUN.fullmatch(w)]
+        if len(words) >= 2:
+            yield words
+
+
+# ---------------------------------------------------------------- statistics
+
+@dataclass
+class PairStats:
+    """Evidence for one pair, aggregated over the corpus."""
+
+    garbled: str
+    original: str
+    source: str
+    count: int = 0
+    gain_sum: float = 0.0
+    clipped_sum: float = 0.0
+    clear: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    @property
+    def mean_gain(self) -> float:
+        return self.gain_sum / self.count if self.count else 0.0
+
+    @property
+    def clear_share(self) -> float:
+        return self.clear / self.count if self.count else 0.0
+
+    @property
+    def weight(self) -> float:
+        """Ranking key: total clipped gain (many consistent occurrences beat one odd one)."""
+        return self.clipped_sum
+
+    def line(self) -> str:
+        ex = " | ".join(self.examples)
+        return f"{self.garbled}\t{self.original}\t{self.count}\t{self.mean_gain:.2f}\t{ex}"
+
+
+HEADER = "# garbled\toriginal\tcount\tmean_gain\texamples"
+
+
+@dataclass
+class LearnOptions:
+    min_count: int = 2
+    min_gain: float = 1.5
+    min_clear: float = 0.6
+    alternatives: int = 1
+    slots: bool = True
+    examples: int = 2
+    include_known: bool = False
+
+
+class Learner:
+    """Two passes over a corpus: collect candidate pairs, then score every occurrence."""
+
+    def __init__(self, model: ContextModel, partners: Partners, known: set[tuple[str, str]] | None = None,
+                 options: LearnOptions | None = None) -> None:
+        self.model = model
+        self.partners = partners
+        self.known = known or set()
+        self.opt = options or LearnOptions()
+        self._segment = make_segmenter(model)
+        self._uni: dict[str, float] = {}
+        self.candidates: dict[str, dict[str, str]] = {}  # garbled -> {original: source}
+        self.slots: dict[tuple[str, str], dict[str, int]] = {}
+        self._slot_entries = 0
+        self.tokens_seen = 0
+        self.ref_counts: dict[str, int] = {}
+        self.ref_tokens = 0
+
+    # ------------------------------------------------------------ tokens
+
+    def _unigram(self, w: str) -> float:
+        u = self._uni.get(w)
+        if u is None:
+            u = self.model.bigram(None, w) if (len(w) == 1 or self.model.is_word(w)) else -99.0
+            if len(self._uni) > 500_000:
+                self._uni.clear()
+            self._uni[w] = u
+        return u
+
+    def sentences(self, text: str) -> Iterator[list[str]]:
+        """Han runs of ``text`` cut into the model's words (most probable unigram segmentation)."""
+        for m in HAN_RUN.finditer(text):
+            yield self._cut(m.group())
+
+    def _cut(self, run: str) -> list[str]:
+        n = len(run)
+        maxw = self.model.max_word_len
+        best = [0.0] + [-math.inf] * n
+        back = [0] * (n + 1)
+        for i in range(n):
+            if best[i] == -math.inf:
+                continue
+            for j in range(i + 1, min(n, i + maxw) + 1):
+                u = self._unigram(run[i:j])
+                if u <= -99.0:
+                    continue
+                s = best[i] + u
+                if s > best[j]:
+                    best[j], back[j] = s, i
+        out, j = [], n
+        while j > 0:
+            i = back[j]
+            out.append(run[i:j])
+            j = i
+        out.reverse()
+        return out
+
+    @staticmethod
+    def spans(toks: list[str]) -> Iterator[tuple[int, int, str]]:
+        for i in range(len(toks)):
+            g = ""
+            for k in range(1, MAX_SPAN_TOKENS + 1):
+                if i + k > len(toks):
+                    break
+                g += toks[i + k - 1]
+                if len(g) > MAX_SPAN_CHARS:
+                    break
+                yield i, i + k, g
+
+    # ------------------------------------------------------------ pass 1
+
+    def _add(self, g: str, o: str, source: str) -> None:
+        if g == o or (not self.opt.include_known and (g, o) in self.known):
+            return
+        self.candidates.setdefault(g, {}).setdefault(o, source)
+
+    def collect(self, texts: Iterable[str]) -> None:
+        """Pass 1 over the suspected spun corpus: candidates from partners, mechanics and slots."""
+        p = self.partners
+        is_word = self.model.is_word
+        for text in texts:
+            for toks in self.sentences(text):
+                self.tokens_seen += len(toks)
+                for i, j, g in self.spans(toks):
+                    k = j - i
+                    for o in p.words.get(g, ()):
+                        self._add(g, o, "partner")
+                    if k >= 2 and not is_word(g):
+                        for o in p.glued.get(g, ()):
+                            self._add(g, o, "glued")
+                        self._pieces(g)
+                    if self.opt.slots and i > 0 and j < len(toks) and (k <= 2 or not is_word(g)):
+                        self._slot(toks[i - 1], toks[j], g)
+
+    def collect_reference(self, texts: Iterable[str]) -> None:
+        """Pass over a clean reference corpus: its slot fillers are candidate originals."""
+        if not self.opt.slots:
+            return
+        for text in texts:
+            for toks in self.sentences(text):
+                for i, j, g in self.spans(toks):
+                    if j - i <= 2 and i > 0 and j < len(toks) and self.model.is_word(g):
+                        self._slot(toks[i - 1], toks[j], g, weight=1)
+
+    def _pieces(self, g: str) -> None:
+        """Swap one piece of an unknown compound back through a piece pair: a known word is a candidate."""
+        pieces = self.partners.pieces
+        for a in range(len(g)):
+            for b in (a + 1, a + 2):
+                if b > len(g):
+                    break
+                for orig in pieces.get(g[a:b], ()):
+                    o = g[:a] + orig + g[b:]
+                    if self.model.is_word(o):
+                        self._add(g, o, "pieces")
+
+    def _slot(self, left: str, right: str, filler: str, weight: int = 1) -> None:
+        d = self.slots.setdefault((left, right), {})
+        if filler not in d:
+            self._slot_entries += 1
+        d[filler] = d.get(filler, 0) + weight
+        if self._slot_entries > SLOT_CAP:
+            self._prune_slots()
+
+    def _prune_slots(self) -> None:
+        entries = 0
+        for key in list(self.slots):
+            d = {f: c for f, c in self.slots[key].items() if c > 1}
+            if len(d) >= 1:
+                self.slots[key] = {f: c - 1 for f, c in d.items()}
+                entries += len(d)
+            else:
+                del self.slots[key]
+        self._slot_entries = entries
+
+    def slot_candidates(self) -> None:
+        """Forms sharing a slot become candidates (both directions; the scores decide which way).
+
+        Forms that share a character (集会/会议) need one shared slot; forms that do not
+        (先容/介绍, 比来/最近) must be of one length and share at least two slots.
+        """
+        is_word = self.model.is_word
+        support: dict[tuple[str, str], int] = {}
+        for (left, right), fillers in self.slots.items():
+            if len(fillers) < 2:
+                continue
+            top = sorted(fillers, key=lambda f: -fillers[f])[:SLOT_FILLERS]
+            for a in top:
+                for b in top:
+                    if a == b or not is_word(b) or len(a) < 2 or len(b) < 2 or a in b or b in a:
+                        continue
+                    if set(a) & set(b):
+                        if abs(len(a) - len(b)) <= 4:
+                            self._add(a, b, "slot")
+                    elif len(a) == len(b) and a < b:
+                        support[(a, b)] = support.get((a, b), 0) + 1
+                        if len(support) > SLOT_CAP:
+                            support = {k: v for k, v in support.items() if v > 1}
+        for (a, b), n in support.items():
+            if n >= 2:
+                self._add(a, b, "slot")
+                if is_word(a):
+                    self._add(b, a, "slot")
+        self.slots.clear()
+        self._slot_entries = 0
+
+    # ------------------------------------------------------------ pass 2
+
+    def _logp(self, left: str | None, words: tuple[str, ...] | list[str], right: str | None) -> float:
+        bigram = self.model.bigram
+        s, prev = 0.0, left
+        for w in words:
+            s += bigram(prev, w)
+            prev = w
+        if right is not None:
+            s += bigram(prev, right)
+        return s
+
+    def score(self, texts: Iterable[str]) -> dict[tuple[str, str], PairStats]:
+        """Pass 2: at every occurrence of a candidate garbled form, the gain of each of its originals."""
+        stats: dict[tuple[str, str], PairStats] = {}
+        cands = self.candidates
+        keep = self.opt.examples
+        for text in texts:
+            for toks in self.sentences(text):
+                for i, j, g in self.spans(toks):
+                    origs = cands.get(g)
+                    if not origs:
+                        continue
+                    left = toks[i - 1] if i > 0 else None
+                    right = toks[j] if j < len(toks) else None
+                    here = self._logp(left, toks[i:j], right)
+                    for o, source in origs.items():
+                        gain = self._logp(left, self._segment(o), right) - here
+                        st = stats.get((g, o))
+                        if st is None:
+                            st = stats[(g, o)] = PairStats(g, o, source)
+                        st.count += 1
+                        st.gain_sum += gain
+                        st.clipped_sum += max(-CLIP, min(CLIP, gain))
+                        st.clear += gain > CLEAR_GAIN
+                        if len(st.examples) < keep:
+                            ctx = "".join(toks[max(0, i - 3):i]) + f"[{g}]" + "".join(toks[j:j + 3])
+                            st.examples.append(ctx)
+        return stats
+
+    def count_reference(self, texts: Iterable[str], garbled: set[str]) -> None:
+        """How often each garbled form occurs in clean reference text (a real word occurs there too)."""
+        for text in texts:
+            for toks in self.sentences(text):
+                self.ref_tokens += len(toks)
+                for _, _, g in self.spans(toks):
+                    if g in garbled:
+                        self.ref_counts[g] = self.ref_counts.get(g, 0) + 1
+
+    # ------------------------------------------------------------ ranking
+
+    def rank(self, stats: dict[tuple[str, str], PairStats]) -> list[PairStats]:
+        """Pairs with enough consistent evidence, best first; at most ``alternatives`` originals per form."""
+        o = self.opt
+        good = [s for s in stats.values()
+                if s.count >= o.min_count and s.mean_gain >= o.min_gain and s.clear_share >= o.min_clear]
+        if self.ref_tokens:
+            good = [s for s in good if not self._common_in_reference(s)]
+        good.sort(key=lambda s: (-s.weight, s.garbled, s.original))
+        per: dict[str, int] = {}
+        out = []
+        claimed: set[str] = set()
+        for s in good:
+            if per.get(s.garbled, 0) >= o.alternatives:
+                continue
+            # the reverse of a pair already taken is the same substitution seen from the other side
+            if s.original in claimed and (s.original, s.garbled) in stats and per.get(s.original):
+                continue
+            per[s.garbled] = per.get(s.garbled, 0) + 1
+            claimed.add(s.garbled)
+            out.append(s)
+        return out
+
+    def _common_in_reference(self, s: PairStats) -> bool:
+        ref_rate = self.ref_counts.get(s.garbled, 0) / max(1, self.ref_tokens)
+        corpus_rate = s.count / max(1, self.tokens_seen)
+        return ref_rate >= 0.5 * corpus_rate
+
+
+def learn(model: ContextModel, partners: Partners, corpus: Callable[[], Iterable[str]],
+          reference: Callable[[], Iterable[str]] | None = None, known: set[tuple[str, str]] | None = None,
+          options: LearnOptions | None = None) -> list[PairStats]:
+    """Ranked pairs found in ``corpus()`` (called once per pass, so it can stream from disk)."""
+    lr = Learner(model, partners.finish(), known, options)
+    lr.collect(corpus())
+    if reference is not None:
+        lr.collect_reference(reference())
+    lr.slot_candidates()
+    stats = lr.score(corpus())
+    if reference is not None:
+        lr.count_reference(reference(), {g for g, _ in stats})
+    return lr.rank(stats)
+
+
+def known_pairs(entries) -> set[tuple[str, str]]:
+    """(garbled, original) of entries already in a dictionary."""
+    return {(e.garbled, o) for e in entries for o in e.originals}
+
+
+# ---------------------------------------------------------------- reviewed lines → dictionary
+
+def read_pairs(text: str) -> list[tuple[str, str]]:
+    """(garbled, original) of a learn output or any ``A<TAB>B…`` file, comments skipped."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2:
+            parts = re.split(r"\s*(?:→|->|=>|,|，|\s)\s*", line, maxsplit=1)
+        if len(parts) >= 2 and parts[0] and parts[1] and parts[0] != parts[1]:
+            out.append((parts[0].strip(), parts[1].strip()))
+    return out
+
+
+#: A garbled form whose log10 unigram probability is below this is no word a careful
+#: writer uses (see tests/test_dictionary_audit.py for where the floor comes from).
+MARKER_FLOOR = -6.0
+
+
+def tier_of(model: ContextModel, garbled: str) -> str:
+    """``marker`` for a form the model does not know (or barely), else ``ambiguous``."""
+    if not model.is_word(garbled):
+        return "marker"
+    return "marker" if model.bigram(None, garbled) < MARKER_FLOOR else "ambiguous"
+
+
+def to_dictionary(pairs: list[tuple[str, str]], domain: str, tier: str | None) -> str:
+    """A dictionary file in unspin's YAML format (``dictionaries/README.md``); one garbled form, its originals."""
+    merged: dict[str, list[str]] = {}
+    for g, o in pairs:
+        lst = merged.setdefault(g, [])
+        if o not in lst:
+            lst.append(o)
+    lines = ["# written by `unspin learn --to-dictionary`; review before use"]
+    if tier:
+        lines.append(f"tier: {tier}")
+    lines.append(f"{domain}:")
+    for g in sorted(merged):
+        origs = merged[g]
+        value = origs[0] if len(origs) == 1 else "[" + ", ".join(origs) + "]"
+        lines.append(f"  {g}: {value}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,117 @@
+"""Reading a corpus as a stream of texts, for ``unspin learn``.
+
+Files and folders are walked as the other commands walk them (ignore files,
+``--include``/``--exclude``); plain text is read in bounded chunks, Markdown
+and HTML give their prose only, JSON Lines give one field per record. A
+corpus is read twice by the learner (candidates, then scores), so
+:class:`Corpus` is re-iterable; stdin is spilled to a temporary file once.
+"""
+from __future__ import annotations
+
+import io
+import sys
+import tempfile
+from dataclasses import dataclass, field as dc_field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from ..errors import InputError
+from .formats import html_segments, markdown_segments
+from .records import get_field, parse_record
+from .textio import SkipFile, read_chunks, sniff
+from .walk import FileSelector
+
+_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
+             ".html": "html", ".htm": "html", ".xhtml": "html",
+             ".jsonl": "jsonl", ".ndjson": "jsonl"}
+#: Plain text is handed to the learner in pieces of at most this many characters.
+CHUNK = 1 << 16
+
+
+@dataclass
+class Corpus:
+    """The texts of some files, folders and/or stdin (``-``), readable more than once."""
+
+    paths: tuple[str, ...]
+    field_name: str | None = None
+    encoding: str | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    skipped: list[str] = dc_field(default_factory=list)
+    _stdin: Path | None = None
+
+    def files(self) -> list[tuple[str, Path]]:
+        """(shown name, path) of every input file, stdin spilled to a temporary file."""
+        out: list[tuple[str, Path]] = []
+        names = [p for p in self.paths if p != "-"]
+        if "-" in self.paths:
+            if self._stdin is None:
+                tmp = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
+                with tmp:
+                    while block := sys.stdin.buffer.read(1 << 20):
+                        tmp.write(block)
+                self._stdin = Path(tmp.name)
+            out.append(("<stdin>", self._stdin))
+        if names:
+            selector = FileSelector(self.include, self.exclude)
+            out.extend((str(t.rel), t.path) for t in selector.select(names))
+        return out
+
+    def size(self) -> int:
+        """Total bytes of the inputs (for a progress bar)."""
+        return sum(p.stat().st_size for _, p in self.files())
+
+    def texts(self, progress=None) -> Iterator[str]:
+        """Every text of the corpus in order; ``progress(nbytes)`` is called after each file."""
+        for name, path in self.files():
+            try:
+                yield from read_texts(name, path, self.field_name, self.encoding)
+            except (SkipFile, InputError) as exc:
+                if str(exc) not in self.skipped:
+                    self.skipped.append(str(exc))
+            if progress is not None:
+                progress(path.stat().st_size)
+
+    def close(self) -> None:
+        if self._stdin is not None:
+            self._stdin.unlink(missing_ok=True)
+            self._stdin = None
+
+
+def kind_of(name: str, field_name: str | None) -> str:
+    if field_name:
+        return "jsonl"
+    return _SUFFIXES.get(Path(name).suffix.lower(), "text")
+
+
+def read_texts(name: str, path: Path, field_name: str | None, encoding: str | None) -> Iterator[str]:
+    """The texts of one file: chunks of plain text, prose of Markdown/HTML, a field per JSON Lines record."""
+    enc = sniff(path, encoding, name)
+    kind = kind_of(name, field_name)
+    with path.open("r", encoding=enc.reader, newline="") as fh:
+        if kind == "jsonl":
+            key = field_name or "text"
+            for lineno, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                value = get_field(parse_record(line, f"{name}:{lineno}"), key)
+                if isinstance(value, str):
+                    yield value
+            return
+        if kind == "text":
+            yield from read_chunks(fh, paragraphs=True, limit=CHUNK)
+            return
+        text = fh.read()
+    segments = markdown_segments(text) if kind == "markdown" else html_segments(text)
+    for seg in segments:
+        yield text[seg.start:seg.end]
+
+
+def texts_of(items: Iterable[str]) -> Iterator[str]:
+    """Texts given directly (tests, the bench): each item is one text."""
+    yield from items
+
+
+def read_string(text: str) -> Iterator[str]:
+    """Plain text from a string, in the same chunks a file would give."""
+    yield from read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=CHUNK)

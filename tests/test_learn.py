@@ -1,0 +1,170 @@
+"""``unspin learn``: discovering garble pairs from a corpus, and what its output turns into.
+
+The sentences below were written for these tests. The context model is the
+shipped one (or whatever ``load_context`` gives), used only through its
+``bigram``/``is_word`` interface, so these assert behaviour, not numbers.
+"""
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from repair.cli import main
+from repair.engine import learn as L
+from repair.engine.context import load_context
+from repair.engine.dictionary import parse_dictionary
+from repair.engine.tables import parse_table
+
+SPUN = [
+    "我们经由过程测试发明，这个题目可以很快处置惩罚。",
+    "经由过程这次集会，各方处置惩罚了多年的分歧。",
+    "公司经由过程野生智能技术处置惩罚大量数据。",
+    "研究职员经由过程野生智能模型阐发了这些数据。",
+    "野生智能正在改变很多行业的事情方式。",
+]
+CLEAN = [
+    "我们通过测试发现，这个问题可以很快处理。",
+    "通过这次会议，各方处理了多年的分歧。",
+    "公司通过人工智能技术处理大量数据。",
+    "今天天气很好，我们去公园散步。",
+]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_context()
+
+
+def _partners(*pairs):
+    p = L.Partners()
+    for a, b in pairs:
+        p.add(a, b)
+    return p
+
+
+def _found(pairs):
+    return {(p.garbled, p.original) for p in pairs}
+
+
+def test_table_pairs_used_by_the_spinner_are_found(model):
+    partners = _partners(("通过", "经由过程"), ("处理", "处置惩罚"), ("天气", "气象"))
+    found = _found(L.learn(model, partners, lambda: SPUN))
+    assert ("经由过程", "通过") in found
+    assert ("处置惩罚", "处理") in found
+    # a pair of the table the corpus never shows is not reported
+    assert not any(g == "气象" or o == "气象" for g, o in found)
+
+
+def test_compound_garbled_piece_by_piece(model):
+    # only the piece pair is known; the garbled compound is discovered
+    found = _found(L.learn(model, _partners(("人工", "野生")), lambda: SPUN))
+    assert ("野生智能", "人工智能") in found
+
+
+def test_glued_synonyms(model):
+    # 处理 has the partners 处置 and 惩罚; the glued form is found without being listed
+    found = _found(L.learn(model, _partners(("处理", "处置"), ("处理", "惩罚")), lambda: SPUN))
+    assert ("处置惩罚", "处理") in found
+
+
+def test_shared_slots_with_a_reference(model):
+    spun = ["本文先容一下新版本。", "下面先容一下它的用法。", "我们来先容一下这个工具。", "书中先容了很多方法。"]
+    ref = ["本文介绍一下新功能。", "下面介绍一下它的功能。", "我们来介绍一下这个产品。", "书中介绍了很多办法。"]
+    found = _found(L.learn(model, L.Partners(), lambda: spun, lambda: ref))
+    assert ("先容", "介绍") in found
+
+
+def test_clean_text_gives_nothing_from_the_spinner_pairs(model):
+    partners = _partners(("通过", "经由过程"), ("处理", "处置惩罚"), ("人工", "野生"))
+    assert L.learn(model, partners, lambda: CLEAN) == []
+
+
+def test_counts_gain_and_examples(model):
+    pairs = L.learn(model, _partners(("通过", "经由过程")), lambda: SPUN)
+    p = next(x for x in pairs if x.garbled == "经由过程")
+    assert p.count == 4 and p.mean_gain > 1.5 and p.clear_share == 1.0
+    assert all("[经由过程]" in ex for ex in p.examples) and len(p.examples) == 2
+    g, o, count, gain, examples = p.line().split("\t")
+    assert (g, o, int(count)) == ("经由过程", "通过", 4) and float(gain) > 1.5
+
+
+def test_ranking_prefers_consistent_evidence(model):
+    pairs = L.learn(model, _partners(("通过", "经由过程"), ("处理", "处置惩罚"), ("人工", "野生")), lambda: SPUN)
+    weights = [p.weight for p in pairs]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_slot_index_memory_is_bounded(model, monkeypatch):
+    monkeypatch.setattr(L, "SLOT_CAP", 200)
+    lr = L.Learner(model, L.Partners().finish())
+    lr.collect(CLEAN * 50 + SPUN * 50 + [f"第{i}号文件说明了第{i}个问题。" for i in range(300)])
+    assert lr._slot_entries <= 200
+    assert sum(len(v) for v in lr.slots.values()) <= 200
+
+
+def test_synonym_file_formats():
+    text = "# comment\nAa01A01= 人 士 人物\nAa01A02@ 独自\n配置,设置,装备\n"
+    assert list(L.parse_synonyms(text)) == [["人", "士", "人物"], ["配置", "设置", "装备"]]
+
+
+def test_output_loads_back_as_a_table():
+    line = L.PairStats("经由过程", "通过", "partner", count=3, gain_sum=9.0, examples=["a[经由过程]b"]).line()
+    entries = parse_table(L.HEADER + "\n" + line + "\n", "pairs.tsv")
+    assert {(e.garbled, e.originals) for e in entries} == {("经由过程", ("通过",)), ("通过", ("经由过程",))}
+
+
+def test_to_dictionary_is_a_valid_dictionary(model):
+    pairs = L.read_pairs("# header\n经由过程\t通过\t3\t4.1\tx\n集会\t会议\t5\t2.0\ty\n")
+    assert pairs == [("经由过程", "通过"), ("集会", "会议")]
+    entries = parse_dictionary(L.to_dictionary(pairs, "everyday", "marker"), "mine.yaml", "ambiguous")
+    assert {(e.garbled, e.originals, e.kind) for e in entries} == {
+        ("经由过程", ("通过",), "marker"), ("集会", ("会议",), "marker")}
+    assert L.tier_of(model, "经由过程") == "marker" and L.tier_of(model, "集会") == "ambiguous"
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_cli_learn_on_files_and_jsonl(tmp_path):
+    (tmp_path / "a.txt").write_text("\n".join(SPUN[:3]) + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text(
+        "".join(json.dumps({"id": i, "body": {"text": s}}, ensure_ascii=False) + "\n" for i, s in enumerate(SPUN[3:])),
+        encoding="utf-8")
+    table = tmp_path / "t.txt"
+    table.write_text("通过-经由过程\n人工-野生\n", encoding="utf-8")
+    runner = CliRunner()
+    out = tmp_path / "pairs.tsv"
+    r = runner.invoke(main, ["learn", str(tmp_path / "a.txt"), "--table", str(table), "--no-builtin",
+                             "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    assert ["经由过程", "通过"] in [row[:2] for row in rows]
+    assert all(len(row) == 5 for row in rows)
+    r = runner.invoke(main, ["learn", str(tmp_path / "b.jsonl"), "--field", "body.text", "--table", str(table),
+                             "--no-builtin", "--min-count", "1"])
+    assert r.exit_code == 0, r.output
+    assert "野生智能\t人工智能" in r.stdout
+    # the pairs file is a table the filter accepts
+    r = runner.invoke(main, ["--table", str(out)], input="天气很好。\n")
+    assert r.exit_code == 0 and r.stdout == "天气很好。\n"
+
+
+def test_cli_to_dictionary(tmp_path):
+    reviewed = tmp_path / "reviewed.tsv"
+    reviewed.write_text("经由过程\t通过\t3\t4.1\tx\n集会\t会议\t5\t2.0\ty\n", encoding="utf-8")
+    out = tmp_path / "mine.yaml"
+    r = CliRunner().invoke(main, ["learn", "--to-dictionary", str(reviewed), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert yaml.safe_load(out.read_text(encoding="utf-8")) == {"tier": "marker", "everyday": {"经由过程": "通过"}}
+    sibling = tmp_path / "mine-ambiguous.yaml"
+    assert yaml.safe_load(sibling.read_text(encoding="utf-8")) == {"tier": "ambiguous", "everyday": {"集会": "会议"}}
+    r = CliRunner().invoke(main, ["--dictionary", str(out)], input="我们经由过程测试发现了它。\n")
+    assert r.exit_code == 0
+
+
+def test_cli_learn_needs_a_corpus():
+    r = CliRunner().invoke(main, ["learn"])
+    assert r.exit_code == 2

@@ -23,10 +23,11 @@ from typing import Any
 from .engine.changes import Change, apply_changes
 from .engine.config import Config
 from .engine.repairer import Repairer, Report
+from .engine.spinrate import Evidence
 from .errors import DictionaryError, InputError, UnspinError
 
 __all__ = [
-    "Change", "Config", "DictionaryError", "InputError", "Repairer", "Report", "UnspinError",
+    "Change", "Config", "DictionaryError", "Evidence", "InputError", "Repairer", "Report", "UnspinError",
     "apply_changes", "explain", "fix", "fix_and_explain", "spin_score",
 ]
 

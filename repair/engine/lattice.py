@@ -262,7 +262,7 @@ def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff
                     for o in e.originals:
                         inner.setdefault(w.start - c.start, []).append((w.end - c.start, o))
     # best[(i, j)] = cheapest alignment of g[:i] with original[:j]
-    best: dict[tuple[int, int], tuple[int, tuple[Diff, ...]]] = {(0, 0): (0, ())}
+    best: dict[tuple[int, int], tuple[float, tuple[Diff, ...]]] = {(0, 0): (0.0, ())}
     for i in range(len(g) + 1):
         for j in range(len(original) + 1):
             cur = best.get((i, j))
@@ -273,9 +273,11 @@ def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff
                 steps.append(((i + 1, j + 1), cur))
             for we, o in inner.get(i, ()):
                 if original.startswith(o, j):
-                    # cost = characters replaced: the smallest entries win (天下, not 天下人大)
+                    # cost = characters replaced, then fewer pieces lose: the smallest entries win
+                    # (天下, not 天下人大), and every edge making the same change cuts it the same
+                    # way (收集讹诈 inside 电信收集讹诈 and on its own), so their probabilities add up
                     steps.append(((we, j + len(o)),
-                                  (cur[0] + we - i, cur[1] + (Diff(c.start + i, c.start + we, o),))))
+                                  (cur[0] + (we - i) - 1e-3, cur[1] + (Diff(c.start + i, c.start + we, o),))))
             for key, val in steps:
                 if key not in best or val[0] < best[key][0]:
                     best[key] = val

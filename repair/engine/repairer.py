@@ -17,10 +17,10 @@ from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, LatticeBuilder, clusters
+from .lattice import APPLICABLE, Lattice, LatticeBuilder, clusters
 from .normalize import analysis_copy, to_input_script
 from .segment import make_segmenter
-from .spinrate import fit
+from .spinrate import Evidence, fit
 from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
@@ -39,6 +39,7 @@ class Report:
     spin_rate: float
     spin_score: float
     candidates: int
+    evidence: Evidence  # expected spun words and opportunities, to add up over a document's chunks
 
 
 def _near(before: str, changes: list[Change], reach: int) -> bytearray:
@@ -81,9 +82,9 @@ class Repairer:
         self._partners = partners
 
     @cached_property
-    def finder_with_suggestions(self) -> Finder:
-        """The automaton including suggest-only pairs, built on first request."""
-        return Finder(self.entries)
+    def suggest_finder(self) -> Finder:
+        """The automaton of suggest-only pairs, built on first request."""
+        return Finder(e for e in self.entries if e.kind == "suggest")
 
     @cached_property
     def model(self) -> ContextModel:
@@ -96,7 +97,8 @@ class Repairer:
         return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params)
 
     # ---- the pipeline ----------------------------------------------------------------
-    def analyse(self, text: str, min_confidence: float | None = None) -> Report:
+    def analyse(self, text: str, min_confidence: float | None = None,
+                rest: Evidence | None = None) -> Report:
         """Decide every candidate in ``text``; see :class:`Report`.
 
         Restoring a word changes its neighbours' context (中心书记处置惩罚:
@@ -104,15 +106,23 @@ class Repairer:
         decisions are repeated on the repaired text, at the spin rate fitted
         on the input, until nothing more changes (at most MAX_PASSES). This
         is also what makes ``fix`` idempotent.
+
+        ``rest`` is the evidence of the rest of the document when ``text`` is
+        one chunk of a longer one (see :meth:`evidence`), so a long document's
+        spin rate is estimated once, over all of it. Suggest-only pairs are
+        decided last, at the fitted rate: they never move the rate, so the
+        confidences reported do not depend on ``min_confidence``.
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
         threshold = max(self.config.threshold, 0.5 + 1e-9)
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
-        first = self._pass(text, threshold, floor, None)
+        first = self._pass(text, threshold, floor, None, rest=rest)
         if first is None:
-            return Report(text, text, (), (), 0.0, 0.0, 0)
-        applied, suggested, p_spun, rho, n_cands = first
+            if floor < threshold:
+                return self._report(text, text, [], [], 0.0, 0.0, 0, Evidence(0.0, 0.0), floor)
+            return Report(text, text, (), (), 0.0, 0.0, 0, Evidence(0.0, 0.0))
+        applied, suggested, p_spun, rho, n_cands, found = first
         current = apply_changes(text, applied)
         before, latest = text, applied
         for _ in range(MAX_PASSES - 1 if applied else 0):
@@ -123,13 +133,44 @@ class Repairer:
             before, latest = current, more[0]
             applied = compose(text, applied, latest)
             current = apply_changes(current, latest)
+        return self._report(text, current, applied, suggested, rho, p_spun, n_cands, found, floor)
+
+    def _report(self, text: str, fixed: str, applied: list[Change], suggested: list[Change], rho: float,
+                p_spun: float, n_cands: int, found: Evidence, floor: float) -> Report:
+        """The Report, with suggest-only findings (decided at ``rho``) added when asked for."""
+        threshold = max(self.config.threshold, 0.5 + 1e-9)
         changed = span_mask(len(text), ((a.start, a.end) for a in applied))
         suggested = [c for c in suggested if changed.find(1, c.start, c.end) < 0]
-        return Report(text, current, tuple(applied), tuple(suggested), rho, p_spun, n_cands)
+        if floor < threshold:
+            extra = self._suggest_only(text, max(rho, 1e-4), floor)
+            taken = span_mask(len(text), ((c.start, c.end) for c in applied + suggested))
+            suggested = sorted(suggested + [c for c in extra if taken.find(1, c.start, c.end) < 0],
+                               key=lambda c: c.start)
+        return Report(text, fixed, tuple(applied), tuple(suggested), rho, p_spun, n_cands, found)
+
+    def evidence(self, text: str) -> Evidence:
+        """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
+        first = self._pass(text, 1.0, 1.0, None)
+        return Evidence(0.0, 0.0) if first is None else first[5]
+
+    def _lattices(self, text_a: str, cands: list[Candidate], near: bytearray | None = None) -> list[Lattice]:
+        """Solved lattices over the clusters of ``cands`` (only those within reach of ``near`` if given)."""
+        builder, params = self.builder, self.config.params
+        groups = clusters(text_a, cands, params)
+        if near is not None:
+            # a cluster's reading depends on candidates up to cluster_gap away and on
+            # context words up to context_chars away, so look that far for a change
+            reach = params.cluster_gap + params.context_chars
+            groups = [g for g in groups
+                      if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
+        lattices = [builder.build(text_a, g) for g in groups]
+        for lat in lattices:
+            solve(builder, text_a, lat)
+        return lattices
 
     def _pass(self, text: str, threshold: float, floor: float, rate: float | None,
-              near: bytearray | None = None):
-        """One round of decisions: (applied, suggested, P(spun), ρ, candidates), or None without candidates.
+              near: bytearray | None = None, rest: Evidence | None = None):
+        """One round of decisions: (applied, suggested, P(spun), ρ, candidates, evidence), or None.
 
         ``near`` marks the characters close to the last round's changes: only
         clusters touching them can have a new context, so only they are decided
@@ -139,61 +180,74 @@ class Repairer:
         if self.finder.empty or not _HAN.search(text):
             return None
         analysis = analysis_copy(text)
-        finder = self.finder if floor >= threshold else self.finder_with_suggestions
-        matches = finder.find(analysis.simplified)
+        matches = self.finder.find(analysis.simplified)
         cands = drop_mentions(analysis.simplified, self._unprotected(analysis.simplified, matches.candidates))
         if not cands:
             return None
-        builder, text_a, params = self.builder, analysis.simplified, self.config.params
-        groups = clusters(text_a, cands, params)
-        if near is not None:
-            # a cluster's reading depends on candidates up to cluster_gap away and on
-            # context words up to context_chars away, so look that far for a change
-            reach = params.cluster_gap + params.context_chars
-            groups = [g for g in groups
-                      if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
-            if not groups:
-                return None
-            cands = [c for g in groups for c in g]
-        lattices = [builder.build(text_a, g) for g in groups]
-        for lat in lattices:
-            solve(builder, text_a, lat)
+        lattices = self._lattices(analysis.simplified, cands, near)
+        if not lattices:
+            return None
+        params = self.config.params
         if rate is None:
-            p_spun, rho, posts = fit(lattices, sum(lat.candidates for lat in lattices) + matches.intact, params)
+            opportunities = sum(lat.candidates for lat in lattices) + matches.intact
+            p_spun, rho, posts, spun = fit(lattices, opportunities, params, rest)
+            found = Evidence(spun, float(opportunities))
         else:
             p_spun, rho, posts = 1.0, rate, [posteriors(lat, rate) for lat in lattices]
+            found = Evidence(0.0, 0.0)
+        applied, suggested = self._choose(analysis, decisions(lattices, posts, rho), threshold, floor)
+        return applied, suggested, p_spun, rho, len(cands), found
+
+    def _choose(self, analysis, found: list[Decision], threshold: float,
+                floor: float) -> tuple[list[Change], list[Change]]:
+        """The most probable non-overlapping changes: applied (≥ threshold) and suggested (≥ floor)."""
         applied: list[Change] = []
         suggested: list[Change] = []
-        taken = bytearray(len(text))  # characters already given to a more probable change
-        for d in sorted(decisions(lattices, posts, rho), key=lambda d: -d.posterior):
-            if d.posterior < floor or any(taken[d.diff.start:d.diff.end]):
+        taken = bytearray(len(analysis.original))  # characters already given to a more probable change
+        for d in sorted(found, key=lambda d: -d.posterior):
+            if d.posterior < floor or taken.find(1, d.diff.start, d.diff.end) >= 0:
                 continue
             change = self._change(analysis, d)
             if change is None:
                 continue
             taken[d.diff.start:d.diff.end] = b"\x01" * (d.diff.end - d.diff.start)
-            if d.posterior >= threshold and d.edge.entry.kind in APPLICABLE:
+            if d.posterior >= threshold and d.edge.entry is not None and d.edge.entry.kind in APPLICABLE:
                 applied.append(change)
             else:
                 suggested.append(change)
         applied.sort(key=lambda c: c.start)
         suggested.sort(key=lambda c: c.start)
-        return applied, suggested, p_spun, rho, len(cands)
+        return applied, suggested
+
+    def _suggest_only(self, text: str, rho: float, floor: float) -> list[Change]:
+        """Suggest-tier findings (antonyms, function words), each decided at the document's rate ``rho``."""
+        finder = self.suggest_finder
+        if finder.empty or not _HAN.search(text):
+            return []
+        analysis = analysis_copy(text)
+        cands = drop_mentions(analysis.simplified,
+                              self._unprotected(analysis.simplified, finder.find(analysis.simplified).candidates))
+        if not cands:
+            return []
+        lattices = self._lattices(analysis.simplified, cands)
+        posts = [posteriors(lat, rho) for lat in lattices]
+        return self._choose(analysis, decisions(lattices, posts, rho), 2.0, floor)[1]
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:
         """Drop candidates overlapping a protected word (``Config.protected``).
 
         Inline ``unspin: ignore`` markers are a matter of files, handled by the file commands.
         """
-        blocked: list[tuple[int, int]] = []
+        spans: list[tuple[int, int]] = []
         for word in self.config.protected:
             i = text.find(word)
             while i >= 0:
-                blocked.append((i, i + len(word)))
+                spans.append((i, i + len(word)))
                 i = text.find(word, i + 1)
-        if not blocked:
+        if not spans:
             return list(cands)
-        return [c for c in cands if not any(c.start < e and s < c.end for s, e in blocked)]
+        blocked = span_mask(len(text), spans)
+        return [c for c in cands if blocked.find(1, c.start, c.end) < 0]
 
     @staticmethod
     def _change(analysis, d: Decision) -> Change | None:

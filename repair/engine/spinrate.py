@@ -17,13 +17,26 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from .inference import posteriors
 from .lattice import Lattice
 from .params import ModelParams
 
 _GRID = 48  # points per hypothesis
+
+
+class Evidence(NamedTuple):
+    """Expected spun words among the words a spinner could have swapped; adds up over chunks."""
+
+    spun: float
+    opportunities: float
+
+    def __add__(self, other: "Evidence") -> "Evidence":  # type: ignore[override]
+        return Evidence(self.spun + other.spun, self.opportunities + other.opportunities)
+
+    def __sub__(self, other: "Evidence") -> "Evidence":
+        return Evidence(self.spun - other.spun, self.opportunities - other.opportunities)
 
 
 @lru_cache(maxsize=16)
@@ -70,19 +83,25 @@ def lat_marker_count(lat: Lattice) -> int:
     return len(spans)
 
 
-def fit(lattices: Sequence[Lattice], opportunities: int,
-        params: ModelParams) -> tuple[float, float, list[dict[int, float]]]:
-    """EM for the document's spin rate; returns P(spun), ρ and the final posteriors."""
+def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
+        rest: Evidence | None = None) -> tuple[float, float, list[dict[int, float]], float]:
+    """EM for the document's spin rate; returns P(spun), ρ, the final posteriors and the expected spun words.
+
+    ``rest`` is the evidence of the rest of the document when these lattices
+    are one chunk of it: it joins every leave-one-out estimate and the final one.
+    """
+    extra_k, extra_n = rest if rest is not None else (0.0, 0.0)
     sizes = [lat.candidates for lat in lattices]
     expected = [0.1 * n for n in sizes]
     posts: list[dict[int, float]] = [{} for _ in lattices]
     for _ in range(params.em_rounds):
         total = sum(expected)
         for k, lat in enumerate(lattices):
-            _, rho = spin_rate(total - expected[k], opportunities - sizes[k], params)
+            _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params)
             posts[k] = posteriors(lat, rho)
             expected[k] = counted_evidence(lat, posts[k], params)
         if abs(sum(expected) - total) < params.em_tolerance:
             break
-    p_spun, rho = spin_rate(sum(expected), opportunities, params)
-    return p_spun, rho, posts
+    spun = sum(expected)
+    p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params)
+    return p_spun, rho, posts, spun

@@ -118,3 +118,29 @@ def test_full_kenlm_model_can_replace_the_shipped_statistics():
     r = Repairer(Config(lm_path=found[0]))
     assert r.fix(SPUN) == RESTORED
     assert r.fix(CLEAN) == CLEAN
+
+
+def test_confidences_do_not_depend_on_min_confidence():
+    r = Repairer()
+    text = SPUN + "他说男人和女人都来了。" + CLEAN
+    strict = {(c.start, c.old, c.new): c.confidence for c in r.explain(text)}
+    loose = {(c.start, c.old, c.new): c.confidence for c in r.explain(text, min_confidence=0.05)}
+    assert strict and set(strict) <= set(loose)
+    for key, conf in strict.items():
+        assert loose[key] == conf
+    assert r.analyse(text, 0.05).spin_rate == r.analyse(text).spin_rate
+
+
+def test_a_long_documents_rate_is_fitted_once_over_its_chunks():
+    r = Repairer()
+    chunks = [SPUN * 3, CLEAN * 3, SPUN + CLEAN]
+    total = repair.Evidence(0.0, 0.0)
+    parts = [r.evidence(c) for c in chunks]
+    for p in parts:
+        total = total + p
+    assert total.opportunities == sum(p.opportunities for p in parts) > 0
+    # the clean chunk alone looks clean; as part of a spun document it is decided at that document's rate
+    alone = r.analyse(chunks[1])
+    inside = r.analyse(chunks[1], rest=total - parts[1])
+    assert alone.spin_score < 0.5 < inside.spin_score
+    assert inside.spin_rate > alone.spin_rate

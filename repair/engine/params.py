@@ -28,6 +28,7 @@ class ModelParams:
         ρ uniform on [0, clean_rate], spun ones as ρ uniform on [clean_rate, 1],
         so the score depends on the *rate* of evidence, not its amount: ten clean
         articles joined stay as clean as one.
+    clean_floor: the spin rate a document judged clean is decided with.
     prior_spun: prior probability that a document is spun.
     em_rounds, em_tolerance: the EM fit of the document's spin rate.
     cluster_gap: candidates closer than this many Han characters share a lattice.
@@ -51,6 +52,7 @@ class ModelParams:
     tier_prior: Mapping[str, float] = field(default_factory=_tiers)
     rank_decay: float = 0.5
     clean_rate: float = 0.02
+    clean_floor: float = 0.002
     prior_spun: float = 0.05
     em_rounds: int = 4
     em_tolerance: float = 0.05

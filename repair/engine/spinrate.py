@@ -51,17 +51,24 @@ def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tupl
 
 
 def spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[float, float]:
-    """P(the document is spun) and its expected spin rate, from ``spun`` of ``opportunities`` words."""
+    """P(the document is spun) and the spin rate to decide it with, from ``spun`` of ``opportunities`` words.
+
+    The rate is the posterior mean under the spun hypothesis, weighted by
+    P(spun), plus ``clean_floor`` weighted by P(clean): a clean document is
+    decided as if almost nothing in it were spun, so only overwhelming
+    local evidence (a marker, a phrase) can change it.
+    """
     n = max(0.0, opportunities)
     k = min(max(0.0, spun), n)
     rho, log_rho, log_w, first_spun = _grid(params.clean_rate, params.prior_spun)
     logs = [lw + k * lr + (n - k) * math.log1p(-r) for r, lr, lw in zip(rho, log_rho, log_w)]
     top = max(logs)
     ws = [math.exp(x - top) for x in logs]
-    total = sum(ws)
-    p_spun = sum(ws[first_spun:]) / total
-    mean = sum(w * r for w, r in zip(ws, rho)) / total
-    return p_spun, min(max(mean, 1e-4), 0.95)
+    spun_mass = sum(ws[first_spun:])
+    p_spun = spun_mass / sum(ws)
+    spun_mean = sum(w * r for w, r in zip(ws[first_spun:], rho[first_spun:])) / spun_mass if spun_mass else 0.5
+    rate = p_spun * spun_mean + (1 - p_spun) * params.clean_floor
+    return p_spun, min(max(rate, 1e-4), 0.95)
 
 
 def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) -> float:

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Iterable
+from bisect import bisect_right
+from typing import Iterable, Iterator
 
 from ..engine.changes import Change
 
@@ -67,17 +68,114 @@ def segments_between(text: str, masks: Iterable[Mask]) -> list[Segment]:
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+# Every scan below is linear in the length of the text whatever it holds: a pattern that
+# must find a closing delimiter (``-->``, ``)``, ``</script>``) never rescans the rest of
+# the text for each opener. Either the search stops at the last closer in the text
+# (lazy matches then always succeed and consume what they scanned), or the next closer
+# is looked up once and remembered (:class:`_Next`) while openers are walked in order.
+
+
+class _Next:
+    """The first match of ``pattern`` at or after a position, for positions that only grow.
+
+    A failed search is remembered too, so openers without any closer after them cost
+    nothing each instead of a scan to the end of the text each.
+    """
+
+    def __init__(self, pattern: "re.Pattern[str]", text: str) -> None:
+        self.pattern, self.text = pattern, text
+        self.match: re.Match[str] | None = None
+        self.searched_from = -1
+        self.exhausted = False
+
+    def at_or_after(self, pos: int) -> "re.Match[str] | None":
+        if self.exhausted:
+            return None
+        if self.match is not None and self.searched_from <= pos <= self.match.start():
+            return self.match
+        self.match, self.searched_from = self.pattern.search(self.text, pos), pos
+        self.exhausted = self.match is None
+        return self.match
+
+
+_BACKTICKS = re.compile(r"`+")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_AUTOLINK_OPEN = re.compile(r"<(?:https?|ftp|mailto):")
+_AUTOLINK_STOP = re.compile(r"[>\s]")
+_LINK_OPEN = re.compile(r"\]\(")
+_LINK_STOP = re.compile(r"[)\s]")
+_LINK_TITLE = re.compile(r"\s+\"[^\"]*\"\)")
 _MD_INLINE = [
-    (re.compile(r"(`+)(?:(?!\1).)+?\1", re.S), SPACE),                       # inline code
-    (re.compile(r"<!--.*?-->", re.S), GLUE),                                 # comments
-    (re.compile(r"<(?:https?|ftp|mailto):[^>\s]*>"), SPACE),                 # autolinks
     (re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"), GLUE),         # inline HTML tags
-    (re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), GLUE),                  # link destinations
-    (re.compile(r"^ {0,3}\[[^\]]+\]:.*$", re.M), BLOCK),                     # reference definitions
+    (re.compile(r"^ {0,3}\[[^\]\n]+\]:.*$", re.M), BLOCK),                   # reference definitions
     # bare URLs, IRIs included (https://zh.wikipedia.org/wiki/集会): up to a space or CJK punctuation
     (re.compile(r"(?:https?|ftp)://[^\s<>\"'，。、；：！？（）「」『』《》【】]+"), SPACE),
     (re.compile(r"\*{1,3}|_{2,3}|~~"), GLUE),                                # emphasis markers
 ]
+
+
+def _code_spans(chunk: str) -> Iterable[tuple[int, int]]:
+    """Inline code as CommonMark has it: a run of n backticks up to the next run of exactly n."""
+    runs = [(m.start(), m.end()) for m in _BACKTICKS.finditer(chunk)]
+    following: list[int] = [-1] * len(runs)  # index of the next run of the same length
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        n = runs[i][1] - runs[i][0]
+        following[i] = last.get(n, -1)
+        last[n] = i
+    i = 0
+    while i < len(runs):
+        j = following[i]
+        if j < 0:
+            i += 1
+            continue
+        yield runs[i][0], runs[j][1]
+        i = j + 1
+
+
+def _comments(chunk: str) -> Iterable[tuple[int, int]]:
+    """``<!-- … -->``; the search ends at the last ``-->``, so no opener rescans the text."""
+    end = chunk.rfind("-->")
+    if end >= 0:
+        for m in _COMMENT.finditer(chunk, 0, end + 3):
+            yield m.start(), m.end()
+
+
+def _autolinks(chunk: str) -> Iterable[tuple[int, int]]:
+    """``<https://…>``: an opener, then no space before the closing ``>``."""
+    stop, pos = _Next(_AUTOLINK_STOP, chunk), 0
+    for m in _AUTOLINK_OPEN.finditer(chunk):
+        if m.start() < pos:
+            continue
+        s = stop.at_or_after(m.end())
+        if s is not None and s.group() == ">":
+            yield m.start(), s.end()
+            pos = s.end()
+
+
+def _link_destinations(chunk: str) -> Iterable[tuple[int, int]]:
+    """``](url)`` and ``](url "title")``."""
+    stop, pos = _Next(_LINK_STOP, chunk), 0
+    for m in _LINK_OPEN.finditer(chunk):
+        if m.start() < pos:
+            continue
+        s = stop.at_or_after(m.end())
+        if s is None:
+            break
+        if s.group() == ")":
+            end = s.end()
+        else:
+            title = _LINK_TITLE.match(chunk, s.start())
+            if title is None:
+                continue
+            end = title.end()
+        yield m.start(), end
+        pos = end
+
+
+#: Inline scanners and what stands in for what they find.
+_MD_SCANNERS = [(_code_spans, SPACE), (_comments, GLUE), (_autolinks, SPACE), (_link_destinations, GLUE)]
 
 
 def _front_matter_end(text: str) -> int:
@@ -126,40 +224,85 @@ def markdown_segments(text: str) -> list[Segment]:
     blocks = list(_code_blocks(text, fm_end))
     masks += blocks
     for prose in segments_between(text, masks):
-        chunk = text[prose.start:prose.end]
+        chunk, base = text[prose.start:prose.end], prose.start
+        for scan, sep in _MD_SCANNERS:
+            masks += [Mask(base + a, base + b, sep) for a, b in scan(chunk)]
         for pattern, sep in _MD_INLINE:
-            masks += [Mask(prose.start + m.start(), prose.start + m.end(), sep) for m in pattern.finditer(chunk)]
+            masks += [Mask(base + m.start(), base + m.end(), sep) for m in pattern.finditer(chunk)]
     return segments_between(text, masks)
 
 
 # --- HTML -----------------------------------------------------------------
 
-_SKIPPED_ELEMENTS = "script|style|pre|code|textarea|kbd|samp|svg|math"
-_HTML_TOKENS = re.compile(
-    r"(?P<raw><(?P<skip>%s)\b[^>]*>.*?</(?P=skip)\s*>)"
-    r"|(?P<comment><!--.*?-->)"
-    r"|(?P<decl><![^>]*>|<\?.*?\?>)"
-    r"|(?P<tag></?(?P<name>[A-Za-z][A-Za-z0-9-]*)(?:\s[^>]*)?/?>)" % _SKIPPED_ELEMENTS,
-    re.S | re.I,
-)
+_SKIPPED_ELEMENTS = ("script", "style", "pre", "code", "textarea", "kbd", "samp", "svg", "math")
+_RAW_OPEN = re.compile(r"(%s)\b" % "|".join(_SKIPPED_ELEMENTS), re.I)
+_RAW_CLOSE = {name: re.compile(r"</%s\s*>" % name, re.I) for name in _SKIPPED_ELEMENTS}
+_TAG_NAME = re.compile(r"/?([A-Za-z][A-Za-z0-9-]*)")
 _INLINE_TAGS = {
     "a", "abbr", "b", "bdi", "bdo", "cite", "data", "del", "dfn", "em", "font", "i", "ins", "mark",
     "q", "rp", "rt", "ruby", "s", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
 }
 
 
+def _html_tokens(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, stand-in) of each skipped element, comment, declaration and tag, in one pass.
+
+    The order of tries at each ``<`` is: a skipped element up to its closing tag, a
+    comment, a declaration or processing instruction, a tag; an opener whose closer
+    never comes falls through to the next try. Every closer is looked up through
+    :class:`_Next`, so ``<script>`` 32,000 times without ``</script>`` is linear.
+    """
+    closers = {name: _Next(pattern, text) for name, pattern in _RAW_CLOSE.items()}
+    gt, comment_end, pi_end = (_Next(re.compile(p), text) for p in (">", "-->", r"\?>"))
+    pos = text.find("<")
+    while pos >= 0:
+        end, sep = -1, GLUE
+        raw = _RAW_OPEN.match(text, pos + 1)
+        if raw is not None:
+            open_end = gt.at_or_after(raw.end())
+            if open_end is not None:
+                close = closers[raw.group(1).lower()].at_or_after(open_end.end())
+                if close is not None:
+                    end = close.end()
+                    sep = SPACE if raw.group(1).lower() in ("code", "kbd", "samp") else BLOCK
+        if end < 0 and text.startswith("<!--", pos):
+            close = comment_end.at_or_after(pos + 4)
+            if close is not None:
+                end = close.end()
+        if end < 0 and text.startswith("<!", pos):
+            close = gt.at_or_after(pos + 2)
+            if close is not None:
+                end = close.end()
+        if end < 0 and text.startswith("<?", pos):
+            close = pi_end.at_or_after(pos + 2)
+            if close is not None:
+                end = close.end()
+        if end < 0:
+            name = _TAG_NAME.match(text, pos + 1)
+            if name is not None:
+                after = name.end()
+                rest = text[after:after + 2]
+                close = None
+                if rest[:1] == ">":
+                    close = after + 1
+                elif rest == "/>":
+                    close = after + 2
+                elif rest[:1].isspace():
+                    nxt = gt.at_or_after(after)
+                    close = nxt.end() if nxt is not None else None
+                if close is not None:
+                    end = close
+                    sep = GLUE if name.group(1).lower() in _INLINE_TAGS else BLOCK
+        if end < 0:
+            pos = text.find("<", pos + 1)
+            continue
+        yield pos, end, sep
+        pos = text.find("<", end)
+
+
 def html_segments(text: str) -> list[Segment]:
     """Text nodes of an HTML document, outside script/style/pre/code and friends."""
-    masks = []
-    for m in _HTML_TOKENS.finditer(text):
-        if m.group("raw"):
-            sep = SPACE if m.group("skip").lower() in ("code", "kbd", "samp") else BLOCK
-        elif m.group("tag"):
-            sep = GLUE if m.group("name").lower() in _INLINE_TAGS else BLOCK
-        else:
-            sep = GLUE
-        masks.append(Mask(m.start(), m.end(), sep))
-    return segments_between(text, masks)
+    return segments_between(text, [Mask(a, b, sep) for a, b, sep in _html_tokens(text)])
 
 
 # --- Running the engine on the prose --------------------------------------
@@ -180,9 +323,11 @@ def map_changes(changes: Iterable[Change], segments: list[Segment], starts: list
     """Changes to the joined prose as changes to the file; any straddling a mask is dropped."""
     mapped = []
     for ch in changes:
-        for seg, joined_start in zip(segments, starts):
-            if joined_start <= ch.start and ch.end <= joined_start + (seg.end - seg.start):
-                shift = seg.start - joined_start
-                mapped.append(replace(ch, start=ch.start + shift, end=ch.end + shift))
-                break
+        i = bisect_right(starts, ch.start) - 1  # the last segment starting at or before the change
+        if i < 0:
+            continue
+        seg, joined_start = segments[i], starts[i]
+        if ch.end <= joined_start + (seg.end - seg.start):
+            shift = seg.start - joined_start
+            mapped.append(replace(ch, start=ch.start + shift, end=ch.end + shift))
     return mapped

@@ -10,6 +10,7 @@ context and for the document's spin estimate.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from typing import Iterable
 
 from ..engine.changes import Change
@@ -44,5 +45,11 @@ def blocked_spans(text: str, off: bool = False) -> list[tuple[int, int]]:
 
 def drop_ignored(text: str, changes: Iterable[Change], off: bool = False) -> list[Change]:
     """``changes`` minus those on ignored lines or inside an off region."""
-    spans = blocked_spans(text, off)
-    return [ch for ch in changes if not any(s <= ch.start < e for s, e in spans)]
+    spans = blocked_spans(text, off)  # sorted and disjoint: one bisect per change
+    starts = [s for s, _ in spans]
+    kept = []
+    for ch in changes:
+        i = bisect_right(starts, ch.start) - 1
+        if i < 0 or ch.start >= spans[i][1]:
+            kept.append(ch)
+    return kept

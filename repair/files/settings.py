@@ -9,6 +9,7 @@ key that was silently ignored would leave a repository unprotected.
 """
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Callable
 import yaml
 
 from ..engine.config import Config
+from ..engine.dictionary import refuse_unsafe_yaml
 from ..errors import UnspinError
 
 if sys.version_info >= (3, 11):
@@ -85,24 +87,68 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     return None
 
 
+def _config_error(path: str, line: int | None, message: str) -> ConfigFileError:
+    return ConfigFileError(f"{path}:{line}: {message}" if line is not None else f"{path}: {message}")
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """The settings of a ``.unspin.yaml``: plain data only, every key once.
+
+    Anchors, aliases and tags are refused before anything is built (an alias bomb of a
+    few hundred bytes would otherwise expand to gigabytes), and a key given twice is an
+    error rather than last-wins; both name the file and line.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    refuse_unsafe_yaml(text, str(path), _config_error)
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:  # pragma: no cover - refuse_unsafe_yaml has parsed it already
         raise ConfigFileError(f"{path}: not valid YAML: {exc}") from None
-    if data is None:
+    if root is None:
         return {}
-    if not isinstance(data, dict):
-        raise ConfigFileError(f"{path}: expected a mapping of settings at the top level")
-    return data
+    if not isinstance(root, yaml.MappingNode):
+        raise _config_error(str(path), root.start_mark.line + 1, "expected a mapping of settings at the top level")
+    _refuse_duplicates(root, str(path))
+    data = yaml.constructor.SafeConstructor().construct_document(root)
+    return data if isinstance(data, dict) else {}
+
+
+def _refuse_duplicates(node: yaml.Node, path: str) -> None:
+    """Raise at the second occurrence of a key in any mapping under ``node``."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in n.value:
+                k = key.value if isinstance(key, yaml.ScalarNode) else None
+                if k is not None and k in seen:
+                    raise _config_error(path, key.start_mark.line + 1,
+                                        f"duplicate key {k!r} (first on line {seen[k]})")
+                if k is not None:
+                    seen[k] = key.start_mark.line + 1
+                todo.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            todo.extend(n.value)
 
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigFileError(f"{path}: not valid TOML: {exc}") from None
-    table = data.get("tool", {}).get("unspin")
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+)", str(exc))
+        raise _config_error(str(path), int(m.group(1)) if m else None, f"not valid TOML: {exc}") from None
+    tool = data.get("tool", {})
+    table = tool.get("unspin") if isinstance(tool, dict) else None
     if table is not None and not isinstance(table, dict):
         raise ConfigFileError(f"{path}: [tool.unspin] must be a table")
     return table

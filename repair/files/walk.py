@@ -57,26 +57,59 @@ class IgnoreRules:
             specs = []
             for name in self.names:
                 f = directory / name
-                if f.is_file():
-                    specs.append(_spec(f.read_text(encoding="utf-8", errors="replace").splitlines()))
+                try:
+                    if f.is_file():
+                        specs.append(_spec(f.read_text(encoding="utf-8", errors="replace").splitlines()))
+                except OSError:
+                    pass  # an unreadable ignore file ignores nothing; the folder's own error is reported
             self._cache[directory] = specs
         return self._cache[directory]
 
+    def chain(self, directory: Path, top: Path) -> "_Chain":
+        """The rules that apply inside ``directory``: those of ``top`` and every folder down to it."""
+        if directory != top and top not in directory.parents:
+            return _Chain(())
+        chain, here = _Chain(()).enter(top, self._specs_in(top)), top
+        for part in directory.relative_to(top).parts:
+            here = here / part
+            chain = chain.enter(here, self._specs_in(here), part)
+        return chain
+
     def ignored(self, path: Path, top: Path, is_dir: bool) -> bool:
         """Whether ``path`` is ignored by rules in ``top`` or any folder between them."""
+        return self.chain(path.parent, top).ignored(path.name, is_dir)
+
+
+@dataclass(frozen=True)
+class _Chain:
+    """Ignore rules in force in one folder: (spec, path from the spec's folder to here) pairs.
+
+    Folders without ignore files add nothing, so checking a name costs one match per
+    ignore file above it, not one per folder level: a walk is linear in depth.
+    """
+
+    rules: tuple[tuple["pathspec.PathSpec", str], ...]
+
+    def enter(self, directory: Path, specs: list["pathspec.PathSpec"], name: str | None = None) -> "_Chain":
+        """The chain inside ``directory`` (a child named ``name`` of this chain's folder, or its root)."""
+        moved = tuple((spec, f"{prefix}{name}/") for spec, prefix in self.rules) if name is not None else self.rules
+        return _Chain(moved + tuple((spec, "") for spec in specs))
+
+    def ignored(self, name: str, is_dir: bool) -> bool:
         verdict = False
-        directories = [d for d in reversed(path.parents) if d == top or top in d.parents]
-        for directory in directories:
-            rel = path.relative_to(directory).as_posix() + ("/" if is_dir else "")
-            for spec in self._specs_in(directory):
-                result = spec.check_file(rel).include
-                if result is not None:
-                    verdict = result
+        for spec, prefix in self.rules:
+            result = spec.check_file(prefix + name + ("/" if is_dir else "")).include
+            if result is not None:
+                verdict = result
         return verdict
 
 
 class FileSelector:
-    """Turns command-line paths into :class:`Target` s, applying every ignore rule."""
+    """Turns command-line paths into :class:`Target` s, applying every ignore rule.
+
+    Folders the walk cannot read are not skipped silently: they are listed in
+    :attr:`errors` as (shown path, reason) for the command to report.
+    """
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (),
                  skip: Iterable[Path] = (), cwd: Path | None = None) -> None:
@@ -86,6 +119,7 @@ class FileSelector:
         self.cwd = (cwd or Path.cwd()).resolve()
         self.walk_rules = IgnoreRules()
         self.explicit_rules = IgnoreRules((".unspinignore",))
+        self.errors: list[tuple[str, str]] = []
 
     def _shown(self, path: Path, arg_root: Path) -> Path:
         """Relative to the cwd when inside it, else relative to the argument's parent."""
@@ -102,12 +136,11 @@ class FileSelector:
             return self.cwd
         return path if path.is_dir() else path.parent
 
-    def _excluded(self, rel: Path, is_dir: bool) -> bool:
-        name = rel.as_posix() + ("/" if is_dir else "")
-        return self.exclude.match_file(name)
+    def _excluded(self, rel: str, is_dir: bool) -> bool:
+        return self.exclude.match_file(rel + ("/" if is_dir else ""))
 
-    def _wanted(self, rel: Path) -> bool:
-        return not self._excluded(rel, False) and (self.include is None or self.include.match_file(rel.as_posix()))
+    def _wanted(self, rel: str) -> bool:
+        return not self._excluded(rel, False) and (self.include is None or self.include.match_file(rel))
 
     def select(self, args: Iterable[str]) -> Iterator[Target]:
         """Every file named by ``args``, folders expanded, in a stable order."""
@@ -118,23 +151,44 @@ class FileSelector:
                 yield from self._walk(path, top)
             else:
                 rel = self._shown(path, path)
-                if self._wanted(rel) and not self.explicit_rules.ignored(path, top, False):
+                if self._wanted(rel.as_posix()) and not self.explicit_rules.ignored(path, top, False):
                     yield Target(path, rel)
 
     def _walk(self, root: Path, top: Path) -> Iterator[Target]:
-        for dirpath, dirnames, filenames in os.walk(root):
-            here = Path(dirpath)
-            kept = []
-            for d in sorted(dirnames):
-                full = here / d
-                if d in ALWAYS_SKIPPED or full in self.skip:
+        """Depth first, sorted, with an explicit stack: linear in depth and never recursing.
+
+        Each folder carries its shown path and its ignore rules, extended by one
+        step from its parent's, so no path is re-derived from the root.
+        """
+        shown_root = self._shown(root, root).as_posix()
+        stack: list[tuple[str, str, _Chain]] = [(str(root), "" if shown_root == "." else shown_root,
+                                                  self.walk_rules.chain(root, top))]
+        while stack:
+            here, shown, chain = stack.pop()
+            try:
+                with os.scandir(here) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as exc:
+                self.errors.append((shown or ".", f"cannot read this folder ({exc.strerror or exc}); skipped"))
+                continue
+            folders = []
+            for entry in entries:
+                rel = f"{shown}/{entry.name}" if shown else entry.name
+                try:
+                    is_dir = entry.is_dir(follow_symlinks=True)
+                    is_file = not is_dir and entry.is_file(follow_symlinks=True)
+                except OSError:
                     continue
-                if self._excluded(self._shown(full, root), True) or self.walk_rules.ignored(full, top, True):
-                    continue
-                kept.append(d)
-            dirnames[:] = kept
-            for name in sorted(filenames):
-                full = here / name
-                rel = self._shown(full, root)
-                if full.is_file() and self._wanted(rel) and not self.walk_rules.ignored(full, top, False):
-                    yield Target(full, rel)
+                if is_dir:
+                    full = os.path.join(here, entry.name)
+                    if entry.name in ALWAYS_SKIPPED or Path(full) in self.skip:
+                        continue
+                    if self._excluded(rel, True) or chain.ignored(entry.name, True):
+                        continue
+                    if entry.is_symlink():
+                        continue  # as os.walk does by default: no loops, no walking out of the tree
+                    folders.append((full, rel, entry.name))
+                elif is_file and self._wanted(rel) and not chain.ignored(entry.name, False):
+                    yield Target(Path(here, entry.name), Path(rel))
+            for full, rel, name in reversed(folders):
+                stack.append((full, rel, chain.enter(Path(full), self.walk_rules._specs_in(Path(full)), name)))

@@ -1,0 +1,250 @@
+"""Issue 10's attacks on the command line, as tests: data-driven cases plus structural bounds.
+
+``tests/cases/attacks.yaml`` holds one case a line (files to create, arguments, stdin, the exit code
+and regexes stdout/stderr must match). The tests below it check what a case line cannot: that the
+scanners behind Markdown/HTML splitting, folder walks and line/column lookup do work linear in their
+input (counted, not timed), and that the fast dictionary path reads the same entries as YAML does.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from repair.cli import main
+
+CASES = Path(__file__).parent / "cases" / "attacks.yaml"
+SPUN_WORD = "中心政法委书记\n"
+
+
+def _cases() -> list:
+    return [pytest.param(c, id=c["id"]) for c in yaml.safe_load(CASES.read_text(encoding="utf-8"))]
+
+
+def _content(spec) -> str:
+    if isinstance(spec, str):
+        return spec
+    return spec.get("head", "") + spec["repeat"] * spec["times"] + spec.get("tail", "")
+
+
+def run_case(case: dict, tmp_path: Path):
+    for name, spec in (case.get("files") or {}).items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_content(spec), encoding="utf-8")
+    if case.get("deep"):
+        folder = tmp_path.joinpath(*["d"] * case["deep"])
+        folder.mkdir(parents=True)
+        (folder / "x.txt").write_text(SPUN_WORD, encoding="utf-8")
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        env = {"NO_COLOR": None, **(case.get("env") or {})}
+        return CliRunner(env=env).invoke(main, case.get("args", []), input=case.get("stdin"))
+    finally:
+        os.chdir(old)
+
+
+@pytest.mark.parametrize("case", _cases())
+def test_attack(case: dict, tmp_path: Path):
+    r = run_case(case, tmp_path)
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.stderr
+    assert r.exit_code == case["exit"], (r.exit_code, r.stdout[-500:], r.stderr[-500:])
+    for stream in ("stdout", "stderr"):
+        if stream in case:
+            assert re.search(case[stream], getattr(r, stream)), (stream, getattr(r, stream)[-500:])
+    assert not list(tmp_path.rglob("*.unspin-tmp"))
+
+
+# --- work bounded structurally ---------------------------------------------------------
+
+class _CountingPattern:
+    """A compiled pattern that counts the characters its searches walk over."""
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern, self.walked = pattern, 0
+
+    def search(self, text: str, pos: int = 0):
+        m = self.pattern.search(text, pos)
+        self.walked += (m.end() if m else len(text)) - pos
+        return m
+
+
+@pytest.mark.parametrize("text", [
+    "<p>中心</p>" + "<script>" * 3000,
+    "<p>中心</p>" + "<script>" * 3000 + "</style>",
+    "<p>中心</p>" + "<a " * 3000 + ">",
+    "<p>中心</p>" + "<!--" * 3000 + "<?" * 3000,
+])
+def test_html_closers_are_looked_up_once_per_stretch(text: str, monkeypatch):
+    from repair.files import formats
+
+    made: list[_CountingPattern] = []
+
+    class Counting(formats._Next):
+        def __init__(self, pattern, text):
+            super().__init__(_CountingPattern(pattern), text)
+            made.append(self.pattern)
+
+    monkeypatch.setattr(formats, "_Next", Counting)
+    formats.html_segments(text)
+    assert made and sum(p.walked for p in made) <= 4 * len(text) + 100
+
+
+def test_markdown_link_openers_are_scanned_once(monkeypatch):
+    from repair.files import formats
+
+    text = "中心政法委书记\n" + "](" * 5000
+    made: list[_CountingPattern] = []
+
+    class Counting(formats._Next):
+        def __init__(self, pattern, text):
+            super().__init__(_CountingPattern(pattern), text)
+            made.append(self.pattern)
+
+    monkeypatch.setattr(formats, "_Next", Counting)
+    segments = formats.markdown_segments(text)
+    assert sum(p.walked for p in made) <= 2 * len(text)
+    assert text[segments[0].start:segments[0].end].startswith("中心政法委书记")
+
+
+def test_inline_code_is_commonmark_runs():
+    from repair.files.formats import _code_spans
+
+    assert list(_code_spans("a `x` b ``y`z`` c ` d")) == [(2, 5), (8, 15)]
+    assert list(_code_spans("`" * 7 + "x")) == []
+
+
+def test_folder_walk_does_not_rederive_paths_per_level(tmp_path: Path, monkeypatch):
+    from repair.files.walk import FileSelector
+
+    depth = 120
+    folder = tmp_path.joinpath(*["d"] * depth)
+    folder.mkdir(parents=True)
+    (folder / "x.txt").write_text("中心\n", encoding="utf-8")
+    (tmp_path / ".gitignore").write_text("*.log\n", encoding="utf-8")
+    (folder / "y.log").write_text("中心\n", encoding="utf-8")
+    calls = {"relative_to": 0}
+    original = Path.relative_to
+
+    def counting(self, *args, **kwargs):
+        calls["relative_to"] += 1
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "relative_to", counting)
+    targets = list(FileSelector(cwd=tmp_path).select([str(tmp_path)]))
+    assert [t.rel.name for t in targets] == [".gitignore", "x.txt"]
+    assert calls["relative_to"] <= 10  # not one per folder per level (cubic in depth before)
+
+
+def test_unreadable_folder_is_recorded_not_skipped_silently(tmp_path: Path, monkeypatch):
+    from repair.files import walk
+
+    (tmp_path / "secret").mkdir()
+    (tmp_path / "secret" / "b.txt").write_text("中心\n", encoding="utf-8")
+    (tmp_path / "clean.txt").write_text("市中心\n", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(walk.os, "scandir", scandir)
+    selector = walk.FileSelector(cwd=tmp_path)
+    assert [t.rel.as_posix() for t in selector.select([str(tmp_path)])] == ["clean.txt"]
+    assert selector.errors == [("secret", "cannot read this folder (Permission denied); skipped")]
+
+
+def test_many_findings_are_located_with_one_index(monkeypatch):
+    from repair.engine import changes
+
+    built = []
+    original = changes.LineIndex.__init__
+
+    def counting(self, text):
+        built.append(len(text))
+        original(self, text)
+
+    monkeypatch.setattr(changes.LineIndex, "__init__", counting)
+    changes._LAST_INDEX = None
+    text = "中心集会\n" * 20000
+    spots = [changes.line_col(text, i) for i in range(0, len(text), 5)]
+    assert spots[:3] == [(1, 1), (2, 1), (3, 1)] and spots[-1] == (20000, 1)
+    assert built == [len(text)]
+
+
+def test_line_index_agrees_with_counting():
+    from repair.engine.changes import LineIndex
+
+    text = "ab\n\ncd\r\nef\n"
+    index = LineIndex(text)
+    for offset in range(len(text) + 1):
+        assert index.line_col(offset) == (text.count("\n", 0, offset) + 1,
+                                          offset - (text.rfind("\n", 0, offset) + 1) + 1)
+
+
+# --- dictionaries: the fast path reads what YAML reads ---------------------------------
+
+def _slow(text: str, path: str, tier: str):
+    from repair.engine import dictionary
+
+    original = dictionary._parse_fast
+    try:
+        dictionary._parse_fast = lambda *a: (_ for _ in ()).throw(dictionary._Slow())
+        return dictionary.parse_dictionary(text, path, tier)
+    finally:
+        dictionary._parse_fast = original
+
+
+def test_fast_dictionary_path_matches_yaml_on_the_shipped_dictionaries(monkeypatch):
+    from repair.engine import dictionary
+
+    for name, tier in dictionary.BUILTIN_FILES.items():
+        path = dictionary.builtin_dir() / name
+        text = dictionary._read_text(path)
+        fast = dictionary._parse_fast(text, str(path), tier)  # raises _Slow if the file left the fast shape
+        assert fast == _slow(text, str(path), tier)
+
+
+@pytest.mark.parametrize("text", [
+    "tier: marker\neveryday:\n  中心: 中央   # comment\n  天下: [全国, 世界]\n\n# end\n",
+    "政治:\r\n  中心: 中央\r\n",
+    "a:\n  中心: 中央\nb:\n    中心: 中间\n",
+    "on:\n  中心: 中央\n",                 # YAML 1.1 reads `on` as true: the slow path decides
+    "a:\n  中心: 中央#x\n",
+    "a:\n  中心: yes\n",
+    "a:\n  中心: 中\u3000央\n",
+    "a:\n  中心:\n",
+    "a:\nb:\n  中心: 中央\n",
+])
+def test_fast_dictionary_path_gives_yaml_results_or_defers(text: str):
+    from repair.engine import dictionary
+    from repair.errors import DictionaryError
+
+    def outcome(fn):
+        try:
+            return fn()
+        except DictionaryError as exc:
+            return ("error", exc.line, exc.message.split(":")[0])
+
+    assert outcome(lambda: dictionary.parse_dictionary(text, "u.yaml", "ambiguous")) == \
+        outcome(lambda: _slow(text, "u.yaml", "ambiguous"))
+
+
+def test_large_dictionary_takes_the_fast_path(monkeypatch):
+    from repair.engine import dictionary
+
+    def no_yaml(*args, **kwargs):
+        raise AssertionError("a dictionary in the usual shape must not go through yaml")
+
+    monkeypatch.setattr(dictionary.yaml, "compose", no_yaml)
+    monkeypatch.setattr(dictionary.yaml, "parse", no_yaml)
+    lines = "".join(f"  {chr(0x4e00 + i % 20000)}{chr(0x4e00 + i // 20000)}: 中央\n" for i in range(50000))
+    entries = dictionary.parse_dictionary("everyday:\n" + lines, "big.yaml", "ambiguous")
+    assert len(entries) == 50000 and entries[-1].source == "big.yaml:50001"

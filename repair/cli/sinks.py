@@ -14,6 +14,7 @@ from typing import Callable
 from ..errors import InputError
 from ..files.atomic import AtomicWriter
 from ..files.documents import Job, Outcome, Score
+from ..files.parquet import writer_for  # issue 9: Parquet shards are rewritten whole
 from ..files.runner import Source
 from .diffs import chunk_diff
 from .output import (
@@ -69,10 +70,11 @@ class FixHandler(_Base):
     def start(self, src: Source) -> None:
         self.tally.files += 1
         self._file_changes, self._diff_started, self._writer = 0, False, None
+        make = writer_for(src)  # issue 9: AtomicWriter, or a ParquetRewriter for a Parquet shard
         if src.path is not None and self.outdir is not None:
-            self._writer = AtomicWriter(self.outdir / src.name)
+            self._writer = make(self.outdir / src.name)
         elif src.path is not None and self.write:
-            self._writer = AtomicWriter(src.path, src.snapshot)
+            self._writer = make(src.path, src.snapshot)
         if self._writer is not None:
             self._writer.file.write(src.encoding.header())
 
@@ -171,14 +173,14 @@ class ScoreHandler(_Base):
 
     def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
         self._record_errors(outcome)
-        if src.kind == "jsonl":
+        if src.kind in ("jsonl", "parquet"):  # issue 9: a Parquet row is a document too
             for score in outcome.scores:
                 self._emit(src.name, score)
         else:
             self._scores.extend(outcome.scores)
 
     def end(self, src: Source) -> None:
-        if src.kind != "jsonl" and self._scores:
+        if src.kind not in ("jsonl", "parquet") and self._scores:  # issue 9
             self._emit(src.name, combine(self._scores))
 
     def abort(self, src: Source, message: str) -> None:

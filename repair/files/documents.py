@@ -103,6 +103,9 @@ def run_job(engine: Engine, job: Job) -> Outcome:
     """Repair, locate and (when asked) score one job."""
     if job.kind == "jsonl":
         return _run_records(engine, job)
+    if job.kind == "parquet":  # issue 9: rows of a Parquet shard (files/parquet.py)
+        from .parquet import run_rows
+        return run_rows(engine, job)
     segmenter = _SEGMENTERS.get(job.kind)
     if segmenter is None:
         changes, score = engine.analyse(job.text)

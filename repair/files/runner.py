@@ -16,7 +16,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterable, Iterator, Protocol
+from typing import IO, Any, Callable, Iterable, Iterator, Protocol
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
@@ -72,6 +72,8 @@ def kind_of(name: str, options: Options) -> str:
     """The file type: forced by ``--type``, JSON Lines whenever ``--field`` is given, else by suffix."""
     if options.kind:
         return options.kind
+    if Path(name).suffix.lower() in (".parquet", ".pq"):  # issue 9: Parquet shards (files/parquet.py)
+        return "parquet"
     if options.field:
         return "jsonl"
     return _SUFFIXES.get(Path(name).suffix.lower(), "text")
@@ -80,6 +82,9 @@ def kind_of(name: str, options: Options) -> str:
 def open_source(name: str, path: Path | None, options: Options) -> Source:
     """Check an input is readable text before any work is queued for it."""
     kind = kind_of(name, options)
+    if kind == "parquet" and path is not None:  # issue 9: Parquet shards (files/parquet.py)
+        from .parquet import open_parquet
+        return open_parquet(name, path, options)
     if kind == "jsonl" and not options.field:
         raise SkipFile(f"{name}: JSON Lines needs --field NAME to know which text to repair; skipped")
     if path is None:
@@ -97,6 +102,10 @@ def open_text(src: Source) -> IO[str]:
 
 def jobs_of(src: Source, options: Options) -> Iterator[Job]:
     """The input cut into jobs, each knowing its line, columns and ``unspin: off`` state."""
+    if src.kind == "parquet":  # issue 9: Parquet shards, jobs of rows (files/parquet.py)
+        from .parquet import jobs
+        yield from jobs(src, options)  # type: ignore[arg-type]
+        return
     line, col, byte_col, off = 1, 1, 1, False
     with open_text(src) as stream:
         if src.kind in ("markdown", "html"):
@@ -149,7 +158,8 @@ class _Done:
 
 
 def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Options, handler: Handler,
-        workers: int, progress: Callable[[int], None] | None = None) -> None:
+        workers: int, progress: Callable[[int], None] | None = None,
+        make_pool: Callable[..., Any] | None = None) -> None:
     """Feed every input through the engine and ``handler``, in order.
 
     ``inputs`` are (shown name, path or None for stdin). ``progress`` is
@@ -157,7 +167,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
     are reported to ``handler.skipped`` and the run goes on.
     """
     engine = make_engine(config, options.min_confidence)  # bad dictionaries fail here, not in a worker
-    pool = multiprocessing.Pool(workers, _init_worker, (config, options.min_confidence)) if workers > 1 else None
+    # issue 9: ``make_pool`` (Ray actors, scale/cluster.py) stands in for the local process pool
+    pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence)) \
+        if workers > 1 or make_pool else None
     window: deque = deque()
 
     def submit(job: Job):

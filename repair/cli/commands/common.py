@@ -19,6 +19,7 @@ from ...files.runner import STDIN, Handler, Options, run
 from ...files.settings import Settings, load_settings
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
+from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
 
 EXIT_INTERRUPTED = 130
@@ -64,10 +65,15 @@ def input_options(f: Callable) -> Callable:
                      help="An extra dictionary in unspin's YAML format. Repeatable."),
         click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A KenLM binary of clean Chinese to use as the context model."),
+        # issue 9: run on Ray (repair/scale/cluster.py); read by execute() from ctx.params
+        click.option("--ray", is_flag=True, default=False,
+                     help="Run on Ray: the cluster at --ray-address or $RAY_ADDRESS, else a local one."),
+        click.option("--ray-address", default=None, metavar="ADDRESS",
+                     help="Address of the Ray cluster to run on (implies --ray)."),
     ]
     @functools.wraps(f)
     def command(*args, **kwargs):
-        for name in ENGINE_OPTIONS:  # read by setup() from ctx.params, not by the command
+        for name in ENGINE_OPTIONS + ("ray", "ray_address"):  # read from ctx.params, not by the command
             kwargs.pop(name, None)
         return f(*args, **kwargs)
 
@@ -133,12 +139,13 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
     """Run with a progress bar on a terminal; errors exit 2; Ctrl-C removes temp files and exits 130."""
     workers = worker_count(jobs, inputs)
     try:
-        if sys.stderr.isatty():
+        run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
+        if sys.stderr.isatty() and run_ is run:
             total = sum(p.stat().st_size for _, p in inputs if p)
             with click.progressbar(length=total, file=sys.stderr, label="unspin") as bar:
                 run(inputs, config, options, handler, workers, bar.update)
         else:
-            run(inputs, config, options, handler, workers)
+            run_(inputs, config, options, handler, workers)
     except UnspinError as exc:
         discard_all()
         fail(ctx, str(exc))

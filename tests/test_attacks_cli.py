@@ -248,3 +248,93 @@ def test_large_dictionary_takes_the_fast_path(monkeypatch):
     lines = "".join(f"  {chr(0x4e00 + i % 20000)}{chr(0x4e00 + i // 20000)}: 中央\n" for i in range(50000))
     entries = dictionary.parse_dictionary("everyday:\n" + lines, "big.yaml", "ambiguous")
     assert len(entries) == 50000 and entries[-1].source == "big.yaml:50001"
+
+
+# --- habits ---------------------------------------------------------------------------
+
+def _invoke(args, tmp_path: Path, stdin=None, env=None):
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        return CliRunner(env={"NO_COLOR": None, **(env or {})}).invoke(main, args, input=stdin)
+    finally:
+        os.chdir(old)
+
+
+def test_a_terminal_with_nothing_piped_gets_a_hint(tmp_path: Path, monkeypatch):
+    import importlib
+
+    main_module = importlib.import_module("repair.cli.main")
+
+    monkeypatch.setattr(main_module, "_stdin_is_terminal", lambda: True)
+    r = _invoke([], tmp_path, stdin="")
+    assert r.exit_code == 0 and "reading text from the terminal, end with Ctrl-D" in r.stderr
+    assert _invoke(["-q"], tmp_path, stdin="").stderr == ""
+
+
+def test_no_color_and_the_flags(monkeypatch):
+    from repair.cli.main import use_color
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert use_color(None) is False and use_color(True) is True
+    monkeypatch.delenv("NO_COLOR")
+    assert use_color(None) is None and use_color(False) is False
+
+
+def test_color_flag_before_the_command_reaches_explain(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("中心政法委书记\n", encoding="utf-8")
+    assert "\x1b[31m" in _invoke(["--color", "explain", "a.txt"], tmp_path).stdout
+    assert "\x1b[" not in _invoke(["--color", "explain", "--no-color", "a.txt"], tmp_path).stdout
+    assert "\x1b[" not in _invoke(["explain", "a.txt"], tmp_path, env={"NO_COLOR": "1"}).stdout
+
+
+def test_side_by_side_fits_the_terminal_in_real_columns(tmp_path: Path):
+    from repair.cli.output import cell_width
+
+    line = "中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。" * 2
+    (tmp_path / "a.txt").write_text(line + "\n", encoding="utf-8")
+    r = _invoke(["explain", "--side-by-side", "a.txt"], tmp_path, env={"COLUMNS": "50"})
+    rows = [row for row in r.stdout.splitlines() if "│" in row]
+    assert len(rows) > 2 and all(cell_width(row) <= 50 for row in rows)
+    bars = {cell_width(row.split("│")[0]) for row in rows}
+    assert len(bars) == 1  # the divider sits in the same column on every row
+    left = "".join(row.split("│")[0].rstrip() for row in rows)
+    right = "".join(row.split("│")[1].strip() for row in rows)
+    assert "[-中心-]" in left and "{+中央+}" in right
+
+
+def test_wrap_cells_counts_wide_characters_twice():
+    from repair.cli.output import cell_width, wrap_cells
+
+    assert cell_width("中a") == 3
+    assert wrap_cells("中文ab中", 4) == ["中文", "ab中"]
+    styled = "\x1b[31m中文中\x1b[0m"
+    rows = wrap_cells(styled, 4)
+    assert [cell_width(r) for r in rows] == [4, 2] and rows[1].startswith("\x1b[31m")
+
+
+def test_suggestions_are_labelled_in_every_format(tmp_path: Path):
+    import json
+
+    (tmp_path / "a.txt").write_text("中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。\n", encoding="utf-8")
+    base = ["check", "--threshold", "1.0", "--min-confidence", "0.0", "a.txt"]
+    text = _invoke(base, tmp_path).stdout.splitlines()
+    weak = [line for line in text if float(line.rsplit("(", 1)[1].split(",")[0]) < 1.0 or "suggest" in line]
+    assert weak and all("suggestion, not applied" in line for line in weak)
+    rows = [json.loads(line) for line in _invoke([*base[:-1], "--format", "json", "a.txt"], tmp_path).stdout.splitlines()]
+    assert all(row["applied"] is (row["confidence"] >= 1.0 and row["kind"] != "suggest") for row in rows)
+    assert all(row.get("note") == "suggestion, not applied" for row in rows if not row["applied"])
+    github = _invoke([*base[:-1], "--format", "github", "a.txt"], tmp_path).stdout.splitlines()
+    assert any(line.startswith("::notice ") and "suggestion, not applied" in line for line in github)
+    rd = json.loads(_invoke([*base[:-1], "--format", "rdjson", "a.txt"], tmp_path).stdout)
+    assert any(d["severity"] == "INFO" and "suggestion, not applied" in d["message"] for d in rd["diagnostics"])
+    # at the default threshold nothing applied is labelled
+    assert "suggestion" not in _invoke(["check", "a.txt"], tmp_path).stdout
+
+
+def test_printable_path():
+    from repair.cli.output import printable_path
+
+    assert printable_path("d/caf\udce9.txt") == "d/caf\\xe9.txt"
+    assert printable_path("a\x1b[31m.txt") == "a\\x1b[31m.txt"
+    assert printable_path("中心.txt") == "中心.txt"

@@ -6,24 +6,16 @@ With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
 """
 from __future__ import annotations
 
-import io
+import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
 
-from .. import Repairer
 from ..engine.config import DEFAULT_THRESHOLD, Config
 from ..errors import EXIT_ERROR, UnspinError
 from ..files.settings import load_settings
-from ..files.textio import read_chunks
-from .report import format_change_line
-
-#: The filter decides at most this many characters at once (cut at paragraphs): still
-#: a long document for the spin-rate estimate, and it bounds the memory a lattice-heavy
-#: spun text needs.
-FILTER_CHUNK_CHARS = 1 << 16
-
 
 def build_config(
     threshold: float | None,
@@ -31,6 +23,7 @@ def build_config(
     dictionaries: tuple[str, ...],
     lm: str | None,
     base: Config | None = None,
+    strict_tables: bool = False,
 ) -> Config:
     """One immutable Config from command-line flags (flags override ``base``)."""
     cfg = base or Config()
@@ -43,26 +36,80 @@ def build_config(
         overrides["dictionaries"] = cfg.dictionaries + tuple(Path(d) for d in dictionaries)
     if lm:
         overrides["lm_path"] = Path(lm)
+    if strict_tables:
+        overrides["strict_tables"] = True
     return cfg.with_options(**overrides) if overrides else cfg
 
 
-def read_stdin_utf8() -> str:
-    """All of stdin as text; raise a clear error instead of guessing an encoding.
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """Library warnings (a table's skipped lines) as one ``unspin: warning:`` line, not a source listing."""
+    click.echo(f"unspin: warning: {message}", err=True)
 
-    A BOM is kept as U+FEFF and written back, so output bytes differ from
-    input bytes only where a change was made.
+
+#: ``ctx.meta`` key of the files named instead of a command (``unspin FILE…``, as ftfy takes them).
+FILES_KEY = "unspin.files"
+
+
+def _protected(ctx: click.Context) -> list[str]:
+    if hasattr(ctx, "_protected_args"):  # click >= 8.2
+        return list(ctx._protected_args)
+    return list(getattr(ctx, "protected_args", None) or [])  # pragma: no cover - older click
+
+
+class UnspinGroup(click.Group):
+    """The ``unspin`` group: a first argument that is no command but a file makes it a filter of files.
+
+    ``unspin a.txt b.txt`` prints the repaired text of each file to stdout, like
+    ``unspin < a.txt`` (and like ``ftfy a.txt``); a command name always wins, so a
+    file called ``check`` is ``unspin ./check``.
     """
-    data = sys.stdin.buffer.read()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnspinError(
-            f"stdin is not valid UTF-8 (byte {exc.start}: {data[exc.start:exc.start + 4]!r}); "
-            "convert it first, e.g. `iconv -f GB18030 -t UTF-8`"
-        ) from None
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Options may follow the files (``unspin a.txt --explain``), as they may for ftfy."""
+        takes_value = {opt for p in self.params if isinstance(p, click.Option) and not p.is_flag
+                       for opt in p.opts}
+        i = 0
+        while i < len(args) and args[i] != "--" and args[i].startswith("-") and args[i] != "-":
+            i += 2 if args[i] in takes_value else 1
+        if i < len(args) and self._is_file(ctx, args[i]):
+            options, files, j = [], [], i
+            while j < len(args):
+                a = args[j]
+                if a.startswith("-") and a not in ("-", "--"):
+                    options.append(a)
+                    if a in takes_value and j + 1 < len(args):
+                        options.append(args[j + 1])
+                        j += 1
+                else:
+                    files.append(a)
+                j += 1
+            args = [*args[:i], *options, *files]
+        return super().parse_args(ctx, args)
+
+    def _is_file(self, ctx: click.Context, arg: str) -> bool:
+        return self.get_command(ctx, arg) is None and (arg == "-" or os.path.lexists(arg))
+
+    def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
+        args = [*_protected(ctx), *ctx.args]
+        if args and self._is_file(ctx, args[0]):
+            ctx.meta[FILES_KEY] = [a for a in args if a != "--"]
+            if hasattr(ctx, "_protected_args"):
+                ctx._protected_args = []
+            else:  # pragma: no cover - click < 8.2
+                ctx.protected_args = []
+            ctx.args = []
+        return super().invoke(ctx)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201
+        if args and self.get_command(ctx, args[0]) is None and not args[0].startswith("-"):
+            names = ", ".join(sorted(self.list_commands(ctx)))
+            ctx.fail(f"no command or file named {args[0]!r} (commands: {names}; "
+                     f"`unspin FILE…` prints a file repaired, `unspin fix -w FILE` repairs it in place)")
+        return super().resolve_command(ctx, args)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=UnspinGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--explain", "show_explain", is_flag=True, help="Print each change, its confidence and evidence to stderr.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
               help=f"Minimum confidence for a change (default {DEFAULT_THRESHOLD}).")
@@ -72,38 +119,93 @@ def read_stdin_utf8() -> str:
               help="An extra dictionary in unspin's YAML format. Repeatable.")
 @click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A KenLM binary of clean Chinese to use as the context model (needs the kenlm module).")
+@click.option("--strict-table", "strict_table", is_flag=True,
+              help="Fail on a table line that is not a pair or a set (default: skip it with a warning).")
+@click.option("--color/--no-color", "color", default=None,
+              help="Colour output (default: on a terminal, unless NO_COLOR is set).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, hints or summaries on stderr; errors still show.")
 @click.version_option(package_name="unspin")
 @click.pass_context
 def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables: tuple[str, ...],
-         dictionaries: tuple[str, ...], lm: str | None) -> None:
-    """Restore machine-spun Chinese text. With no command: filter stdin to stdout."""
+         dictionaries: tuple[str, ...], lm: str | None, strict_table: bool, color: bool | None,
+         quiet: bool) -> None:
+    """Restore machine-spun Chinese text.
+
+    With no command: filter stdin to stdout, or the FILEs named (`unspin a.txt > fixed.txt`).
+    """
+    ctx.color = use_color(color)
+    warnings.showwarning = _show_warning
     try:
         if ctx.invoked_subcommand is not None:
             return  # the file commands read the config file and these flags themselves
         # the nearest [tool.unspin] / .unspin.yaml applies to the filter too (protected words,
         # tables, threshold), as codespell's config applies to every way it is run
-        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config)
-        text = read_stdin_utf8()
-        repairer = Repairer(config)
+        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config,
+                              strict_tables=strict_table)
     except UnspinError as exc:
         click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)
-    # Long input is repaired a paragraph-aligned chunk at a time, each a document
-    # of its own, so memory follows the chunk size rather than the input size.
-    lines_before = 0
-    for chunk in read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=FILTER_CHUNK_CHARS):
-        fixed, changes = repairer.fix_and_explain(chunk)
-        # bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter
-        sys.stdout.buffer.write(fixed.encode("utf-8"))
-        if show_explain:
-            for change in changes:
-                line = format_change_line("<stdin>", chunk, change)
-                if lines_before:
-                    where, rest = line[len("<stdin>:"):].split(":", 1)
-                    line = f"<stdin>:{int(where) + lines_before}:{rest}"
-                click.echo(line, err=True)
-        lines_before += chunk.count("\n")
+    if ctx.meta.get(FILES_KEY):
+        ctx.exit(filter_files(config, ctx.meta[FILES_KEY], show_explain))
+    if not quiet and _stdin_is_terminal():
+        click.echo("unspin: reading text from the terminal, end with Ctrl-D "
+                   "(or: unspin FILE, unspin check DIR, unspin --help)", err=True)
+    # stdin is read in bounded pieces and repaired a paragraph-aligned chunk at a time, by the
+    # same code as `unspin fix -w -` (files wing), so both give the same bytes
+    from .commands.common import filter_stdin
+
+    ctx.exit(filter_stdin(config, show_explain))
+
+
+def use_color(flag: bool | None) -> bool | None:
+    """``--color``/``--no-color`` if given, else off when ``NO_COLOR`` is set (no-color.org), else auto."""
+    if flag is not None:
+        return flag
+    return False if os.environ.get("NO_COLOR") else None
+
+
+def _stdin_is_terminal() -> bool:
+    try:
+        return sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
+    """``unspin FILE…``: each file repaired to stdout as plain text, as the filter does stdin; the exit code."""
+    from ..files.runner import Options, run
+    from .sinks import FilterHandler
+
+    def to_stdout(data: bytes) -> None:
+        if data:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+
+    def note(text: str) -> None:
+        click.echo(text, err=True)
+
+    inputs: list[tuple[str, Path | None]] = []
+    errors = 0
+    for name in names:
+        if name == "-":
+            inputs.append(("<stdin>", None))
+        elif os.path.isdir(name):
+            note(f"unspin: error: {name} is a folder; use `unspin fix {name}` (diff), "
+                 f"`unspin fix -w {name}` (in place) or `unspin check {name}`")
+            errors += 1
+        else:
+            inputs.append((name, Path(name)))
+    handler = FilterHandler(lambda text: click.echo(text, nl=False), note, explain=show_explain,
+                            stdout_bytes=to_stdout)
+    try:
+        run(inputs, config, Options(kind="text"), handler, workers=1)
+    except UnspinError as exc:
+        note(f"unspin: error: {exc}")
+        return EXIT_ERROR
     sys.stdout.flush()
+    # a file named to be printed repaired that is skipped (binary, empty of text) is an error here
+    return EXIT_ERROR if errors or handler.tally.errors or handler.tally.skipped else 0
 
 
 def _register_commands() -> None:

@@ -8,22 +8,97 @@ in each tool.
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from typing import Iterable
 
+import click
+
+from ..engine.changes import Change
+from ..engine.config import DEFAULT_THRESHOLD
 from ..files.documents import Finding
 
 FORMATS = ("text", "json", "rdjson", "github")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: How a reported change that ``fix`` would not make is labelled, in every format.
+SUGGESTION = "suggestion, not applied"
+_threshold = DEFAULT_THRESHOLD
+
+
+def set_threshold(threshold: float) -> None:
+    """The run's threshold: findings below it (``--min-confidence``) are labelled as suggestions."""
+    global _threshold
+    _threshold = threshold
+
+
+def is_suggestion(change: Change, threshold: float | None = None) -> bool:
+    """Whether ``fix`` would leave this change out: below the threshold, or a suggest-only pair."""
+    return change.kind == "suggest" or change.confidence < (_threshold if threshold is None else threshold)
+
+
+def _message(c: Change) -> str:
+    extra = f"; {SUGGESTION}" if is_suggestion(c) else ""
+    return f"{c.old} -> {c.new} ({c.confidence:.2f}, {c.reason}{extra})"
+
+
+def cell_width(s: str) -> int:
+    """Terminal cells of ``s`` without its colour codes (wide and fullwidth characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in click.unstyle(s))
+
+
+def wrap_cells(s: str, width: int) -> list[str]:
+    """``s`` cut into rows of at most ``width`` terminal cells.
+
+    Colour codes take no cells; a style still open where a row ends is reset
+    there and opened again at the start of the next row.
+    """
+    rows: list[str] = []
+    row: list[str] = []
+    active: list[str] = []
+    used, i = 0, 0
+    while i < len(s):
+        if s[i] == "\x1b":  # an ANSI sequence: zero width, kept whole
+            end = s.find("m", i)
+            end = len(s) - 1 if end < 0 else end
+            seq = s[i:end + 1]
+            active = [] if seq == "\x1b[0m" else [*active, seq]
+            row.append(seq)
+            i = end + 1
+            continue
+        ch = s[i]
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+        if used + w > width and used:
+            rows.append("".join(row) + ("\x1b[0m" if active else ""))
+            row, used = list(active), 0
+        row.append(ch)
+        used += w
+        i += 1
+    if row or not rows:
+        rows.append("".join(row))
+    return rows
+
+
+def printable_path(path: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 (surrogate escapes) shown as ``\\xNN``."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        path = path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)  # no terminal escapes from a name
 
 
 def text_line(path: str, f: Finding) -> str:
     """``path:line:col: old -> new (confidence, reason)``, as :func:`repair.report.format_change_line`."""
-    c = f.change
-    return f"{path}:{f.line}:{f.col}: {c.old} -> {c.new} ({c.confidence:.2f}, {c.reason})"
+    return f"{printable_path(path)}:{f.line}:{f.col}: {_message(f.change)}"
 
 
 def json_line(path: str, f: Finding) -> str:
     """One finding as a JSON object on one line."""
-    return json.dumps({"path": path, "line": f.line, "col": f.col, **f.change.to_dict()}, ensure_ascii=False)
+    row = {"path": printable_path(path), "line": f.line, "col": f.col, **f.change.to_dict(), "applied": not is_suggestion(f.change)}
+    if not row["applied"]:
+        row["note"] = SUGGESTION
+    return json.dumps(row, ensure_ascii=False)
 
 
 def _escape_data(s: str) -> str:
@@ -36,9 +111,9 @@ def _escape_property(s: str) -> str:
 
 def github_line(path: str, f: Finding) -> str:
     """A GitHub Actions workflow command that annotates the line in a pull request."""
-    c = f.change
-    message = _escape_data(f"{c.old} -> {c.new} ({c.confidence:.2f}, {c.reason})")
-    return (f"::warning file={_escape_property(path)},line={f.line},col={f.col},"
+    message = _escape_data(_message(f.change))
+    level = "notice" if is_suggestion(f.change) else "warning"
+    return (f"::{level} file={_escape_property(printable_path(path))},line={f.line},col={f.col},"
             f"endColumn={f.end_col},title=unspin::{message}")
 
 
@@ -47,9 +122,9 @@ def rdjson_diagnostic(path: str, f: Finding) -> dict:
     c = f.change
     rng = {"start": {"line": f.line, "column": f.byte_col}, "end": {"line": f.line, "column": f.end_byte_col}}
     return {
-        "message": f"{c.old} -> {c.new} ({c.confidence:.2f}, {c.reason})",
-        "location": {"path": path, "range": rng},
-        "severity": "WARNING",
+        "message": _message(c),
+        "location": {"path": printable_path(path), "range": rng},
+        "severity": "INFO" if is_suggestion(c) else "WARNING",
         "code": {"value": c.kind},
         "suggestions": [{"range": rng, "text": c.new}],
     }

@@ -5,7 +5,7 @@ import click
 
 from ...errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK
 from ...files.runner import Options
-from ..output import FORMATS
+from ..output import FORMATS, set_threshold
 from ..sinks import CheckHandler
 from .common import execute, input_options, note, out, select_inputs, setup
 
@@ -22,6 +22,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], 
           min_confidence: float | None) -> None:
     """Report what `fix` would change. Exit 1 if anything is found, 0 if clean, 2 on errors."""
     s = setup(ctx)
+    set_threshold(s.config.threshold)  # weaker findings (--min-confidence) are labelled as suggestions
     floor = min_confidence if min_confidence is not None else s.settings.min_confidence
     inputs = select_inputs(paths, include, exclude, s.settings)
     handler = CheckHandler(out, note, fmt=fmt)

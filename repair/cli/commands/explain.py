@@ -1,18 +1,33 @@
-"""``unspin explain``: one file or stdin as an inline diff, each change with its evidence."""
+"""``unspin explain``: files, folders or stdin as inline diffs, each change with its evidence.
+
+It takes the same inputs and options as ``check`` (folders are walked, ``-`` is
+stdin, ``--field`` for JSON Lines, the engine options) and shows, for each line
+with a change, the line with ``[-old-]{+new+}`` marks (or before and after in
+two columns that fit the terminal, ``--side-by-side``), then each change with
+its confidence, reason and evidence. Changes `fix` would not apply (below the
+threshold, suggest-only pairs; shown with ``--min-confidence``) are labelled
+"suggestion, not applied".
+"""
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import replace
-from pathlib import Path
+import shutil
+from dataclasses import dataclass, replace
+from typing import Callable
 
 import click
 
-from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
-from ...files.documents import Job, run_job
-from ...files.runner import STDIN, Options, kind_of, make_engine, open_source, open_text
-from ...files.textio import SkipFile
+from ...engine.changes import Change
+from ...errors import EXIT_ERROR, EXIT_OK
+from ...files.documents import Job, Outcome
+from ...files.records import get_field, parse_record
+from ...files.runner import Options, Source
 from ..diffs import changed_lines, inline_diff
-from .common import encoding_option, setup
+from ..main import use_color
+from ..output import SUGGESTION, cell_width, is_suggestion, printable_path, set_threshold, wrap_cells
+from ..sinks import _Base
+from .common import execute, input_options, note, select_inputs, setup
+
+Style = Callable[[str], str]
 
 
 def _old(word: str) -> str:
@@ -23,45 +38,112 @@ def _new(word: str) -> str:
     return click.style(f"{{+{word}+}}", fg="green", bold=True)
 
 
-def _width(s: str) -> int:
-    """Terminal columns of ``s`` (Chinese characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in click.unstyle(s))
+def _nothing(word: str) -> str:
+    return ""
+
+
+@dataclass
+class ExplainHandler(_Base):
+    """Prints each changed line and its changes as results come, in input order."""
+
+    side_by_side: bool = False
+    width: int = 100
+    threshold: float = 0.8
+    quiet: bool = False
+    _file_changes: int = 0
+
+    def start(self, src: Source) -> None:
+        self.tally.files += 1
+        self._file_changes = 0
+
+    def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
+        self._record_errors(outcome)
+        if not outcome.findings:
+            return
+        self._file_changes += len(outcome.findings)
+        self.tally.changes += len(outcome.findings)
+        if src.kind == "jsonl":
+            self._show_records(src, job, outcome)
+            return
+        shift = job.offset
+        changes = [replace(f.change, start=f.change.start - shift, end=f.change.end - shift)
+                   for f in outcome.findings]
+        for number, start, end, chs in changed_lines(job.text, changes):
+            line = job.text[start:end].rstrip("\r")
+            shifted = [replace(c, start=c.start - start, end=c.end - start) for c in chs]
+            self._show(f"{printable_path(src.name)}:{job.line + number - 1}:", line, shifted)
+
+    def _show_records(self, src: Source, job: Job, outcome: Outcome) -> None:
+        """JSON Lines: the repaired field of each record, as a line of its own."""
+        lines = job.text.split("\n")
+        by_line: dict[int, list[Change]] = {}
+        for f in outcome.findings:
+            by_line.setdefault(f.line, []).append(f.change)
+        for number, chs in by_line.items():
+            where = f"{printable_path(src.name)}:{number}:"
+            try:
+                value = get_field(parse_record(lines[number - job.line].rstrip("\r"), where), self.field_name or "")
+            except Exception:  # noqa: BLE001 - the findings are shown without their line then
+                value = None
+            if not isinstance(value, str) or any(value[c.start:c.end] != c.old for c in chs):
+                for c in chs:
+                    self._change(c)
+                continue
+            for _, start, end, line_chs in changed_lines(value, chs):
+                shifted = [replace(c, start=c.start - start, end=c.end - start) for c in line_chs]
+                self._show(where, value[start:end], shifted)
+
+    def _show(self, where: str, line: str, changes: list[Change]) -> None:
+        if self.side_by_side:
+            left = f"{where} {inline_diff(line, changes, _old, _nothing)}"
+            right = inline_diff(line, changes, _nothing, _new)
+            column = max(10, (self.width - 3) // 2)
+            rows_l, rows_r = wrap_cells(left, column), wrap_cells(right, column)
+            for i in range(max(len(rows_l), len(rows_r))):
+                cell = rows_l[i] if i < len(rows_l) else ""
+                other = rows_r[i] if i < len(rows_r) else ""
+                self.out(f"{cell}{' ' * (column - cell_width(cell))} │ {other}".rstrip() + "\n")
+        else:
+            self.out(f"{where} {inline_diff(line, changes, _old, _new)}\n")
+        for c in changes:
+            self._change(c)
+
+    def _change(self, c: Change) -> None:
+        label = f"  ({SUGGESTION})" if is_suggestion(c, self.threshold) else ""
+        self.out(f"    {c.old} -> {c.new}  {c.confidence:.2f}  {c.reason}{label}\n")
+        for item in c.evidence:
+            self.out(f"        {item}\n")
+
+    def end(self, src: Source) -> None:
+        self._field_report(src)
+        n = self._file_changes
+        if not self.quiet:
+            self.note(f"{printable_path(src.name)}: {n} change{'s' * (n != 1)}")
+
+    def abort(self, src: Source, message: str) -> None:
+        self.skipped(src.name, message, error=True)
 
 
 @click.command()
-@click.argument("path", default=STDIN, type=click.Path(exists=True, allow_dash=True))
-@click.option("--type", "kind", type=click.Choice(["text", "markdown", "html"]), default=None,
-              help="Treat the input as this type instead of guessing from the suffix.")
-@encoding_option
+@input_options
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Also show weaker candidates, labelled as suggestions (default: the threshold).")
 @click.option("--side-by-side", is_flag=True, help="Show each changed line before and after, in two columns.")
-@click.option("--color/--no-color", default=None, help="Colour the diff (default: only on a terminal).")
+@click.option("--color/--no-color", default=None, help="Colour the diff (default: on a terminal, unless NO_COLOR is set).")
 @click.pass_context
-def explain(ctx: click.Context, path: str, kind: str | None, encoding: str | None, side_by_side: bool,
-            color: bool | None) -> None:
-    """Show what `fix` would change in PATH (or stdin), line by line, and why."""
+def explain(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
+            encoding: str | None, kind: str | None, field: str | None, jobs: int | None,
+            min_confidence: float | None, side_by_side: bool, color: bool | None) -> None:
+    """Show what `fix` would change in files, folders or stdin (`-`), line by line, and why."""
     s = setup(ctx)
-    name, file = ("<stdin>", None) if path == STDIN else (path, Path(path))
-    try:
-        src = open_source(name, file, Options(kind=kind or kind_of(name, Options()), encoding=encoding))
-        with open_text(src) as stream:
-            text = stream.read()
-        changes = [f.change for f in run_job(make_engine(s.config), Job(src.kind, text, name)).findings]
-    except (UnspinError, SkipFile, UnicodeDecodeError) as exc:
-        click.echo(f"unspin: error: {exc}", err=True)
-        ctx.exit(EXIT_ERROR)
-    for number, start, end, chs in changed_lines(text, changes):
-        shifted = [replace(c, start=c.start - start, end=c.end - start) for c in chs]
-        line = text[start:end].rstrip("\r")
-        if side_by_side:
-            left = inline_diff(line, shifted, _old, lambda w: "")
-            right = inline_diff(line, shifted, lambda w: "", _new)
-            pad = " " * max(1, 40 - _width(left))
-            click.echo(f"{name}:{number}: {left}{pad}│ {right}", color=color)
-        else:
-            click.echo(f"{name}:{number}: {inline_diff(line, shifted, _old, _new)}", color=color)
-        for c in chs:
-            click.echo(f"    {c.old} -> {c.new}  {c.confidence:.2f}  {c.reason}", color=color)
-            for item in c.evidence:
-                click.echo(f"        {item}", color=color)
-    click.echo(f"{name}: {len(changes)} change{'s' * (len(changes) != 1)}", err=True)
-    ctx.exit(EXIT_OK)
+    root = ctx.find_root()
+    ctx.color = use_color(color) if color is not None else root.color
+    quiet = bool(root.params.get("quiet"))
+    set_threshold(s.config.threshold)
+    floor = min_confidence if min_confidence is not None else s.settings.min_confidence
+    inputs = select_inputs(paths, include, exclude, s.settings)
+    width = shutil.get_terminal_size((100, 24)).columns
+    handler = ExplainHandler(lambda text: click.echo(text, nl=False, color=ctx.color), note, field_name=field,
+                             side_by_side=side_by_side, width=width, threshold=s.config.threshold, quiet=quiet)
+    execute(ctx, inputs, s.config, Options(kind, field, encoding, min_confidence=floor), handler, jobs)
+    ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)

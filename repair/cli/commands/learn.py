@@ -47,6 +47,9 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
               help="Occurrences a pair needs.")
 @click.option("--min-gain", type=float, default=1.5, show_default=True,
               help="Mean log10 gain a pair needs (1 = the original is ten times more probable).")
+@click.option("--min-docs", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Texts (files, records, 64K chunks) a garbled form must be seen in: a spinner's "
+                   "substitution is everywhere, a name sits in one article.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Write at most this many pairs.")
 @click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A KenLM binary to use as the context model.")
@@ -60,7 +63,7 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
               help="With --to-dictionary: the domain the entries are filed under.")
 @click.pass_context
 def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, reference, tables, synonyms,
-          no_builtin, include_known, no_slots, min_count, min_gain, top, lm, reviewed, tier, domain) -> None:
+          no_builtin, include_known, no_slots, min_count, min_gain, min_docs, top, lm, reviewed, tier, domain) -> None:
     """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
     try:
         if reviewed is not None:
@@ -80,7 +83,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 partners.add_group(group)
         corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
         ref = Corpus(tuple(reference), None, encoding) if reference else None
-        options = LearnOptions(min_count=min_count, min_gain=min_gain, slots=not no_slots,
+        options = LearnOptions(min_count=min_count, min_gain=min_gain, min_docs=min_docs, slots=not no_slots,
                                include_known=include_known)
         texts = _with_progress(corpus, passes=2)
         ref_texts = _with_progress(ref, passes=2, label="reference") if ref else None

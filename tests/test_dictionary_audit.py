@@ -1,0 +1,96 @@
+"""The marker tier against a lexicon, as codespell checks its dictionary against aspell.
+
+A marker is a form "no careful writer uses", so it is restored on sight. A
+marker key that the context model knows as an ordinary word of clean Chinese
+would rewrite real text (思惟敏捷, 香港差人): such keys belong in the
+ambiguous tier, where context and the document's spin rate decide.
+
+The bar is a log10 unigram probability of -5.78 in the context model: the
+frequency rule 5 of dictionaries/README.md sets with jieba's counts (fewer
+than 100 in jieba's 60,101,967), measured in the model the engine decides
+with, so the audit follows the model when it changes.
+
+Also checked here: dictionaries/provenance.tsv, the record of where entries
+added or moved for issue 8 were attested.
+"""
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from repair.engine.context import load_context
+from repair.engine.learn import MARKER_FLOOR, tier_of
+
+DICT = Path(__file__).resolve().parent.parent / "dictionaries"
+TIERS = ("marker", "ambiguous", "suggest", "phrases")
+
+
+def _tier(name: str) -> dict[str, list[str]]:
+    data = yaml.safe_load((DICT / f"{name}.yaml").read_text(encoding="utf-8"))
+    return {k: ([v] if isinstance(v, str) else list(v)) for section in data.values() for k, v in section.items()}
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_context()
+
+
+def test_floor_is_rule_five_in_the_context_model():
+    jieba = pytest.importorskip("jieba")
+    jieba.initialize()
+    assert MARKER_FLOOR == pytest.approx(math.log10(100 / jieba.dt.total), abs=0.01)
+
+
+def test_marker_keys_are_not_ordinary_words(model):
+    ordinary = sorted((round(model.bigram(None, k), 2), k) for k in _tier("marker")
+                      if tier_of(model, k) != "marker")
+    assert not ordinary, f"marker keys that are ordinary words (move them to ambiguous.yaml): {ordinary[:20]}"
+
+
+def test_the_audit_would_catch_an_ordinary_word(model):
+    # the audit has teeth: common words and the two known offenders fail it, spinner artefacts pass
+    for word in ("思惟", "康健", "中心", "问题"):
+        assert tier_of(model, word) == "ambiguous", word
+    for form in ("处置惩罚", "经由过程", "野生智能", "设置装备摆设"):
+        assert tier_of(model, form) == "marker", form
+
+
+# ---------------------------------------------------------------- provenance
+
+ROW = re.compile(r"^[\u3400-\u9fff]+$")
+
+
+def _provenance():
+    rows = []
+    for n, line in enumerate((DICT / "provenance.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("#") or not line.strip():
+            continue
+        fields = line.split("\t")
+        assert len(fields) == 5, f"provenance.tsv:{n}: 5 tab-separated fields expected"
+        rows.append((n, *fields))
+    return rows
+
+
+def test_provenance_rows_are_well_formed():
+    rows = _provenance()
+    assert len(rows) >= 40
+    for n, garbled, original, tier, where, date in rows:
+        assert ROW.match(garbled) and ROW.match(original), f"provenance.tsv:{n}"
+        assert tier in TIERS + ("removed", "held"), f"provenance.tsv:{n}: tier {tier!r}"
+        assert where.strip(), f"provenance.tsv:{n}: where it was attested is missing"
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), f"provenance.tsv:{n}: date {date!r}"
+
+
+def test_provenance_matches_the_dictionaries():
+    tiers = {name: _tier(name) for name in TIERS}
+    for n, garbled, original, tier, _, _ in _provenance():
+        if tier in TIERS:
+            assert garbled in tiers[tier], f"provenance.tsv:{n}: {garbled} is not in {tier}.yaml"
+            assert original in tiers[tier][garbled], f"provenance.tsv:{n}: {garbled} → {original} not listed"
+        else:
+            where = [name for name in TIERS if garbled in tiers[name]]
+            assert not where, f"provenance.tsv:{n}: {garbled} is {tier} but still in {where}"

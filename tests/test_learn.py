@@ -168,3 +168,19 @@ def test_cli_to_dictionary(tmp_path):
 def test_cli_learn_needs_a_corpus():
     r = CliRunner().invoke(main, ["learn"])
     assert r.exit_code == 2
+
+
+def test_cli_learn_reads_stdin():
+    r = CliRunner().invoke(main, ["learn", "-", "--include-known", "--min-count", "3"], input="\n".join(SPUN) + "\n")
+    assert r.exit_code == 0, r.output
+    assert "经由过程\t通过\t4\t" in r.stdout
+
+
+def test_dispersion_matters_only_over_many_texts(model):
+    partners = _partners(("通过", "经由过程"))
+    one_text = ["".join(SPUN)]
+    many = SPUN * 4 + CLEAN * 4  # 经由过程 spread over many texts
+    assert _found(L.learn(model, partners, lambda: one_text)) == {("经由过程", "通过")}
+    assert ("经由过程", "通过") in _found(L.learn(model, partners, lambda: many))
+    bursty = ["".join(SPUN)] + CLEAN * 30  # all in one of 31 texts: looks like a term of one article
+    assert _found(L.learn(model, partners, lambda: bursty, options=L.LearnOptions(min_docs=2))) == set()

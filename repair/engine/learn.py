@@ -67,8 +67,6 @@ class Partners:
     words: dict[str, set[str]] = field(default_factory=dict)
     #: piece-level swaps (garbled piece → original piece) for compounds garbled piece by piece
     pieces: dict[str, set[str]] = field(default_factory=dict)
-    #: glued form (two or three partners of one word, concatenated) → that word
-    glued: dict[str, set[str]] = field(default_factory=dict)
     finished: bool = False
 
     def add(self, a: str, b: str) -> None:
@@ -88,8 +86,8 @@ class Partners:
         if garbled and original and garbled != original:
             self.pieces.setdefault(garbled, set()).add(original)
 
-    def finish(self, max_partners: int = 8) -> "Partners":
-        """Derive piece swaps and glued forms from the word pairs (once)."""
+    def finish(self) -> "Partners":
+        """Derive piece swaps from the word pairs (once)."""
         if self.finished:
             return self
         self.finished = True
@@ -104,13 +102,23 @@ class Partners:
                 da, db = a[pre:len(a) - suf], b[pre:len(b) - suf]
                 if (pre or suf) and len(da) == len(db) == 2:
                     self.add_piece(db, da)  # 人工智能/野生智能 → piece 野生 → 人工
-            multi = sorted(w for w in bs if len(w) >= 2)
-            if 2 <= len(multi) <= max_partners:
-                for x in multi:
-                    for y in multi:
-                        if x != y:
-                            self.glued.setdefault(x + y, set()).add(a)
         return self
+
+    def glued(self, pieces: list[str]) -> set[str]:
+        """Words two or three consecutive pieces are all partners of (处置 + 惩罚 → 处理).
+
+        Looked up when an unknown form is met rather than listed in advance: a thesaurus
+        of 70,000 words would otherwise give millions of glued forms no text contains.
+        """
+        words = self.words
+        out: set[str] = set()
+        for cut in range(1, len(pieces)):
+            left, right = "".join(pieces[:cut]), "".join(pieces[cut:])
+            if len(left) >= 2 and len(right) >= 2 and left in words and right in words:
+                out |= words[left] & words[right]
+        if len(pieces) == 3 and all(len(p) >= 2 and p in words for p in pieces):
+            out |= words[pieces[0]] & words[pieces[1]] & words[pieces[2]]
+        return out
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -314,7 +322,7 @@ class Learner:
                         if len(o) > 1 or len(g) == 1:  # a word is not garbled from one character
                             self._add(g, o, "partner")
                     if k >= 2 and not is_word(g):
-                        for o in p.glued.get(g, ()):
+                        for o in p.glued(toks[i:j]):
                             self._add(g, o, "glued")
                         self._pieces(g)
                     if self.opt.slots and i > 0 and j < len(toks) and (k <= 2 or not is_word(g)):
@@ -486,7 +494,8 @@ class Learner:
     def rank(self, stats: dict[tuple[str, str], PairStats]) -> list[PairStats]:
         """Pairs with enough consistent evidence, best first; at most ``alternatives`` originals per form."""
         o = self.opt
-        min_docs = min(o.min_docs, self.texts_seen)  # a corpus of one page is still worth learning from
+        # dispersion says something only over many texts: a corpus of a few pages is still worth learning from
+        min_docs = min(o.min_docs, max(1, self.texts_seen // 10))
         good = [s for s in stats.values()
                 if s.count >= o.min_count and s.mean_gain >= o.min_gain and s.clear_share >= o.min_clear
                 and s.over >= o.min_over and s.under >= o.min_under and s.docs >= min_docs]

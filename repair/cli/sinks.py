@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import InputError
-from ..files.atomic import AtomicWriter
+from ..files.atomic import AtomicWriter, read_only, reason
 from ..files.documents import Job, Outcome, Score
 from ..files.parquet import writer_for  # issue 9: Parquet shards are rewritten whole
 from ..files.runner import Source
@@ -26,6 +26,8 @@ from .output import (
 )
 
 Write = Callable[[str], None]
+#: How every failure starts (one line each, exit 2).
+ERROR = "unspin: error: "
 
 
 @dataclass
@@ -43,55 +45,130 @@ class Tally:
 class _Base:
     out: Write
     note: Write
+    field_name: str | None = None
     tally: Tally = field(default_factory=Tally)
+    _records: int = 0
+    _with_field: int = 0
 
     def skipped(self, name: str, message: str, error: bool) -> None:
-        self.note(message)
+        self.note(ERROR + message if error else message)
         self.tally.skipped += 1
         self.tally.errors += error
 
-    def _record_errors(self, outcome: Outcome) -> None:
+    def error(self, message: str) -> None:
+        """A failure about one file or record: one line, counted for exit code 2."""
+        self.note(ERROR + message)
+        self.tally.errors += 1
+
+    def _record_errors(self, outcome: Outcome, job: Job | None = None) -> None:
+        if job is not None and job.field:
+            self.field_name = job.field
         for message in outcome.errors:
+            self.error(message)
+        for message in outcome.notes:
             self.note(message)
-            self.tally.errors += 1
+        self._records += outcome.records
+        self._with_field += outcome.with_field
+
+    def _field_report(self, src: Source) -> None:
+        """After a JSON Lines file: say so when records lack ``--field`` (an error when all do)."""
+        records, found, self._records, self._with_field = self._records, self._with_field, 0, 0
+        if src.kind != "jsonl" or not records or found == records:
+            return
+        name = self.field_name or "the field"
+        if not found:
+            self.error(f"{src.name}: no record has a text field {name!r} ({records} records); check --field")
+        else:
+            self.note(f"{src.name}: {records - found} of {records} records have no text field {name!r}")
 
 
 @dataclass
 class FixHandler(_Base):
-    """Writes repaired files in place (``write``), under ``outdir``, or prints a diff."""
+    """Writes repaired files in place (``write``), under ``outdir``, or prints a diff.
+
+    Each file fails on its own: a write error (full disk, permissions, a
+    read-only file without ``force``, an edit made during the run) is one
+    error line, the original stays as it was, and the batch goes on.
+    """
 
     write: bool = False
     outdir: Path | None = None
+    force: bool = False
     stdout_bytes: Callable[[bytes], None] | None = None
-    _writer: AtomicWriter | None = None
+    _writer: Any = None
+    _failed: bool = False
     _file_changes: int = 0
     _diff_started: bool = False
 
+    @property
+    def _writing(self) -> bool:
+        return self.write or self.outdir is not None
+
     def start(self, src: Source) -> None:
         self.tally.files += 1
-        self._file_changes, self._diff_started, self._writer = 0, False, None
-        make = writer_for(src)  # issue 9: AtomicWriter, or a ParquetRewriter for a Parquet shard
-        if src.path is not None and self.outdir is not None:
-            self._writer = make(self.outdir / src.name)
-        elif src.path is not None and self.write:
-            self._writer = make(src.path, src.snapshot)
-        if self._writer is not None:
+        self._file_changes, self._diff_started, self._writer, self._failed = 0, False, None, False
+        if not self._writing:
+            return
+        if not src.is_file:
+            if src.path is not None:
+                self._fail(f"{src.name}: not a regular file; cannot write it back (read it from stdin instead)")
+            else:
+                assert self.stdout_bytes is not None
+                self.stdout_bytes(src.encoding.header())
+            return
+        try:
+            self._writer = self._open_writer(src)
             self._writer.file.write(src.encoding.header())
+        except InputError as exc:
+            self._fail(str(exc))
+        except OSError as exc:
+            self._fail(f"{src.name}: cannot write ({reason(exc)})")
+
+    def _open_writer(self, src: Source) -> Any:
+        assert src.path is not None
+        make = writer_for(src)
+        if self.outdir is not None:
+            target = self.outdir / src.name
+            if target.exists() and target.samefile(src.path):
+                raise InputError(f"{src.name}: the output would overwrite this input; not written")
+            return AtomicWriter(target, None, str(target)) if make is AtomicWriter else make(target)
+        if not self.force and read_only(src.path):
+            raise InputError(f"{src.name}: read-only file; not written (pass --force to write it anyway)")
+        return AtomicWriter(src.path, src.snapshot, src.name) if make is AtomicWriter else make(src.path, src.snapshot)
+
+    def _fail(self, message: str) -> None:
+        if self._writer is not None:
+            self._writer.abort()
+            self._writer = None
+        self._failed = True
+        self.error(message)
 
     def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
-        self._record_errors(outcome)
+        self._record_errors(outcome, job)
         self._file_changes += len(outcome.findings)
-        if self._writer is not None:
-            self._writer.file.write(outcome.fixed.encode(src.encoding.name))
-        elif src.path is None and (self.write or self.outdir is not None):
-            assert self.stdout_bytes is not None
-            self.stdout_bytes(outcome.fixed.encode(src.encoding.name))
-        elif outcome.fixed != job.text:
-            for line in chunk_diff(job.text, outcome.fixed, job.line, src.name, not self._diff_started):
-                self.out(line)
-            self._diff_started = True
+        if self._failed:
+            return
+        try:
+            if self._writer is not None:
+                self._writer.file.write(outcome.fixed.encode(src.encoding.name))
+            elif not src.is_file and self._writing:
+                assert self.stdout_bytes is not None
+                self.stdout_bytes(outcome.fixed.encode(src.encoding.name))
+            elif outcome.fixed != job.text:
+                for line in chunk_diff(job.text, outcome.fixed, job.line, src.name, not self._diff_started):
+                    self.out(line)
+                self._diff_started = True
+        except InputError as exc:
+            self._fail(str(exc))
+        except UnicodeEncodeError as exc:
+            self._fail(f"{src.name}: cannot be stored in {src.encoding.name} ({exc.reason}); left unchanged")
+        except OSError as exc:
+            self._fail(f"{src.name}: cannot write ({reason(exc)}); left unchanged")
 
     def end(self, src: Source) -> None:
+        self._field_report(src)
+        if self._failed:
+            return
         if self._file_changes:
             self.tally.changed_files += 1
             self.tally.changes += self._file_changes
@@ -102,10 +179,16 @@ class FixHandler(_Base):
             writer.abort()
             return
         try:
-            writer.commit()
+            if isinstance(writer, AtomicWriter):
+                writer.commit(src.state.digest)
+            else:
+                writer.commit()
         except InputError as exc:
-            self.note(str(exc))
-            self.tally.errors += 1
+            self.error(str(exc))
+            return
+        except OSError as exc:
+            writer.abort()
+            self.error(f"{src.name}: cannot write ({reason(exc)}); left unchanged")
             return
         if self._file_changes:
             self.out(f"fixed {src.name} ({self._file_changes} change{'s' * (self._file_changes != 1)})\n")
@@ -114,12 +197,43 @@ class FixHandler(_Base):
         if self._writer is not None:
             self._writer.abort()
             self._writer = None
+        self._records = self._with_field = 0
         self.skipped(src.name, message, error=True)
 
     def summary(self) -> str:
         t = self.tally
         return (f"unspin: {t.files} file{'s' * (t.files != 1)}, {t.changes} change{'s' * (t.changes != 1)} "
                 f"in {t.changed_files} file{'s' * (t.changed_files != 1)}, {t.skipped} skipped")
+
+
+@dataclass
+class FilterHandler(_Base):
+    """The stdin filter: repaired bytes to stdout as they come, each change to stderr with ``explain``.
+
+    ``fix -w -`` writes stdin through :class:`FixHandler` with the same jobs,
+    so both give the same bytes.
+    """
+
+    explain: bool = False
+    stdout_bytes: Callable[[bytes], None] | None = None
+
+    def start(self, src: Source) -> None:
+        assert self.stdout_bytes is not None
+        self.stdout_bytes(src.encoding.header())
+
+    def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
+        assert self.stdout_bytes is not None
+        self._record_errors(outcome, job)
+        self.stdout_bytes(outcome.fixed.encode(src.encoding.name))
+        if self.explain:
+            for f in outcome.findings:
+                self.note(text_line(src.name, f))
+
+    def end(self, src: Source) -> None:
+        pass
+
+    def abort(self, src: Source, message: str) -> None:
+        self.skipped(src.name, message, error=True)
 
 
 @dataclass
@@ -133,7 +247,7 @@ class CheckHandler(_Base):
         self.tally.files += 1
 
     def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
-        self._record_errors(outcome)
+        self._record_errors(outcome, job)
         self.tally.changes += len(outcome.findings)
         for f in outcome.findings:
             if self.fmt == "rdjson":
@@ -143,9 +257,10 @@ class CheckHandler(_Base):
                 self.out(line + "\n")
 
     def end(self, src: Source) -> None:
-        pass
+        self._field_report(src)
 
     def abort(self, src: Source, message: str) -> None:
+        self._records = self._with_field = 0
         self.skipped(src.name, message, error=True)
 
     def finish(self) -> None:
@@ -172,7 +287,7 @@ class ScoreHandler(_Base):
         self.out(json.dumps(row, ensure_ascii=False) + "\n")
 
     def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
-        self._record_errors(outcome)
+        self._record_errors(outcome, job)
         if src.kind in ("jsonl", "parquet"):  # issue 9: a Parquet row is a document too
             for score in outcome.scores:
                 self._emit(src.name, score)
@@ -180,6 +295,7 @@ class ScoreHandler(_Base):
             self._scores.extend(outcome.scores)
 
     def end(self, src: Source) -> None:
+        self._field_report(src)
         if src.kind not in ("jsonl", "parquet") and self._scores:  # issue 9
             self._emit(src.name, combine(self._scores))
 

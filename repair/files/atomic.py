@@ -1,23 +1,37 @@
 """Safe in-place writes: a file is always either its old or its new self.
 
-Output goes to a temporary file in the target's own directory (so the final
-``os.replace`` is a same-filesystem rename, which POSIX makes atomic), with the
-target's permission bits copied over. Before the rename the target's
-``mtime_ns`` and size are compared with what they were when we read it, so an
-edit made by someone else during a long run is never overwritten. Every open
-temporary file is registered, so a Ctrl-C anywhere can remove them all.
+Output goes to a temporary file beside the real file (a symlink is written
+through, as codespell and ruff do; the rename is then same-filesystem, which
+POSIX makes atomic). Every byte goes out through ``os.write`` and is counted;
+before anything is replaced the temp file is flushed to disk (``fsync``) and
+its size checked against that count, so a full disk, a quota or an I/O error
+leaves the original as it was and no temp file behind. The temp file takes
+the original's mode, owner and group (where the writer may set them).
+
+Before the rename the target is compared with what was read: it must still
+exist (a file deleted during the run is not re-created) and hold exactly the
+bytes that were repaired (SHA-256 over the content, not only mtime and
+size), so an edit made by someone else during a long run is never
+overwritten. A file with several hard links is rewritten through its inode
+(after the temp file is complete, with the space reserved first) so every
+link sees the new text; that one case is not atomic. Every temporary file is
+registered, so Ctrl-C or SIGTERM anywhere can remove them all.
 """
 from __future__ import annotations
 
+import errno
+import hashlib
+import io
 import os
 import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 from ..errors import InputError
 
+#: Suffix of temporary files; files with it are never inputs.
+TMP_SUFFIX = ".unspin-tmp"
 #: Temporary files not yet renamed or removed; cleaned on interrupt.
 _PENDING: set[Path] = set()
 
@@ -28,56 +42,192 @@ class Snapshot:
 
     mtime_ns: int
     size: int
+    ino: int = 0
+    dev: int = 0
 
     @classmethod
     def of(cls, path: Path) -> "Snapshot":
         """The current snapshot of ``path``."""
         st = path.stat()
-        return cls(st.st_mtime_ns, st.st_size)
+        return cls(st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def reason(exc: OSError) -> str:
+    """A short human reason for an OS error (``Permission denied``, ``No space left on device``)."""
+    return exc.strerror or str(exc)
+
+
+def read_only(path: Path) -> bool:
+    """Whether ``path`` is read-only for writers: no write bit at all (root too, as codespell checks)."""
+    st = os.stat(path)
+    return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 
 
 class AtomicWriter:
     """A binary temp file beside ``target`` that replaces it on :meth:`commit`.
 
-    ``expect`` is the snapshot of ``target`` taken before reading it; if the
-    file differs at commit time an :class:`InputError` is raised and the
-    target is left alone. :meth:`abort` (or a failed commit) removes the temp file.
+    ``expect`` is the snapshot of ``target`` taken before reading it (None:
+    a new file, as under ``-o``); ``shown`` names it in messages. Any failure
+    raises :class:`InputError` (``shown: reason``) after removing the temp
+    file, and leaves the target alone.
     """
 
-    def __init__(self, target: Path, expect: Snapshot | None = None) -> None:
-        self.target = target
+    def __init__(self, target: Path, expect: Snapshot | None = None, shown: str | None = None) -> None:
+        self.shown = shown or str(target)
         self.expect = expect
-        self.target.parent.mkdir(parents=True, exist_ok=True)
-        # Register the name *before* the file exists: a Ctrl-C between creating
-        # the file and registering it would otherwise leave it behind.
-        while True:
-            self.tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}.unspin-tmp"
-            _PENDING.add(self.tmp)
-            try:
-                fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                break
-            except FileExistsError:
-                _PENDING.discard(self.tmp)
-        self.file: IO[bytes] = os.fdopen(fd, "wb")
-
-    def commit(self) -> None:
-        """Rename the temp file over the target, unless the target changed meanwhile."""
-        self.file.close()
+        # write through a symlink to the file it names (the link itself stays)
+        self.target = Path(os.path.realpath(target)) if os.path.islink(target) else target
+        self.written = 0
+        self.fd = -1
         try:
-            if self.target.exists():
-                if self.expect is not None and Snapshot.of(self.target) != self.expect:
-                    raise InputError(f"{self.target}: changed on disk during the run; not overwritten")
-                os.chmod(self.tmp, stat.S_IMODE(self.target.stat().st_mode))
-            else:
-                os.chmod(self.tmp, 0o666 & ~_umask())
-            os.replace(self.tmp, self.target)
+            if expect is None:
+                self.target.parent.mkdir(parents=True, exist_ok=True)
+            # Register the name *before* the file exists: a Ctrl-C between creating
+            # the file and registering it would otherwise leave it behind.
+            while True:
+                self.tmp = self.target.parent / f".{self.target.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+                _PENDING.add(self.tmp)
+                try:
+                    self.fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                    break
+                except FileExistsError:
+                    _PENDING.discard(self.tmp)
+        except OSError as exc:
+            discard(getattr(self, "tmp", None))
+            raise InputError(f"{self.shown}: cannot write ({reason(exc)})") from None
+        #: a binary file object over :meth:`write` (for code that wants one, e.g. pyarrow)
+        self.file = _Sink(self)
+
+    def write(self, data: bytes) -> None:
+        """Append ``data`` to the temp file (all of it, or an error)."""
+        view = memoryview(data)
+        try:
+            while view:
+                n = os.write(self.fd, view)
+                if n <= 0:
+                    raise OSError(errno.EIO, "short write")
+                self.written += n
+                view = view[n:]
+        except OSError as exc:
+            self.abort()
+            raise InputError(f"{self.shown}: cannot write ({reason(exc)}); left unchanged") from None
+
+    def _check_target(self, digest: str | None) -> os.stat_result | None:
+        """The target's status, after checking it is still what was read (None: a new file)."""
+        if self.expect is None:
+            return os.stat(self.target) if self.target.exists() else None
+        try:
+            st = os.stat(self.target)
+        except FileNotFoundError:
+            raise InputError(f"{self.shown}: deleted during the run; not re-created") from None
+        now = Snapshot(st.st_mtime_ns, st.st_size, st.st_ino, st.st_dev)
+        if now != self.expect or (digest is not None and file_digest(self.target) != digest):
+            raise InputError(f"{self.shown}: changed on disk during the run; not overwritten")
+        return st
+
+    def commit(self, digest: str | None = None) -> None:
+        """Replace the target, unless it changed since it was read (``digest``: SHA-256 of what was read)."""
+        try:
+            try:
+                os.fsync(self.fd)
+                if os.fstat(self.fd).st_size != self.written:
+                    raise OSError(errno.EIO, "incomplete temporary file")
+                st = self._check_target(digest)
+                if st is not None and st.st_nlink > 1:
+                    self._rewrite_inode()
+                    return
+                self._copy_metadata(st)
+                os.close(self.fd)
+                self.fd = -1
+                os.replace(self.tmp, self.target)
+                _PENDING.discard(self.tmp)
+                _fsync_dir(self.target.parent)
+            except OSError as exc:
+                raise InputError(f"{self.shown}: cannot write ({reason(exc)}); left unchanged") from None
         finally:
-            discard(self.tmp)
+            self.abort()
+
+    def _copy_metadata(self, st: os.stat_result | None) -> None:
+        """Mode, then owner and group of the original (each where allowed)."""
+        if st is None:
+            os.fchmod(self.fd, 0o666 & ~_umask())
+            return
+        for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
+            try:
+                os.fchown(self.fd, uid, gid)
+                break
+            except OSError:
+                continue
+        os.fchmod(self.fd, stat.S_IMODE(st.st_mode))
+
+    def _rewrite_inode(self) -> None:
+        """Copy the complete temp file into the target's own inode (hard links stay linked)."""
+        with open(self.tmp, "rb") as src, open(self.target, "r+b") as dst:
+            if self.written > 0 and hasattr(os, "posix_fallocate"):
+                try:
+                    os.posix_fallocate(dst.fileno(), 0, self.written)  # a full disk fails here, before any byte
+                except OSError as exc:
+                    if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+                        raise
+            while block := src.read(1 << 20):
+                dst.write(block)
+            dst.truncate()
+            dst.flush()
+            os.fsync(dst.fileno())
 
     def abort(self) -> None:
         """Drop the temp file; the target is untouched."""
-        self.file.close()
+        if self.fd >= 0:
+            try:
+                os.close(self.fd)
+            except OSError:
+                pass
+            self.fd = -1
         discard(self.tmp)
+
+
+class _Sink(io.RawIOBase):
+    """The temp file as a writable binary file object; every byte goes through :meth:`AtomicWriter.write`."""
+
+    def __init__(self, writer: AtomicWriter) -> None:
+        super().__init__()
+        self.writer = writer
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        data = bytes(data)
+        self.writer.write(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self.writer.written
+
+    def close(self) -> None:  # the writer owns the descriptor: commit or abort closes it
+        super().close()
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def _umask() -> int:
@@ -87,13 +237,17 @@ def _umask() -> int:
     return mask
 
 
-def discard(path: Path) -> None:
+def discard(path: Path | None) -> None:
     """Remove a temp file if it still exists and forget it."""
-    _PENDING.discard(path)
+    if path is None:
+        return
     try:
         path.unlink()
     except FileNotFoundError:
         pass
+    except OSError:
+        return  # still registered: discard_all tries again
+    _PENDING.discard(path)
 
 
 def discard_all() -> None:

@@ -6,14 +6,14 @@ its file, whether an ``unspin: off`` region is open) travels with it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..engine.changes import Change, apply_changes, line_col
 from ..engine.repairer import Repairer
 from ..errors import InputError
 from .formats import html_segments, join_prose, map_changes, markdown_segments
 from .ignores import drop_ignored
-from .records import dump_record, get_field, parse_record, set_field
+from .records import field_span, get_field, parse_record, splice_field
 
 KINDS = ("text", "markdown", "html", "jsonl")
 _SEGMENTERS = {"markdown": markdown_segments, "html": html_segments}
@@ -32,6 +32,8 @@ class Job:
     off: bool = False
     field: str | None = None
     want_score: bool = False
+    offset: int = 0          # characters before this job in its file (findings carry file offsets)
+    encoding: str = "utf-8"  # the file's codec: a restoration it cannot store is skipped with a note
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ class Outcome:
     findings: list[Finding] = field(default_factory=list)
     scores: list[Score] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    records: int = 0      # JSON Lines records read
+    with_field: int = 0   # ... of which had a text value at --field
 
 
 class Engine:
@@ -90,13 +95,31 @@ class Engine:
 
 
 def locate(job: Job, text: str, change: Change) -> Finding:
-    """Absolute line and columns of ``change`` (offsets into ``text``, the job's text)."""
+    """Absolute line, columns and offsets of ``change`` (offsets into ``text``, the job's text)."""
     line, col = line_col(text, change.start)
     line_start = change.start - (col - 1)
     byte_col = len(text[line_start:change.start].encode("utf-8")) + 1
+    if job.offset:
+        change = replace(change, start=change.start + job.offset, end=change.end + job.offset)
     if line == 1:
         return Finding(job.line, job.col + col - 1, job.byte_col + byte_col - 1, change)
     return Finding(job.line + line - 1, col, byte_col, change)
+
+
+def storable(job: Job, changes: list[Change], where: str, notes: list[str]) -> list[Change]:
+    """``changes`` minus those whose new words the file's encoding cannot store (noted)."""
+    if job.encoding in ("utf-8", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        return changes
+    kept = []
+    for ch in changes:
+        try:
+            ch.new.encode(job.encoding)
+        except UnicodeEncodeError:
+            line = where if where.count(":") else f"{where}:{job.line + job.text.count(chr(10), 0, ch.start)}"
+            notes.append(f"{line}: {ch.old} -> {ch.new} skipped: {job.encoding} cannot store {ch.new}")
+            continue
+        kept.append(ch)
+    return kept
 
 
 def run_job(engine: Engine, job: Job) -> Outcome:
@@ -115,23 +138,32 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         changes, score = engine.analyse(prose)
         changes = map_changes(changes, segments, starts)
     changes = drop_ignored(job.text, changes, job.off)
-    outcome = Outcome(apply_changes(job.text, changes), [locate(job, job.text, ch) for ch in changes])
+    notes: list[str] = []
+    changes = storable(job, changes, job.path, notes)
+    outcome = Outcome(apply_changes(job.text, changes), [locate(job, job.text, ch) for ch in changes], notes=notes)
     if job.want_score:
         outcome.scores.append(score)
     return outcome
 
 
 def _run_records(engine: Engine, job: Job) -> Outcome:
-    """Each line a JSON record; only ``job.field`` is repaired, other bytes kept."""
+    """Each line a JSON record; only ``job.field`` is repaired, every other byte kept.
+
+    Records are split on ``\n`` only (a raw U+2028 inside a JSON string is
+    text, not a line break) and the repaired words are spliced into the
+    field's JSON string, so the rest of the record stays byte-identical.
+    """
     assert job.field is not None
     out, outcome = [], Outcome("")
-    for n, line in enumerate(job.text.splitlines(keepends=True), start=job.line):
-        body = line.rstrip("\r\n")
+    for n, line in enumerate(job.text.split("\n"), start=job.line):
+        body = line[:-1] if line.endswith("\r") else line
         if not body.strip():
             out.append(line)
             continue
+        outcome.records += 1
+        where = f"{job.path}:{n}"
         try:
-            record = parse_record(body, f"{job.path}:{n}")
+            record = parse_record(body, where)
         except InputError as exc:
             outcome.errors.append(str(exc))
             out.append(line)
@@ -140,15 +172,26 @@ def _run_records(engine: Engine, job: Job) -> Outcome:
         if not isinstance(value, str):
             out.append(line)
             continue
+        outcome.with_field += 1
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            outcome.errors.append(f"{where}: field {job.field!r} holds a lone surrogate "
+                                  f"({value[exc.start]!r} at character {exc.start + 1}); record left unchanged")
+            out.append(line)
+            continue
         changes, score = engine.analyse(value)
-        changes = drop_ignored(value, changes)
-        if changes:
-            set_field(record, job.field, apply_changes(value, changes))
-            line = dump_record(body, record) + line[len(body):]
+        changes = storable(job, drop_ignored(value, changes), where, outcome.notes)
+        span = field_span(body, job.field) if changes else None
+        if span is not None:
+            line = splice_field(body, span, value, changes) + line[len(body):]
+        elif changes:
+            outcome.errors.append(f"{where}: field {job.field!r} could not be located; record left unchanged")
+            changes = []
         out.append(line)
         for ch in changes:
             outcome.findings.append(Finding(n, ch.start + 1, len(value[:ch.start].encode("utf-8")) + 1, ch))
         if job.want_score:
             outcome.scores.append(Score(score.score, score.candidates, n))
-    outcome.fixed = "".join(out)
+    outcome.fixed = "\n".join(out)
     return outcome

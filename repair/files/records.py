@@ -1,14 +1,18 @@
 """JSON Lines records: read and replace one text field by a dotted path.
 
 Data pipelines diff and hash their records, so a record whose field did not
-change is passed through byte for byte, and a changed one is re-serialised
-with its key order, with ``ensure_ascii=False`` (Chinese stays readable) and
-in the original's separator style when that can be recognised.
+change is passed through byte for byte, and in a changed one only the bytes
+of the repaired words change: the new words are spliced into the field's
+JSON string where the old ones stood (:func:`splice_field`), so numbers
+(``1.50``, ``1e400``), escapes (``\\u00e9``), duplicate keys and spacing
+elsewhere stay exactly as written.
 """
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from json.decoder import scanstring
+from typing import Any, Iterable
 
 from ..errors import InputError
 
@@ -59,3 +63,86 @@ def dump_record(original: str, record: Any) -> str:
         if json.dumps(before, ensure_ascii=False, separators=(item_sep, key_sep)) == stripped:
             return json.dumps(record, ensure_ascii=False, separators=(item_sep, key_sep))
     return json.dumps(record, ensure_ascii=False)
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def _ws(doc: str, idx: int) -> int:
+    return _WS.match(doc, idx).end()  # type: ignore[union-attr]
+
+
+def field_span(doc: str, path: str) -> tuple[int, int] | None:
+    """Where the JSON string at dotted ``path`` stands in ``doc`` (quotes included), or None.
+
+    ``doc`` must be valid JSON (it was parsed already); with duplicate keys
+    the last one counts, as for :func:`json.loads`.
+    """
+    idx = _ws(doc, 0)
+    for key in path.split("."):
+        if doc.startswith("{", idx):
+            found, idx = None, _ws(doc, idx + 1)
+            while doc.startswith('"', idx):
+                name, idx = scanstring(doc, idx + 1)
+                idx = _ws(doc, _ws(doc, idx) + 1)  # past the colon
+                if name == key:
+                    found = idx
+                idx = _ws(doc, _DECODER.raw_decode(doc, idx)[1])
+                if not doc.startswith(",", idx):
+                    break
+                idx = _ws(doc, idx + 1)
+            if found is None:
+                return None
+            idx = found
+        elif doc.startswith("[", idx) and key.isdigit():
+            idx = _ws(doc, idx + 1)
+            for _ in range(int(key)):
+                if doc.startswith("]", idx):
+                    return None
+                idx = _ws(doc, _DECODER.raw_decode(doc, idx)[1])
+                if not doc.startswith(",", idx):
+                    return None
+                idx = _ws(doc, idx + 1)
+            if doc.startswith("]", idx):
+                return None
+        else:
+            return None
+    if not doc.startswith('"', idx):
+        return None
+    return idx, scanstring(doc, idx + 1)[1]
+
+
+def _char_offsets(raw: str) -> list[int]:
+    """Offset in ``raw`` (a JSON string's body) of each decoded character, and of the end."""
+    if "\\" not in raw:
+        return list(range(len(raw) + 1))
+    offsets, i, n = [], 0, len(raw)
+    while i < n:
+        offsets.append(i)
+        if raw[i] != "\\":
+            i += 1
+        elif raw[i + 1] != "u":
+            i += 2
+        else:
+            high = 0xD800 <= int(raw[i + 2:i + 6], 16) < 0xDC00
+            i += 6
+            if high and raw.startswith("\\u", i) and 0xDC00 <= int(raw[i + 2:i + 6], 16) < 0xE000:
+                i += 6  # a surrogate pair is one character
+    offsets.append(n)
+    return offsets
+
+
+def splice_field(doc: str, span: tuple[int, int], value: str, changes: Iterable[Any]) -> str:
+    """``doc`` with each change (offsets into ``value``, the field's text) spliced into its JSON string."""
+    start, end = span
+    body = doc[start + 1:end - 1]
+    offsets = _char_offsets(body)
+    if len(offsets) != len(value) + 1:  # cannot map (should not happen): write the field anew
+        from ..engine.changes import apply_changes
+
+        return doc[:start] + json.dumps(apply_changes(value, list(changes)), ensure_ascii=False) + doc[end:]
+    for ch in sorted(changes, key=lambda c: c.start, reverse=True):
+        new = json.dumps(ch.new, ensure_ascii=False)[1:-1]
+        body = body[:offsets[ch.start]] + new + body[offsets[ch.end]:]
+    return doc[:start + 1] + body + doc[end - 1:]

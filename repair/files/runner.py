@@ -9,27 +9,31 @@ stream its output. A :class:`Handler` (one per command) consumes the events.
 """
 from __future__ import annotations
 
-import io
 import multiprocessing
+import os
+import select
 import signal
+import stat
 import sys
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator, Protocol
+from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Protocol
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
 from ..errors import UnspinError
-from .atomic import Snapshot
+from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, run_job
 from .ignores import off_after
-from .textio import Encoding, SkipFile, read_chunks, sniff
+from .textio import STREAM_CHUNK_CHARS, Encoding, SkipFile, TextReader, detect, read_chunks, sniff
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
              ".html": "html", ".htm": "html", ".xhtml": "html",
              ".jsonl": "jsonl", ".ndjson": "jsonl"}
 STDIN = "-"
+#: How long a named FIFO may stay without a writer before it is reported (seconds).
+FIFO_WAIT = 5.0
 
 
 @dataclass(frozen=True)
@@ -43,19 +47,35 @@ class Options:
     min_confidence: float | None = None
 
 
+@dataclass
+class ReadState:
+    """What reading a source left behind: the open stream (stdin, pipes) and the digest of its bytes."""
+
+    raw: BinaryIO | None = None
+    digest: str | None = None
+
+
 @dataclass(frozen=True)
 class Source:
-    """One input: a file (``path``) or stdin (``path`` is None), shown as ``name``."""
+    """One input: a file (``path``), a stream named on the command line (``stream``) or stdin
+    (``path`` is None), shown as ``name``."""
 
     name: str
     path: Path | None
     kind: str
     encoding: Encoding
     snapshot: Snapshot | None
+    stream: bool = field(default=False, kw_only=True)
+    state: ReadState = field(default_factory=ReadState, kw_only=True, compare=False, repr=False)
 
     @property
     def size(self) -> int:
         return self.snapshot.size if self.snapshot else 0
+
+    @property
+    def is_file(self) -> bool:
+        """A regular file (which can be written back), not stdin or a pipe."""
+        return self.path is not None and not self.stream
 
 
 class Handler(Protocol):
@@ -80,24 +100,98 @@ def kind_of(name: str, options: Options) -> str:
 
 
 def open_source(name: str, path: Path | None, options: Options) -> Source:
-    """Check an input is readable text before any work is queued for it."""
+    """Check an input is readable text before any work is queued for it.
+
+    A regular file is sniffed end to end; stdin, a pipe (``<(…)``), a FIFO or
+    a device is opened once and read as a stream.
+    """
     kind = kind_of(name, options)
     if kind == "parquet" and path is not None:  # issue 9: Parquet shards (files/parquet.py)
         from .parquet import open_parquet
         return open_parquet(name, path, options)
     if kind == "jsonl" and not options.field:
         raise SkipFile(f"{name}: JSON Lines needs --field NAME to know which text to repair; skipped")
+    if path is not None and stat.S_ISREG(os.stat(path).st_mode):
+        snapshot = Snapshot.of(path)
+        return Source(name, path, kind, sniff(path, options.encoding, name), snapshot)
+    raw = _open_stream(name, path)
+    head = _read_head(raw)
+    try:
+        encoding = detect(head, options.encoding, name)
+    except BaseException:
+        if path is not None:
+            raw.close()
+        raise
+    return Source(name, path, kind, encoding, None, stream=path is not None,
+                  state=ReadState(_Prefixed(head, raw)))
+
+
+def _open_stream(name: str, path: Path | None) -> BinaryIO:
+    """Stdin, or a non-regular file opened for reading (a FIFO only once a writer is there)."""
     if path is None:
-        return Source(name, None, kind, Encoding(options.encoding or "utf-8"), None)
-    snapshot = Snapshot.of(path)
-    return Source(name, path, kind, sniff(path, options.encoding, name), snapshot)
+        return sys.stdin.buffer
+    if not stat.S_ISFIFO(os.stat(path).st_mode):
+        return open(path, "rb")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    if not poll.poll(int(FIFO_WAIT * 1000)):
+        os.close(fd)
+        raise UnspinError(f"{name}: FIFO with no writer after {FIFO_WAIT:g} s; skipped")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
-def open_text(src: Source) -> IO[str]:
-    """A text stream over the input with newlines untouched."""
-    if src.path is None:
-        return io.TextIOWrapper(sys.stdin.buffer, encoding=src.encoding.reader, newline="")
-    return src.path.open("r", encoding=src.encoding.reader, newline="")
+def _read_head(raw: BinaryIO) -> bytes:
+    """The first 4 bytes (enough for any BOM), however a pipe delivers them."""
+    head = b""
+    while len(head) < 4:
+        more = raw.read(4 - len(head))
+        if not more:
+            break
+        head += more
+    return head
+
+
+class _Prefixed:
+    """A binary stream with bytes already read put back in front."""
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self.head, self.raw = head, raw
+
+    def read(self, n: int = -1) -> bytes:
+        if self.head:
+            head, self.head = (self.head, b"") if n < 0 or n >= len(self.head) else (self.head[:n], self.head[n:])
+            return head
+        return self.raw.read(n)
+
+    def close(self) -> None:
+        if self.raw is not sys.stdin.buffer:
+            self.raw.close()
+
+
+def open_text(src: Source) -> TextReader:
+    """A text stream over the input, decoded in bounded pieces with newlines untouched.
+
+    Its ``digest`` (SHA-256 of the bytes read) is stored in ``src.state`` once it is closed.
+    """
+    if src.state.raw is not None:
+        raw, src.state.raw = src.state.raw, None
+        return _Reader(src, raw, binary_is_error=True)
+    assert src.path is not None
+    return _Reader(src, open(src.path, "rb"), binary_is_error=False)
+
+
+class _Reader(TextReader):
+    """A TextReader that leaves the digest of what it read in its source's state."""
+
+    def __init__(self, src: Source, raw, binary_is_error: bool) -> None:
+        super().__init__(raw, src.encoding, src.name, given=True, binary_is_error=binary_is_error)
+        self.src = src
+
+    def close(self) -> None:
+        self.src.state.digest = self.digest
+        super().close()
 
 
 def jobs_of(src: Source, options: Options) -> Iterator[Job]:
@@ -106,21 +200,24 @@ def jobs_of(src: Source, options: Options) -> Iterator[Job]:
         from .parquet import jobs
         yield from jobs(src, options)  # type: ignore[arg-type]
         return
-    line, col, byte_col, off = 1, 1, 1, False
+    line, col, byte_col, off, offset = 1, 1, 1, False, 0
     with open_text(src) as stream:
         if src.kind in ("markdown", "html"):
             pieces: Iterable[str] = [stream.read()]
         else:
-            pieces = read_chunks(stream, paragraphs=src.kind == "text")
+            limit = None if src.is_file else STREAM_CHUNK_CHARS  # the filter and `fix -` chunk alike
+            pieces = read_chunks(stream, paragraphs=src.kind == "text", limit=limit, records=src.kind == "jsonl")
         for piece in pieces:
-            yield Job(src.kind, piece, src.name, line, col, byte_col, off, options.field, options.want_score)
+            yield Job(src.kind, piece, src.name, line, col, byte_col, off, options.field, options.want_score,
+                      offset=offset, encoding=src.encoding.name)
             off = off_after(piece, off)
+            offset += len(piece)
             line += piece.count("\n")
             tail = piece[piece.rfind("\n") + 1:]
             if "\n" in piece:
                 col, byte_col = 1, 1
             col += len(tail)
-            byte_col += len(tail.encode("utf-8"))
+            byte_col += len(tail.encode("utf-8", errors="surrogatepass"))
 
 
 # --- workers --------------------------------------------------------------
@@ -132,12 +229,22 @@ def _init_worker(config: Config, min_confidence: float | None) -> None:
     """Pool initializer: one Repairer per worker process, built once."""
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cleans up
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # pool.terminate() must end a worker, not raise in it
     _ENGINE = make_engine(config, min_confidence)
 
 
 def _work(job: Job) -> Outcome:
     assert _ENGINE is not None
-    return run_job(_ENGINE, job)
+    return _safe_run_job(_ENGINE, job)
+
+
+def _safe_run_job(engine: Engine, job: Job) -> Outcome:
+    """:func:`run_job`, with an unexpected failure turned into an error for this job's file."""
+    try:
+        return run_job(engine, job)
+    except Exception as exc:  # noqa: BLE001 - one bad document must not end the batch with a traceback
+        return Outcome(job.text, errors=[f"{job.path}:{job.line}: cannot be repaired "
+                                         f"({type(exc).__name__}: {exc}); left unchanged"])
 
 
 def make_engine(config: Config, min_confidence: float | None = None) -> Engine:
@@ -173,7 +280,7 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
     window: deque = deque()
 
     def submit(job: Job):
-        return pool.apply_async(_work, (job,)) if pool else _Done(run_job(engine, job))
+        return pool.apply_async(_work, (job,)) if pool else _Done(_safe_run_job(engine, job))
 
     def drain(keep: int) -> None:
         while len(window) > keep:
@@ -193,18 +300,27 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 drain(0)
                 handler.skipped(name, str(note), error=False)
                 continue
-            except (UnspinError, OSError) as exc:
+            except UnspinError as exc:
                 drain(0)
                 handler.skipped(name, str(exc), error=True)
+                continue
+            except OSError as exc:
+                drain(0)
+                handler.skipped(name, f"{name}: cannot be read ({reason(exc)}); skipped", error=True)
                 continue
             window.append((src, None, "start"))
             try:
                 for job in jobs_of(src, options):
                     window.append((src, job, submit(job)))
                     drain(max(2, workers * 3))
-            except (UnicodeDecodeError, OSError) as exc:
+            except UnspinError as exc:
                 drain(0)
-                handler.abort(src, f"{name}: cannot be read ({exc}); skipped")
+                handler.abort(src, str(exc))
+                continue
+            except (UnicodeError, OSError) as exc:
+                drain(0)
+                why = reason(exc) if isinstance(exc, OSError) else str(exc)
+                handler.abort(src, f"{name}: cannot be read ({why}); skipped")
                 continue
             window.append((src, None, "end"))
         drain(0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import codecs
 import functools
 import os
+import signal
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +15,7 @@ import click
 
 from ...engine.config import Config
 from ...errors import EXIT_ERROR, UnspinError
-from ...files.atomic import discard_all
+from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
 from ...files.runner import STDIN, Handler, Options, run
 from ...files.settings import Settings, load_settings
@@ -23,6 +25,7 @@ from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/
 from ..main import build_config
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -39,8 +42,17 @@ encoding_option = click.option("--encoding", default=None, callback=_codec,
                                help="Read (and write back) files in this encoding, e.g. gb18030.")
 
 
+def _one_field(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
+    """``--field`` names one field: given twice it is a usage error, not last-wins."""
+    if len(value) > 1:
+        raise click.BadParameter(f"given {len(value)} times ({', '.join(value)}); name one field")
+    if value and not value[0].strip():
+        raise click.BadParameter("empty field name")
+    return value[0] if value else None
+
+
 #: Engine options every file command accepts after its name, as the filter does before it.
-ENGINE_OPTIONS = ("threshold", "tables", "dictionaries", "lm")
+ENGINE_OPTIONS = ("threshold", "tables", "dictionaries", "lm", "strict_table")
 
 
 def input_options(f: Callable) -> Callable:
@@ -52,7 +64,7 @@ def input_options(f: Callable) -> Callable:
         encoding_option,
         click.option("--type", "kind", type=click.Choice(KINDS), default=None,
                      help="Treat every input as this type instead of guessing from the suffix."),
-        click.option("--field", default=None, metavar="NAME",
+        click.option("--field", multiple=True, callback=_one_field, metavar="NAME",
                      help="Repair this field of each JSON Lines record (dotted path, e.g. meta.body)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes (default: all cores)."),
@@ -65,6 +77,8 @@ def input_options(f: Callable) -> Callable:
                      help="An extra dictionary in unspin's YAML format. Repeatable."),
         click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A KenLM binary of clean Chinese to use as the context model."),
+        click.option("--strict-table", "strict_table", is_flag=True, default=None,
+                     help="Fail on a table line that is not a pair or a set (default: skip it with a warning)."),
         # issue 9: run on Ray (repair/scale/cluster.py); read by execute() from ctx.params
         click.option("--ray", is_flag=True, default=False,
                      help="Run on Ray: the cluster at --ray-address or $RAY_ADDRESS, else a local one."),
@@ -103,7 +117,7 @@ def setup(ctx: click.Context) -> Setup:
         settings = load_settings(Path.cwd())
         config = build_config(param("threshold"), tuple(root.get("tables", ())) + tuple(own.get("tables", ())),
                               tuple(root.get("dictionaries", ())) + tuple(own.get("dictionaries", ())),
-                              param("lm"), base=settings.config)
+                              param("lm"), base=settings.config, strict_tables=bool(param("strict_table")))
     except UnspinError as exc:
         fail(ctx, str(exc))
     return Setup(config, settings)
@@ -115,22 +129,52 @@ def fail(ctx: click.Context, message: str) -> None:
     ctx.exit(EXIT_ERROR)
 
 
+class Inputs(list):
+    """(shown name, path) pairs, and the problems met while selecting them (reported as errors)."""
+
+    problems: list[tuple[str, str]]
+
+
 def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-                  settings: Settings, skip: tuple[Path, ...] = ()) -> list[tuple[str, Path | None]]:
-    """(shown name, path) for every input; ``-`` is stdin. Flags add to the config file's globs."""
+                  settings: Settings, skip: tuple[Path, ...] = ()) -> Inputs:
+    """(shown name, path) for every input; ``-`` is stdin. Flags add to the config file's globs.
+
+    A pipe, FIFO or device named on the command line (``<(…)``) is read as a
+    stream, as it is; temporary files of an interrupted run (``*.unspin-tmp``)
+    are never inputs.
+    """
     selector = FileSelector(settings.include + include, settings.exclude + exclude, skip)
-    inputs: list[tuple[str, Path | None]] = []
+    inputs = Inputs()
+    inputs.problems = []
     for arg in paths:
         if arg == STDIN:
             inputs.append(("<stdin>", None))
+        elif _is_stream(arg):
+            inputs.append((arg, Path(arg)))
         else:
-            inputs.extend((t.rel.as_posix(), t.path) for t in selector.select([arg]))
+            for t in selector.select([arg]):
+                if t.path.name.endswith(TMP_SUFFIX):
+                    if os.path.abspath(arg) == str(t.path):
+                        note(f"{arg}: temporary file of an interrupted unspin run, skipped")
+                    continue
+                inputs.append((t.rel.as_posix(), t.path))
+    # folders the walk could not read (FileSelector.errors: (path, reason), when the walk records them)
+    inputs.problems.extend(getattr(selector, "errors", ()))
     return inputs
+
+
+def _is_stream(arg: str) -> bool:
+    """Whether ``arg`` names something other than a folder or a regular file (a pipe, FIFO, device)."""
+    try:
+        mode = os.stat(arg).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
 
 
 def worker_count(requested: int | None, inputs: list[tuple[str, Path | None]]) -> int:
     """All cores by default, but never more workers than there are jobs to share."""
-    jobs = sum(max(1, -(-p.stat().st_size // CHUNK_CHARS)) if p else 1 for _, p in inputs)
+    jobs = sum(max(1, -(-_size(p) // CHUNK_CHARS)) if p else 1 for _, p in inputs)
     return max(1, min(requested or os.cpu_count() or 1, jobs))
 
 
@@ -138,10 +182,18 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
             handler: Handler, jobs: int | None) -> None:
     """Run with a progress bar on a terminal; errors exit 2; Ctrl-C removes temp files and exits 130."""
     workers = worker_count(jobs, inputs)
+    for name, message in getattr(inputs, "problems", ()):
+        handler.skipped(name, message if message.startswith(name) else f"{name}: {message}", error=True)
+    previous = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
+    restore = lambda: signal.signal(signal.SIGTERM, previous)  # noqa: E731
+    try:
+        signal.signal(signal.SIGTERM, _on_sigterm)
+    except ValueError:  # not the main thread (an embedding application): leave SIGTERM alone
+        restore = lambda: None  # noqa: E731
     try:
         run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
         if sys.stderr.isatty() and run_ is run:
-            total = sum(p.stat().st_size for _, p in inputs if p)
+            total = sum(_size(p) for _, p in inputs if p)
             with click.progressbar(length=total, file=sys.stderr, label="unspin") as bar:
                 run(inputs, config, options, handler, workers, bar.update)
         else:
@@ -149,10 +201,31 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
     except UnspinError as exc:
         discard_all()
         fail(ctx, str(exc))
-    except KeyboardInterrupt:
+    except OSError as exc:
         discard_all()
-        click.echo("unspin: interrupted; every file is either unchanged or fully written", err=True)
-        ctx.exit(EXIT_INTERRUPTED)
+        fail(ctx, f"{exc.filename or 'unspin'}: {exc.strerror or exc}")
+    except KeyboardInterrupt as exc:
+        discard_all()
+        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+        click.echo(f"unspin: {what}; every file is either unchanged or fully written", err=True)
+        ctx.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
+    finally:
+        restore()
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: temp files removed, every file old or new."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def out(text: str) -> None:
@@ -163,3 +236,32 @@ def out(text: str) -> None:
 def note(text: str) -> None:
     """A note or error on stderr."""
     click.echo(text, err=True)
+
+
+def filter_stdin(config: Config, show_explain: bool) -> int:
+    """The ``unspin`` filter: stdin to stdout through the same jobs as ``fix -w -``; the exit code.
+
+    Stdin is read in bounded pieces (:data:`repair.files.textio.STREAM_CHUNK_CHARS`
+    characters at a time, cut at paragraphs, lines or sentences), so a
+    binary or non-UTF-8 stream is refused at its first bad byte and a huge
+    one streams in constant memory.
+    """
+    from ..sinks import FilterHandler
+
+    handler = FilterHandler(out, note, explain=show_explain, stdout_bytes=_stdout_bytes)
+    try:
+        run([("<stdin>", None)], config, Options(kind="text"), handler, workers=1)
+    except UnspinError as exc:
+        note(f"unspin: error: {exc}")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+    sys.stdout.flush()
+    return EXIT_ERROR if handler.tally.errors else 0
+
+
+def _stdout_bytes(data: bytes) -> None:
+    """Bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter."""
+    if data:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)

@@ -1,15 +1,16 @@
 """``unspin fix``: repair files in place, into a mirror folder, or show the diff."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from ...errors import EXIT_ERROR, EXIT_OK
-from ...files.runner import Options
+from ...files.runner import STDIN, Options
 from ..sinks import FixHandler
-from .common import execute, input_options, note, out, select_inputs, setup
+from .common import execute, fail, input_options, note, out, select_inputs, setup
 
 
 @click.command()
@@ -17,24 +18,46 @@ from .common import execute, input_options, note, out, select_inputs, setup
 @click.option("-w", "--write", is_flag=True, help="Write repaired files in place (atomically).")
 @click.option("-o", "--output", "outdir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Write repaired copies into DIR, mirroring the tree, and leave the inputs alone.")
+@click.option("--force", is_flag=True, help="With -w, also write read-only files.")
 @click.pass_context
 def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
         encoding: str | None, kind: str | None, field: str | None, jobs: int | None, write: bool,
-        outdir: Path | None) -> None:
+        outdir: Path | None, force: bool) -> None:
     """Repair files and folders (`-` for stdin). Without -w or -o, print a diff and write nothing."""
     if write and outdir is not None:
         raise click.UsageError("use either -w/--write or -o/--output, not both")
     s = setup(ctx)
+    if outdir is not None:
+        clash = _output_clash(outdir, paths)
+        if clash:
+            fail(ctx, clash)
     skip = (outdir,) if outdir is not None else ()
     inputs = select_inputs(paths, include, exclude, s.settings, skip)
-    handler = FixHandler(out, note, write=write, outdir=outdir, stdout_bytes=_stdout_bytes)
+    handler = FixHandler(out, note, field_name=field, write=write, outdir=outdir, force=force,
+                         stdout_bytes=_stdout_bytes)
     execute(ctx, inputs, s.config, Options(kind, field, encoding), handler, jobs)
     note(handler.summary())
     ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)
 
 
+def _output_clash(outdir: Path, paths: tuple[str, ...]) -> str | None:
+    """Why ``-o outdir`` would write into or over an input (equal to, inside or containing one), else None."""
+    out = os.path.realpath(outdir)
+    for arg in paths:
+        if arg == STDIN:
+            continue
+        real = os.path.realpath(arg)
+        if out == real or out.startswith(real.rstrip(os.sep) + os.sep) or real.startswith(out.rstrip(os.sep) + os.sep):
+            where = "is" if out == real else "is inside" if out.startswith(real) else "contains"
+            return (f"{outdir}: the output folder {where} the input {arg}; "
+                    "choose a folder outside the inputs (or -w to write in place)")
+    return None
+
+
 def _stdout_bytes(data: bytes) -> None:
     """Repaired stdin goes out as bytes, in its own encoding."""
+    if not data:
+        return
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

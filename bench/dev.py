@@ -8,12 +8,11 @@ damage on clean documents, for the engine as configured or with some module
 constants overridden::
 
     python -m bench.dev --docs 120
-    python -m bench.dev --set repair.engine.decide.LM_WEIGHT=0.7 --set repair.engine.decide.RHO_B=19
+    python -m bench.dev --set lm_weight=0.7 --set clean_rate=0.03
 """
 from __future__ import annotations
 
 import argparse
-import importlib
 import time
 
 from pathlib import Path
@@ -23,14 +22,15 @@ from . import corpus, data, metrics, spinner
 DICTIONARIES = Path(__file__).resolve().parent.parent / "dictionaries"
 
 
-def _apply(overrides: list[str]) -> None:
+def _params(overrides: list[str]):
+    """ModelParams with ``name=value`` overrides (``--set lm_weight=0.8``): a config, not patched globals."""
+    from repair.engine.params import ModelParams
+
+    values = {}
     for item in overrides:
-        target, value = item.split("=", 1)
-        module, name = target.rsplit(".", 1)
-        mod = importlib.import_module(module)
-        if not hasattr(mod, name):
-            raise SystemExit(f"{module} has no {name}")
-        setattr(mod, name, type(getattr(mod, name))(value))
+        name, value = item.split("=", 1)
+        values[name.strip()] = value
+    return ModelParams().with_values(**values)
 
 
 def main() -> None:
@@ -39,7 +39,7 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=1998)
     ap.add_argument("--threshold", type=float, default=None)
-    ap.add_argument("--set", action="append", default=[], help="module.CONSTANT=value")
+    ap.add_argument("--set", action="append", default=[], help="a ModelParams field, e.g. lm_weight=0.8 (repeatable)")
     ap.add_argument("--table-only", action="store_true",
                     help="give the engine the spinner's own table and no dictionaries (decisions alone)")
     ap.add_argument("--dense", action="store_true",
@@ -47,10 +47,12 @@ def main() -> None:
     ap.add_argument("--genres", action="store_true", help="damage on the dev documents of each genre, then exit")
     ap.add_argument("--show", type=int, default=0, help="print this many errors of each sort")
     args = ap.parse_args()
-    _apply(args.set)
+    params = _params(args.set)
     import repair
 
-    cfg = repair.Config() if args.threshold is None else repair.Config(threshold=args.threshold)
+    cfg = repair.Config(params=params)
+    if args.threshold is not None:
+        cfg = cfg.with_options(threshold=args.threshold)
     if args.genres:
         _genres(repair, cfg, args.show)
         return

@@ -58,10 +58,20 @@ def test_table_option(tmp_path):
     assert p.returncode == 0
 
 
-def test_malformed_table_is_a_clear_error(tmp_path):
+def test_malformed_table_lines_are_skipped_with_one_warning(tmp_path):
     t = tmp_path / "t.txt"
-    t.write_text("会议-集会\nnonsense\n", encoding="utf-8")
+    t.write_text("会议-集会\nnonsense here\n问题-题目\n", encoding="utf-8")
     p = run(["--table", str(t)], SPUN.encode())
+    assert p.returncode == 0 and p.stdout
+    warnings = [line for line in p.stderr.decode().splitlines() if "warning" in line]
+    assert len(warnings) == 1 and "skipped 1 line(s)" in warnings[0] and "line 2:" in warnings[0]
+    assert "Traceback" not in p.stderr.decode()
+
+
+def test_strict_table_makes_a_malformed_line_a_clear_error(tmp_path):
+    t = tmp_path / "t.txt"
+    t.write_text("会议-集会\nnonsense here\n", encoding="utf-8")
+    p = run(["--strict-table", "--table", str(t)], SPUN.encode())
     assert p.returncode == 2 and p.stdout == b""
     assert f"{t}:2:".encode() in p.stderr
 

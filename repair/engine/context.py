@@ -1,51 +1,42 @@
 """The context model: how natural a sequence of words is in clean Chinese.
 
-Two implementations of one small interface (``bigram``, ``is_word``,
-``max_word_len``):
+Two implementations of one small interface (``bigram``, ``trigram``,
+``is_word``, ``max_word_len``):
 
-* :class:`ShippedBigrams`, always available: unigram probabilities for
-  the whole vocabulary of a word trigram model of clean Chinese, plus every
-  bigram that touches a dictionary word (see ``scripts/build_context.py`` and
-  ``dictionaries/context/README.md``). Stored as flat arrays and searched with
-  ``bisect``, so loading costs milliseconds and a few MB, not a dict of
-  millions of Python objects.
-* :class:`KenlmModel`, optional: a full KenLM binary (``Config.lm_path``),
-  for users who have one; it knows bigrams for words outside the dictionary,
-  such as those in imported spinner tables.
+* :class:`ShippedModel`, always available: the whole word trigram model of
+  libime (every unigram, bigram and trigram, with back-off weights),
+  re-encoded by ``scripts/build_context.py`` into flat little-endian arrays in
+  ``dictionaries/context/`` (see its README for source and licence). The
+  arrays are memory-mapped, not read: start-up costs milliseconds, and batch
+  workers on one machine share the same pages.
+* :class:`KenlmModel`, optional: any KenLM binary (``Config.lm_path``), for
+  users who have a bigger model; needs the ``kenlm`` module.
 
-Scores are log10 probabilities, as in ARPA/KenLM.
+Scores are log10 probabilities, as in ARPA/KenLM. An unseen bigram backs off
+to the unigram either with the model's own back-off weight (``kenlm``) or
+with a constant penalty (``stupid``, the default): back-off weights differ
+wildly from word to word, and in a comparison of two words where neither
+bigram was seen that difference is noise, not context.
 """
 from __future__ import annotations
 
 import bisect
-from array import array
+import json
+import mmap
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import UnspinError
+
 VOCAB_FILE = "vocab.txt"
-UNIGRAM_FILE = "unigram.bin"
-BIGRAM_FILE = "bigram.bin"
-#: Words whose bigrams were extracted: the shipped model knows their contexts.
-COVERED_FILE = "covered.txt"
-#: Longest word kept in the vocabulary (scripts/build_context.py drops longer ones).
+META_FILE = "meta.json"
+#: Longest word (in characters) the lattice considers; longer vocabulary words are rare idioms.
 MAX_WORD = 8
 #: log10 probabilities are stored as int16 thousandths.
 SCALE = 1000.0
-#: log10 weight of an unseen bigram's fall-back to the unigram ("stupid back-off").
-#: The model's own back-off weights normalise it, but they differ wildly from word to
-#: word (提供 vs 供给: 1.8 in log10 for the same unseen continuation), and in
-#: a comparison between two words where neither bigram was seen that difference is
-#: noise, not context; a constant keeps such a comparison to the unigrams.
-STUPID_BACKOFF = -0.1
-#: log10 p of a word the model has never seen (the source model's <unk>).
+#: Fall-back log10 p of a word the model has never seen (its meta.json gives the model's own).
 UNK_LOGP = -6.264
-_ID_BITS = 20
-
-
-def pack_key(left_id: int, right_id: int) -> int:
-    """One sortable integer per bigram, so the table is a flat sorted array."""
-    return (left_id << _ID_BITS) | right_id
 
 
 class ContextModel(Protocol):
@@ -57,29 +48,51 @@ class ContextModel(Protocol):
 
     def bigram(self, prev: str | None, word: str) -> float: ...
 
+    def unigram(self, word: str) -> float: ...
 
-class ShippedBigrams:
-    """The statistics that ship with unspin (derived from an LGPL trigram model)."""
 
-    def __init__(self, folder: Path) -> None:
-        words = (folder / VOCAB_FILE).read_text(encoding="utf-8").split("\n")
+def _map(path: Path, fmt: str) -> memoryview:
+    """A read-only memory map of a flat array file, typed (``'h'`` int16, ``'I'`` uint32)."""
+    with open(path, "rb") as f:
+        size = f.seek(0, 2)
+        if size == 0:
+            return memoryview(b"").cast(fmt)
+        mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+    return memoryview(mm).cast(fmt)
+
+
+class ShippedModel:
+    """The whole libime trigram model, memory-mapped (derived from an LGPL model; see the data's README)."""
+
+    def __init__(self, folder: Path, backoff: str = "stupid", stupid_backoff: float = -0.1) -> None:
+        try:
+            words = (folder / VOCAB_FILE).read_text(encoding="utf-8").split("\n")
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+            self._uni = _map(folder / "uni_logp.i16", "h")
+            self._uni_bo = _map(folder / "uni_backoff.i16", "h")
+            self._bi_off = _map(folder / "bi_offsets.u32", "I")
+            self._bi_right = _map(folder / "bi_right.u32", "I")
+            self._bi_logp = _map(folder / "bi_logp.i16", "h")
+            self._bi_bo = _map(folder / "bi_backoff.i16", "h")
+            self._tri_off = _map(folder / "tri_offsets.u32", "I")
+            self._tri_right = _map(folder / "tri_right.u32", "I")
+            self._tri_logp = _map(folder / "tri_logp.i16", "h")
+        except (OSError, ValueError) as exc:
+            raise UnspinError(f"context statistics in {folder} are missing or damaged ({exc}); "
+                              "reinstall unspin or rebuild them with scripts/build_context.py") from None
         if words and words[-1] == "":
             words.pop()
+        if len(words) != len(self._uni) or len(self._bi_off) != len(words) + 1:
+            raise UnspinError(f"context statistics in {folder} do not match their vocabulary; reinstall unspin")
         # The file is sorted, so a word's id is its position: bisect instead of a
         # 165k-entry dict keeps start-up (and each batch worker) fast and small.
         self._words = words
-        probs = array("h")
-        probs.frombytes((folder / UNIGRAM_FILE).read_bytes())
-        self._uni = probs
-        raw = (folder / BIGRAM_FILE).read_bytes()
-        n = len(raw) // 10  # 8 bytes of key + 2 bytes of log-prob per bigram
-        self._keys = array("Q")
-        self._keys.frombytes(raw[: 8 * n])
-        self._vals = array("h")
-        self._vals.frombytes(raw[8 * n:])
+        self._unk = float(meta.get("unk_logp", UNK_LOGP))
+        self._kenlm_backoff = backoff == "kenlm"
+        self._stupid = stupid_backoff
         self.max_word_len = MAX_WORD
-        self.bigram = lru_cache(maxsize=1 << 16)(self._bigram)  # type: ignore[method-assign]
-        self._id = lru_cache(maxsize=1 << 16)(self._lookup)  # type: ignore[method-assign]
+        self.bigram = lru_cache(maxsize=1 << 17)(self._bigram)  # type: ignore[method-assign]
+        self._id = lru_cache(maxsize=1 << 17)(self._lookup)  # type: ignore[method-assign]
 
     def _lookup(self, word: str) -> int | None:
         i = bisect.bisect_left(self._words, word)
@@ -88,31 +101,62 @@ class ShippedBigrams:
     def is_word(self, word: str) -> bool:
         return self._id(word) is not None
 
+    def unigram(self, word: str) -> float:
+        """log10 p(word) with no context."""
+        wi = self._id(word)
+        return self._unk if wi is None else self._uni[wi] / SCALE
+
+    def _row(self, left: int, right: int) -> int:
+        """Index of the bigram (left, right), or -1."""
+        lo, hi = self._bi_off[left], self._bi_off[left + 1]
+        k = bisect.bisect_left(self._bi_right, right, lo, hi)
+        return k if k < hi and self._bi_right[k] == right else -1
+
     def _bigram(self, prev: str | None, word: str) -> float:
-        """log10 p(word | prev): the model's bigram if it has one, else the unigram with a constant penalty."""
+        """log10 p(word | prev)."""
         wi = self._id(word)
         if wi is None:
-            return UNK_LOGP
+            return self._unk
         uni = self._uni[wi] / SCALE
         if prev is None:
             return uni
         pi = self._id(prev)
         if pi is None:
             return uni
-        key = pack_key(pi, wi)
-        k = bisect.bisect_left(self._keys, key)
-        if k < len(self._keys) and self._keys[k] == key:
-            return self._vals[k] / SCALE
-        return STUPID_BACKOFF + uni
+        k = self._row(pi, wi)
+        if k >= 0:
+            return self._bi_logp[k] / SCALE
+        return uni + (self._uni_bo[pi] / SCALE if self._kenlm_backoff else self._stupid)
+
+    def trigram(self, prev2: str | None, prev: str | None, word: str) -> float:
+        """log10 p(word | prev2 prev), backing off to the bigram."""
+        if prev2 is None or prev is None:
+            return self.bigram(prev, word)
+        a, b, w = self._id(prev2), self._id(prev), self._id(word)
+        if a is None or b is None or w is None:
+            return self.bigram(prev, word)
+        r = self._row(a, b)
+        if r < 0:
+            return self.bigram(prev, word)
+        lo, hi = self._tri_off[r], self._tri_off[r + 1]
+        k = bisect.bisect_left(self._tri_right, w, lo, hi)
+        if k < hi and self._tri_right[k] == w:
+            return self._tri_logp[k] / SCALE
+        return self.bigram(prev, word) + (self._bi_bo[r] / SCALE if self._kenlm_backoff else self._stupid)
 
 
 class KenlmModel:
     """A full KenLM binary; needs the optional ``kenlm`` module."""
 
-    def __init__(self, path: Path, vocab: ShippedBigrams) -> None:
-        import kenlm  # optional dependency, imported only when asked for
-
-        self._m = kenlm.Model(str(path))
+    def __init__(self, path: Path, vocab: ShippedModel) -> None:
+        try:
+            import kenlm  # optional dependency, imported only when asked for
+        except ImportError:
+            raise UnspinError("--lm needs the kenlm module: pip install kenlm") from None
+        try:
+            self._m = kenlm.Model(str(path))
+        except (OSError, RuntimeError, IOError) as exc:
+            raise UnspinError(f"{path}: not a KenLM model ({exc})") from None
         self._kenlm = kenlm
         self._vocab = vocab  # for segmentation: KenLM exposes no vocabulary lookup by prefix
         self.max_word_len = vocab.max_word_len
@@ -120,6 +164,9 @@ class KenlmModel:
 
     def is_word(self, word: str) -> bool:
         return self._vocab.is_word(word)
+
+    def unigram(self, word: str) -> float:
+        return self.bigram(None, word)
 
     def _bigram(self, prev: str | None, word: str) -> float:
         k = self._kenlm
@@ -131,12 +178,6 @@ class KenlmModel:
         return self._m.BaseScore(state, word, out)
 
 
-@lru_cache(maxsize=1)
-def covered_words() -> frozenset[str]:
-    """Words the shipped statistics know the contexts of (every word of the built-in dictionaries)."""
-    return frozenset((shipped_folder() / COVERED_FILE).read_text(encoding="utf-8").split())
-
-
 def shipped_folder() -> Path:
     from .dictionary import builtin_dir
 
@@ -145,8 +186,8 @@ def shipped_folder() -> Path:
 
 @lru_cache(maxsize=4)
 def load_context(lm_path: Path | None = None, backoff: str = "stupid", stupid_backoff: float = -0.1) -> ContextModel:
-    """The context model, loaded once per process (workers in batch mode share nothing)."""
-    shipped = ShippedBigrams(shipped_folder())
+    """The context model, loaded once per process (memory-mapped, so workers share its pages)."""
+    shipped = ShippedModel(shipped_folder(), backoff, stupid_backoff)
     if lm_path is not None:
         return KenlmModel(Path(lm_path), shipped)
     return shipped

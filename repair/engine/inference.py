@@ -153,11 +153,24 @@ def _at(vec: list[float], log_odds: float) -> float:
     return out
 
 
-def posteriors(lat: Lattice, rho: float) -> dict[int, float]:
-    """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ (lattice solved)."""
+def posteriors(lat: Lattice, rho: float, max_gain: float | None = None) -> dict[int, float]:
+    """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ (lattice solved).
+
+    ``max_gain`` (log10) bounds how far the context may lift a restoration
+    above its prior odds, ρ/(1-ρ) times the edge's channel prior, in a joint
+    lattice as for a lone candidate: beyond a thousandfold a ratio says more
+    about sparse statistics for a rare word (課徵, 財源) than about the text.
+    """
     log_odds = math.log(rho / (1.0 - rho))
     z = _at(lat.z, log_odds)
-    return {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
+    out = {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
+    if max_gain is not None:
+        for e in lat.restore_edges:
+            p = out.get(id(e))
+            if p is not None:
+                bound = log_odds + e.channel + max_gain * LN10
+                out[id(e)] = min(p, 1.0 / (1.0 + math.exp(-bound)) if bound > -700 else 0.0)
+    return out
 
 
 def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]], rho: float) -> list[Decision]:

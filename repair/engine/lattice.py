@@ -182,11 +182,17 @@ class LatticeBuilder:
                     edges[i].append(Edge(a + i, a + j, (w,), 0.0))
         lat = Lattice(a, b, edges, outer_count(group),
                       self.context_word(text, a, -1), self.context_word(text, b, +1))
+        shrink = (p.frequency_weight - 1.0) * p.lm_weight * math.log(10)
         for c in group:
+            kept_free = self._free_score(self.segment(c.garbled)) if shrink else 0.0
             for entry in c.entries:
                 for rank, original in enumerate(entry.originals):
                     e = self._tokens_edge(c.start, c.end, self.segment(original))
                     e.channel = math.log(p.tier_prior.get(entry.kind, 1.0) * self._q(original) * p.rank_decay ** rank)
+                    if shrink:
+                        # trust what frequency alone says only partly: a modern model finds
+                        # old and literary words rare everywhere (see ModelParams.frequency_weight)
+                        e.channel += shrink * (self._free_score(e.tokens) - kept_free)
                     e.entry, e.garbled, e.original = entry, c.garbled, original
                     e.diffs = diffs(c, original, group)
                     edges[c.start - a].append(e)

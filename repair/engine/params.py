@@ -40,6 +40,11 @@ class ModelParams:
         restoration; beyond a thousandfold the ratio says more about sparse
         statistics than about the text.
     lm_weight: weight of the context model against the channel prior.
+    frequency_weight: how much of a restoration's gain that comes from word
+        frequency alone (the gain out of context) counts, 0..1. A modern news
+        model finds old, literary and legal words rare everywhere; that is a
+        fact about the model, not evidence that a spinner was there, so only
+        part of it is trusted, while the gain the neighbours give counts fully.
     backoff: how an unseen bigram falls back to the unigram: ``"stupid"`` (a
         constant penalty, ``stupid_backoff``) or ``"kenlm"`` (the model's own
         back-off weights).
@@ -53,17 +58,18 @@ class ModelParams:
     rank_decay: float = 0.5
     clean_rate: float = 0.02
     clean_floor: float = 0.002
-    prior_spun: float = 0.05
+    prior_spun: float = 0.02
     em_rounds: int = 4
     em_tolerance: float = 0.05
     cluster_gap: int = 2
     max_cluster: int = 8
     context_chars: int = 4
-    max_context_gain: float = 3.0
+    max_context_gain: float = 2.5
     lm_weight: float = 1.0
+    frequency_weight: float = 1.0
     backoff: str = "stupid"
     stupid_backoff: float = -0.1
-    evidence_floor: float = 0.0
+    evidence_floor: float = 1.0
 
     def __hash__(self) -> int:  # the Mapping field is not hashable by default
         return hash(tuple((f.name, tuple(sorted(getattr(self, f.name).items()))

@@ -193,7 +193,7 @@ class Repairer:
             p_spun, rho, posts, spun = fit(lattices, opportunities, params, rest)
             found = Evidence(spun, float(opportunities))
         else:
-            p_spun, rho, posts = 1.0, rate, [posteriors(lat, rate) for lat in lattices]
+            p_spun, rho, posts = 1.0, rate, [posteriors(lat, rate, params.max_context_gain) for lat in lattices]
             found = Evidence(0.0, 0.0)
         applied, suggested = self._choose(analysis, decisions(lattices, posts, rho), threshold, floor)
         return applied, suggested, p_spun, rho, len(cands), found
@@ -230,7 +230,7 @@ class Repairer:
         if not cands:
             return []
         lattices = self._lattices(analysis.simplified, cands)
-        posts = [posteriors(lat, rho) for lat in lattices]
+        posts = [posteriors(lat, rho, self.config.params.max_context_gain) for lat in lattices]
         return self._choose(analysis, decisions(lattices, posts, rho), 2.0, floor)[1]
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:

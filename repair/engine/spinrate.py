@@ -105,7 +105,7 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
         total = sum(expected)
         for k, lat in enumerate(lattices):
             _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params)
-            posts[k] = posteriors(lat, rho)
+            posts[k] = posteriors(lat, rho, params.max_context_gain)
             expected[k] = counted_evidence(lat, posts[k], params)
         if abs(sum(expected) - total) < params.em_tolerance:
             break

@@ -29,6 +29,7 @@ _SEPARATOR = re.compile(r"\s*(?:→|->|=>|,|，|-|=|\|)\s*")
 TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
 #: Longest member kept: longer "words" are sentences or notes, not table entries.
 MAX_MEMBER = 16
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 #: Skipped lines shown in the warning.
 SHOWN = 3
 
@@ -67,8 +68,9 @@ def _members(line: str) -> list[str] | None:
                 return None
             parts = tokens
         # text after the first blank is a note ("A-B  (口语)"), not part of the pair
-    if len(parts) < 2 or any(not p or len(p) > MAX_MEMBER or any(ch.isspace() for ch in p) for p in parts):
-        return None
+    if len(parts) < 2 or any(not p or len(p) > MAX_MEMBER or not _HAN.search(p) or any(ch.isspace() for ch in p)
+                             for p in parts):
+        return None  # members are Chinese words: a line of Latin text is a note or a header
     return list(dict.fromkeys(parts))
 
 

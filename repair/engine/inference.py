@@ -76,9 +76,9 @@ def _solve_single(builder: LatticeBuilder, text: str, lat: Lattice) -> None:
     """
     p = builder.params
     lm_scale = p.lm_weight * LN10
-    keep = builder.reading_score(lat.left, builder.segment(text[lat.start:lat.end]), lat.right)
+    keep = builder.reading_score(lat.left, builder.segment(text[lat.start:lat.end]), lat.right, lat.left2)
     z = [lm_scale * keep, NEG_INF]
-    gains = [builder.reading_score(lat.left, e.tokens, lat.right) - keep for e in lat.restore_edges]
+    gains = [builder.reading_score(lat.left, e.tokens, lat.right, lat.left2) - keep for e in lat.restore_edges]
     excess = max(0.0, max(gains, default=0.0) - p.max_context_gain)
     for e, gain in zip(lat.restore_edges, gains):
         m = lm_scale * (keep + gain - excess) + e.channel

@@ -63,6 +63,7 @@ class Lattice:
     candidates: int  # garbled spans in the window, not nested in another one
     left: str | None  # the context word before the window, if any
     right: str | None  # the context word after it
+    left2: str | None = None  # the word before ``left`` (trigram context)
     restore_edges: list[Edge] = field(default_factory=list)
     #: log partition function by number of restorations on the path (see ``inference.solve``)
     z: list[float] = field(default_factory=list)
@@ -180,8 +181,9 @@ class LatticeBuilder:
                 w = text[a + i:a + j]
                 if j - i == 1 or self.model.is_word(w):
                     edges[i].append(Edge(a + i, a + j, (w,), 0.0))
-        lat = Lattice(a, b, edges, outer_count(group),
-                      self.context_word(text, a, -1), self.context_word(text, b, +1))
+        left = self.context_word(text, a, -1)
+        lat = Lattice(a, b, edges, outer_count(group), left, self.context_word(text, b, +1),
+                      left2=self.context_word(text, a - len(left), -1) if left else None)
         shrink = (p.frequency_weight - 1.0) * p.lm_weight * math.log(10)
         for c in group:
             kept_free = self._free_score(self.segment(c.garbled)) if shrink else 0.0
@@ -202,11 +204,17 @@ class LatticeBuilder:
         lat.evidence = self._evidence(text, lat, group)
         return lat
 
-    def reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None) -> float:
-        """log10 p of ``tokens`` between two fixed context words."""
-        bigram = self.model.bigram
-        total = bigram(left, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
-        return total + (bigram(tokens[-1], right) if right else 0.0)
+    def reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None,
+                      left2: str | None = None) -> float:
+        """log10 p of ``tokens`` between two fixed context words (trigrams where the params ask for them)."""
+        trigram = getattr(self.model, "trigram", None) if self.params.trigrams else None
+        if trigram is None:
+            bigram = self.model.bigram
+            total = bigram(left, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
+            return total + (bigram(tokens[-1], right) if right else 0.0)
+        seq = (left2, left) + tokens
+        total = sum(trigram(seq[i - 2], seq[i - 1], seq[i]) for i in range(2, len(seq)))
+        return total + (trigram(seq[-2], seq[-1], right) if right else 0.0)
 
     def _free_score(self, tokens: tuple[str, ...]) -> float:
         """log10 p of ``tokens`` with no outside context: what frequency alone says."""
@@ -231,8 +239,9 @@ class LatticeBuilder:
             reach = c.end
             left = self.context_word(text, c.start, -1)
             right = self.context_word(text, c.end, +1)
+            left2 = self.context_word(text, c.start - len(left), -1) if left else None
             kept = self.segment(c.garbled)
-            kept_ctx = self.reading_score(left, kept, right)
+            kept_ctx = self.reading_score(left, kept, right, left2)
             kept_free = self._free_score(kept)
             best = float("-inf")
             for entry in c.entries:
@@ -240,7 +249,7 @@ class LatticeBuilder:
                     continue
                 for original in entry.originals:
                     toks = self.segment(original)
-                    gain = (self.reading_score(left, toks, right) - kept_ctx) - (self._free_score(toks) - kept_free)
+                    gain = (self.reading_score(left, toks, right, left2) - kept_ctx) - (self._free_score(toks) - kept_free)
                     best = max(best, gain)
             if best > float("-inf"):
                 out.append(best)

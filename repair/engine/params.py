@@ -49,6 +49,8 @@ class ModelParams:
         constant penalty, ``stupid_backoff``) or ``"kenlm"`` (the model's own
         back-off weights).
     stupid_backoff: log10 penalty of the constant back-off.
+    trigrams: score a lone candidate and the evidence of every candidate with
+        the model's trigrams (two words of left context), not bigrams only.
     evidence_floor: log10 context gain (beyond word frequency) below which a
         candidate counts as no evidence of spinning at all when the document's
         spin rate is fitted.
@@ -69,6 +71,7 @@ class ModelParams:
     frequency_weight: float = 1.0
     backoff: str = "stupid"
     stupid_backoff: float = -0.1
+    trigrams: bool = False
     evidence_floor: float = 1.0
 
     def __hash__(self) -> int:  # the Mapping field is not hashable by default
@@ -82,7 +85,11 @@ class ModelParams:
             if f.name in values:
                 v = values.pop(f.name)
                 current = getattr(self, f.name)
-                typed[f.name] = type(current)(v) if isinstance(v, str) and not isinstance(current, str) else v
+                if isinstance(v, str) and isinstance(current, bool):
+                    v = v.strip().lower() in ("1", "true", "yes", "on")
+                elif isinstance(v, str) and not isinstance(current, str):
+                    v = type(current)(v)
+                typed[f.name] = v
         if values:
             raise TypeError(f"unknown model parameter(s): {', '.join(sorted(values))}")
         return replace(self, **typed)

@@ -1,0 +1,78 @@
+"""The shipped model of the whole language, and what it lets the engine decide."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import repair
+from repair.engine.context import ShippedModel, load_context, shipped_folder
+
+TABLE = "配置→设置装备摆设\n请求→恳求\n要求→恳求\n程序→法式\n通过→经由过程\n分析→阐发\n"
+
+
+@pytest.fixture(scope="module")
+def model() -> ShippedModel:
+    m = load_context()
+    assert isinstance(m, ShippedModel)
+    return m
+
+
+def test_the_whole_vocabulary_ships_with_its_bigrams_and_trigrams(model: ShippedModel):
+    meta = json.loads((shipped_folder() / "meta.json").read_text(encoding="utf-8"))
+    assert meta["counts"]["unigrams"] > 160_000 and meta["counts"]["bigrams"] > 1_900_000
+    assert meta["licence"].startswith("LGPL")
+    assert (shipped_folder() / "LICENSE.LGPL-2.1").exists()
+    # words no dictionary entry mentions still have their contexts
+    assert model.bigram("发送", "请求") > model.bigram("发送", "恳求") + 1.0
+    assert model.bigram("主持", "会议") > model.bigram("主持", "集会") + 2.0
+    assert model.trigram("主持", "召开", "会议") <= 0.0
+
+
+def test_unknown_words_and_back_off_are_finite(model: ShippedModel):
+    assert model.bigram(None, "不存在的词语啊") < -5
+    assert model.bigram("中央", "不存在的词语啊") < -5
+    assert not model.is_word("不存在的词语啊") and model.is_word("会议")
+
+
+def test_damaged_statistics_are_a_clear_error(tmp_path: Path):
+    for f in shipped_folder().iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes()[:100] if f.suffix == ".u32" else f.read_bytes())
+    with pytest.raises(repair.UnspinError, match="reinstall"):
+        ShippedModel(tmp_path)
+
+
+@pytest.fixture()
+def spinner_table(tmp_path: Path) -> Path:
+    p = tmp_path / "spinner.txt"
+    p.write_text(TABLE, encoding="utf-8")
+    return p
+
+
+def test_every_table_pair_is_decided_by_context(spinner_table: Path):
+    r = repair.Repairer(repair.Config(tables=(spinner_table,)))
+    spun = "在设置装备摆设文件中修改参数后，法式会向服务器发送恳求，经由过程阐发返回的数据判断是否成功。"
+    assert r.fix(spun) == "在配置文件中修改参数后，程序会向服务器发送请求，通过分析返回的数据判断是否成功。"
+    # the chained garble is restored whole, not cut into 设置 + 装备 + 摆设
+    whole = [c for c in r.explain(spun) if c.old == "设置装备摆设"]
+    assert whole and whole[0].new == "配置"
+
+
+def test_table_words_in_their_own_sense_stay(spinner_table: Path):
+    r = repair.Repairer(repair.Config(tables=(spinner_table,)))
+    for clean in ("法式大餐和法式面包都很好吃。", "他恳求法官从轻处罚。", "这份报告对市场做了详细分析。"):
+        assert r.fix(clean) == clean
+
+
+def test_one_clean_sentence_needs_more_evidence_than_one_doubtful_word():
+    for clean in ("这个大夫医术高明。", "按照逻辑学的界说，这个概念并不清楚。", "落花如许，春光将尽。"):
+        assert repair.fix(clean) == clean
+
+
+def test_joined_clean_articles_do_not_look_spun():
+    clean = [c["text"] for c in __import__("yaml").safe_load(
+        (Path(__file__).parent / "cases" / "negative.yaml").read_text(encoding="utf-8")) if not c.get("known_failure")]
+    one = repair.spin_score("\n".join(clean[:20]))
+    joined = repair.spin_score("\n".join(clean[:400]))
+    assert one < 0.1 and joined < 0.1

@@ -74,9 +74,14 @@ class ModelParams:
     trigrams: bool = False
     evidence_floor: float = 1.0
 
+    def __post_init__(self) -> None:
+        # hashed on every cached call (spin_rate, the Repairer cache): compute it once
+        key = tuple((f.name, tuple(sorted(getattr(self, f.name).items()))
+                     if f.name == "tier_prior" else getattr(self, f.name)) for f in fields(self))
+        object.__setattr__(self, "_hash", hash(key))
+
     def __hash__(self) -> int:  # the Mapping field is not hashable by default
-        return hash(tuple((f.name, tuple(sorted(getattr(self, f.name).items()))
-                           if f.name == "tier_prior" else getattr(self, f.name)) for f in fields(self)))
+        return self._hash  # type: ignore[attr-defined]
 
     def with_values(self, **values: Any) -> "ModelParams":
         """A copy with some values replaced (strings are converted to the field's type)."""

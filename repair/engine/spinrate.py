@@ -53,6 +53,16 @@ def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tupl
 def spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[float, float]:
     """P(the document is spun) and the spin rate to decide it with, from ``spun`` of ``opportunities`` words.
 
+    Counts are rounded to hundredths of a word and the result cached: the EM
+    asks for nearly the same counts once per lattice and round.
+    """
+    return _spin_rate(round(spun, 2), round(opportunities, 2), params)
+
+
+@lru_cache(maxsize=1 << 14)
+def _spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[float, float]:
+    """See :func:`spin_rate`.
+
     The rate is the posterior mean under the spun hypothesis, weighted by
     P(spun), plus ``clean_floor`` weighted by P(clean): a clean document is
     decided as if almost nothing in it were spun, so only overwhelming

@@ -338,3 +338,13 @@ def test_printable_path():
     assert printable_path("d/caf\udce9.txt") == "d/caf\\xe9.txt"
     assert printable_path("a\x1b[31m.txt") == "a\\x1b[31m.txt"
     assert printable_path("中心.txt") == "中心.txt"
+
+
+@pytest.mark.parametrize("command", [["score"], ["fix"], ["check"], ["explain"], ["check", "--format", "rdjson"]])
+def test_a_file_name_that_is_not_utf8_is_no_traceback(command, tmp_path: Path):
+    """Found by tests/test_fuzz_cli.py: `score` on a file named b'\\x80' crashed printing its name."""
+    name = os.fsdecode(b"\x80x.txt")
+    (tmp_path / name).write_text("中心政法委书记\n", encoding="utf-8")
+    r = _invoke([*command, "-j", "1", "."], tmp_path)
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert r.exit_code in (0, 1) and "Traceback" not in r.stderr

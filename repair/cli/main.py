@@ -6,6 +6,7 @@ With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
 """
 from __future__ import annotations
 
+import io
 import os
 import sys
 import warnings
@@ -134,6 +135,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     With no command: filter stdin to stdout, or the FILEs named (`unspin a.txt > fixed.txt`).
     """
     ctx.color = use_color(color)
+    _names_as_bytes()
     warnings.showwarning = _show_warning
     try:
         if ctx.invoked_subcommand is not None:
@@ -162,6 +164,15 @@ def use_color(flag: bool | None) -> bool | None:
     if flag is not None:
         return flag
     return False if os.environ.get("NO_COLOR") else None
+
+
+def _names_as_bytes() -> None:
+    """A file name that is not UTF-8 (``os.fsdecode`` keeps its bytes as surrogates) is written to
+    stdout as those bytes, as ls and grep do, instead of failing the run with a traceback."""
+    try:
+        sys.stdout.reconfigure(errors="surrogateescape")  # type: ignore[union-attr]
+    except (AttributeError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def _stdin_is_terminal() -> bool:

@@ -348,3 +348,68 @@ def test_a_file_name_that_is_not_utf8_is_no_traceback(command, tmp_path: Path):
     r = _invoke([*command, "-j", "1", "."], tmp_path)
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert r.exit_code in (0, 1) and "Traceback" not in r.stderr
+
+
+def test_default_jobs_is_one_for_small_runs_and_all_cores_for_big_ones():
+    from repair.cli.output import default_jobs
+
+    assert default_jobs(None, [1000] * 400, cores=8) == 1            # 400 small files: < 1 MB
+    assert default_jobs(None, [100_000] * 10, cores=8) == 1          # 1 MB in 10 files
+    assert default_jobs(None, [100_000] * 100, cores=8) == 8
+    assert default_jobs(None, [100_000] * 60, cores=64) == 60
+    assert default_jobs(4, [10] * 2, cores=8) == 2 and default_jobs(3, [10] * 9) == 3
+
+
+def test_progress_is_cleared_before_output_and_silent_off_a_terminal():
+    import io
+
+    from repair.cli.output import Progress, before_output
+
+    stream = io.StringIO()
+    with Progress(100, stream, enabled=True) as progress:
+        progress.update(50)
+        assert stream.getvalue().startswith("\runspin [")
+        before_output()
+        assert stream.getvalue().endswith("\r\x1b[K") and not progress.shown
+        before_output()  # nothing showing: nothing written
+        assert stream.getvalue().count("\x1b[K") == 1
+    quiet = io.StringIO()
+    with Progress(100, quiet, enabled=False) as progress:
+        progress.update(100)
+    assert quiet.getvalue() == "" and Progress.active is None
+
+
+def test_d17_unreadable_folder_makes_check_exit_2(tmp_path: Path, monkeypatch):
+    """As root every folder is readable, so the refusal is simulated where the walk lists a folder."""
+    from repair.files import walk
+
+    (tmp_path / "iso" / "secret").mkdir(parents=True)
+    (tmp_path / "iso" / "secret" / "b.txt").write_text("中心政法委书记\n", encoding="utf-8")
+    (tmp_path / "iso" / "clean.txt").write_text("市中心的广场上有人集会。\n", encoding="utf-8")
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("secret"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(walk.os, "scandir", scandir)
+    r = _invoke(["check", "-j", "1", "iso"], tmp_path)
+    assert r.exit_code == 2
+    assert "iso/secret" in r.stderr and "Permission denied" in r.stderr
+
+
+def test_d18_process_substitution_is_read_and_a_fifo_in_a_folder_is_passed_over(tmp_path: Path):
+    r_fd, w_fd = os.pipe()
+    os.write(w_fd, "中心政法委书记\n".encode("utf-8"))
+    os.close(w_fd)
+    try:
+        r = _invoke(["check", "-j", "1", f"/dev/fd/{r_fd}"], tmp_path)  # what bash's <(…) passes
+    finally:
+        os.close(r_fd)
+    assert r.exit_code == 1 and "中心 -> 中央" in r.stdout and "Traceback" not in r.stderr
+    (tmp_path / "d").mkdir()
+    os.mkfifo(tmp_path / "d" / "p")  # nobody writes to it: opening it would wait forever
+    (tmp_path / "d" / "a.txt").write_text("中心政法委书记\n", encoding="utf-8")
+    r = _invoke(["check", "-j", "1", "d"], tmp_path)
+    assert r.exit_code == 1 and r.stdout.startswith("d/a.txt:1:1:")

@@ -361,7 +361,7 @@ def test_d20_the_filter_finds_it_too(repo: Path, monkeypatch):
 
 def test_d22_json_offsets_index_the_file(repo: Path, monkeypatch):
     monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 100)
-    text = (SPUN + "\n" + CLEAN + "\n\n") * 8
+    text = "".join(f"{'前言' * i}{SPUN}\n{CLEAN}\n\n" for i in range(8))  # no two chunks alike
     (repo / "big.txt").write_text(text, encoding="utf-8")
     r = unspin(["check", "--format", "json", "-j", "1", "big.txt"], repo)
     found = [json.loads(line) for line in r.stdout.splitlines()]
@@ -476,3 +476,37 @@ def test_d17_unreadable_sub_folder_is_reported(repo: Path, monkeypatch):
     monkeypatch.setattr(os, "scandir", denied)
     r = unspin(["check", "."], repo)
     assert r.exit_code == 2 and "secret" in r.stderr
+
+
+# --- one error path: an engine failure is about its file; a configuration error is said once ----------
+
+def test_an_engine_failure_on_one_file_is_its_error_and_the_rest_completes(repo: Path, monkeypatch):
+    (repo / "bad.txt").write_text("坏" + SPUN + "\n", encoding="utf-8")
+    real = Engine.analyse
+
+    def fragile(self, text):
+        if text.startswith("坏"):
+            raise ValueError("boom")
+        return real(self, text)
+
+    monkeypatch.setattr(Engine, "analyse", fragile)
+    r = unspin(["fix", "-w", "-j", "1", "a.txt", "bad.txt"], repo)
+    assert r.exit_code == 2
+    one_error_path(r.stderr)
+    assert "unspin: error: bad.txt:1: cannot be repaired (ValueError: boom); left unchanged" in r.stderr
+    assert (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+    assert (repo / "bad.txt").read_text(encoding="utf-8") == "坏" + SPUN + "\n" and not temps(repo)
+
+
+def test_a_configuration_error_met_while_repairing_is_one_line(repo: Path, monkeypatch):
+    from repair.errors import UnspinError
+
+    def broken(self, text):
+        raise UnspinError("model.lm: not a KenLM model")
+
+    monkeypatch.setattr(Engine, "analyse", broken)
+    (repo / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    r = unspin(["check", "-j", "1", "a.txt", "b.txt"], repo)
+    assert r.exit_code == 2 and r.stderr == "unspin: error: model.lm: not a KenLM model\n"
+    r = unspin([], repo, stdin=SPUN)
+    assert r.exit_code == 2 and r.stdout == "" and r.stderr == "unspin: error: model.lm: not a KenLM model\n"

@@ -22,7 +22,7 @@ from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Protocol
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
-from ..errors import UnspinError
+from ..errors import InputError, UnspinError
 from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, run_job
 from .ignores import off_after
@@ -137,7 +137,7 @@ def _open_stream(name: str, path: Path | None) -> BinaryIO:
     poll.register(fd, select.POLLIN)
     if not poll.poll(int(FIFO_WAIT * 1000)):
         os.close(fd)
-        raise UnspinError(f"{name}: FIFO with no writer after {FIFO_WAIT:g} s; skipped")
+        raise InputError(f"{name}: FIFO with no writer after {FIFO_WAIT:g} s; skipped")
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 
@@ -242,6 +242,8 @@ def _safe_run_job(engine: Engine, job: Job) -> Outcome:
     """:func:`run_job`, with an unexpected failure turned into an error for this job's file."""
     try:
         return run_job(engine, job)
+    except UnspinError:
+        raise  # a configuration error (a bad --lm, dictionary): one message for the run, not one per file
     except Exception as exc:  # noqa: BLE001 - one bad document must not end the batch with a traceback
         return Outcome(job.text, errors=[f"{job.path}:{job.line}: cannot be repaired "
                                          f"({type(exc).__name__}: {exc}); left unchanged"])
@@ -313,7 +315,7 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 for job in jobs_of(src, options):
                     window.append((src, job, submit(job)))
                     drain(max(2, workers * 3))
-            except UnspinError as exc:
+            except InputError as exc:  # reading failed (a bad byte, NUL on stdin); engine errors go up
                 drain(0)
                 handler.abort(src, str(exc))
                 continue

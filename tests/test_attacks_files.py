@@ -510,3 +510,38 @@ def test_a_configuration_error_met_while_repairing_is_one_line(repo: Path, monke
     assert r.exit_code == 2 and r.stderr == "unspin: error: model.lm: not a KenLM model\n"
     r = unspin([], repo, stdin=SPUN)
     assert r.exit_code == 2 and r.stdout == "" and r.stderr == "unspin: error: model.lm: not a KenLM model\n"
+
+
+# --- d06, d16 as an unprivileged user (root ignores permissions) -----------------------------------
+
+def _as_nobody() -> list[str] | None:
+    """A command prefix running Python as uid/gid 65534 with this checkout importable, or None."""
+    import shutil
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        return None
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable]
+    probe = subprocess.run(prefix + ["-c", "import repair.cli"], capture_output=True, timeout=60)
+    return prefix if probe.returncode == 0 else None
+
+
+NOBODY = _as_nobody()
+needs_nobody = pytest.mark.skipif(NOBODY is None, reason="needs root, setpriv and an install uid 65534 can import")
+
+
+@needs_nobody
+def test_d06_as_a_user_an_unwritable_folder_is_one_error_and_the_rest_is_fixed(tmp_path: Path):
+    root = project(tmp_path / "p")
+    for rel in ("a_ro/1.txt", "z/2.txt"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(SPUN + "\n", encoding="utf-8")
+    subprocess.run(["chown", "-R", "65534:65534", str(tmp_path)], check=True)
+    tmp_path.chmod(0o755)
+    (root / "a_ro").chmod(0o555)
+    assert NOBODY is not None
+    p = subprocess.run(NOBODY + ["-c", "from repair.cli import main; main()", "fix", "-w", "-j", "1", "."],
+                       cwd=root, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert "unspin: error: a_ro/1.txt: cannot write (Permission denied)" in p.stderr
+    assert (root / "z" / "2.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+    assert (root / "a_ro" / "1.txt").read_text(encoding="utf-8") == SPUN + "\n" and not temps(root)

@@ -413,3 +413,23 @@ def test_d18_process_substitution_is_read_and_a_fifo_in_a_folder_is_passed_over(
     (tmp_path / "d" / "a.txt").write_text("中心政法委书记\n", encoding="utf-8")
     r = _invoke(["check", "-j", "1", "d"], tmp_path)
     assert r.exit_code == 1 and r.stdout.startswith("d/a.txt:1:1:")
+
+
+def test_byte_columns_of_findings_in_order_encode_each_character_once(monkeypatch):
+    from repair.engine import changes
+
+    line = "中心集会向导题目" * 5000  # one long line, a finding every two characters
+    changes._LAST_INDEX = None
+    index = changes.line_index(line)
+    encoded = []
+
+    class Counting(str):
+        def __getitem__(self, key):
+            piece = str.__getitem__(self, key)
+            encoded.append(len(piece))
+            return piece
+
+    index.text = Counting(line)
+    cols = [changes.byte_col(index.text, i) for i in range(0, len(line), 2)]
+    assert cols[:3] == [1, 7, 13] and cols[-1] == 3 * (len(line) - 2) + 1
+    assert sum(encoded) <= 2 * len(line)  # not one re-encoding of the line per finding

@@ -135,10 +135,11 @@ class LineIndex:
     them is quadratic; this finds every line start once and bisects.
     """
 
-    __slots__ = ("text", "starts")
+    __slots__ = ("text", "starts", "_byte_at")
 
     def __init__(self, text: str) -> None:
         self.text = text
+        self._byte_at = (0, 0)  # (offset, UTF-8 bytes from its line start): the last byte column asked
         starts = [0]
         find, pos = text.find, text.find("\n")
         while pos >= 0:
@@ -151,12 +152,37 @@ class LineIndex:
         line = bisect_right(self.starts, offset)
         return line, offset - self.starts[line - 1] + 1
 
+    def byte_col(self, offset: int) -> int:
+        """1-based column of ``offset`` in UTF-8 bytes; findings asked in order cost O(gap), not O(line)."""
+        start = self.line_start(offset)
+        last, last_bytes = self._byte_at
+        if start <= last <= offset:
+            n = last_bytes + len(self.text[last:offset].encode("utf-8", "surrogatepass"))
+        else:
+            n = len(self.text[start:offset].encode("utf-8", "surrogatepass"))
+        self._byte_at = (offset, n)
+        return n + 1
+
     def line_start(self, offset: int) -> int:
         """Offset where the line holding ``offset`` begins."""
         return self.starts[bisect_right(self.starts, offset) - 1]
 
 
 _LAST_INDEX: LineIndex | None = None
+
+
+def line_index(text: str) -> LineIndex:
+    """The index of ``text``, reused while callers keep asking about the same text."""
+    global _LAST_INDEX
+    index = _LAST_INDEX
+    if index is None or index.text is not text:
+        index = _LAST_INDEX = LineIndex(text)
+    return index
+
+
+def byte_col(text: str, offset: int) -> int:
+    """1-based column of ``offset`` in UTF-8 bytes (as rdjson counts), linear over findings in order."""
+    return line_index(text).byte_col(offset)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

@@ -545,3 +545,80 @@ def test_d06_as_a_user_an_unwritable_folder_is_one_error_and_the_rest_is_fixed(t
     assert "unspin: error: a_ro/1.txt: cannot write (Permission denied)" in p.stderr
     assert (root / "z" / "2.txt").read_text(encoding="utf-8") == RESTORED + "\n"
     assert (root / "a_ro" / "1.txt").read_text(encoding="utf-8") == SPUN + "\n" and not temps(root)
+
+
+# --- properties of the pieces: chunking loses nothing, decoding is exact, splicing touches one field -----
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from repair.engine.changes import Change, apply_changes  # noqa: E402
+from repair.files.records import field_span, splice_field  # noqa: E402
+from repair.files.textio import Encoding, TextReader, read_chunks  # noqa: E402
+
+_PIECES = st.sampled_from(["中心", "集会", "经由过程", "，", "。", "\n", "\r\n", "\n\n", " ", "a", "\u2028", "é", "😀"])
+_TEXT = st.lists(_PIECES, max_size=80).map("".join)
+
+
+class _Stream:
+    def __init__(self, text: str) -> None:
+        self.text, self.pos = text, 0
+
+    def read(self, n: int = -1) -> str:
+        end = len(self.text) if n < 0 else self.pos + n
+        piece, self.pos = self.text[self.pos:end], min(end, len(self.text))
+        return piece
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.integers(2, 40), st.booleans(), st.booleans())
+def test_chunks_join_back_to_the_input_and_stay_bounded(text, limit, paragraphs, records):
+    chunks = list(read_chunks(_Stream(text), paragraphs, limit, records=records))
+    assert "".join(chunks) == text and all(chunks)
+    if records:
+        assert all(c.endswith("\n") for c in chunks[:-1])
+    else:
+        assert all(len(c) <= limit for c in chunks)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, st.sampled_from(["utf-8", "utf-16-le", "utf-16-be", "gb18030"]), st.booleans(), st.integers(1, 7))
+def test_text_reader_decodes_exactly_in_any_pieces(text, codec, bom, piece):
+    import io
+
+    if codec == "gb18030":
+        bom = False
+    marks = {"utf-8": b"\xef\xbb\xbf", "utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff"}
+    head = marks[codec] if bom else b""
+    data = head + text.encode(codec)
+    old = repair.files.textio.READ_BYTES
+    repair.files.textio.READ_BYTES = piece
+    try:
+        reader = TextReader(io.BytesIO(data), Encoding(codec, head), "x")
+        got = "".join(iter(lambda: reader.read(3), ""))
+    finally:
+        repair.files.textio.READ_BYTES = old
+    assert got == text
+
+
+_VALUES = st.text(st.sampled_from("中心集会ab\"\\/\u00e9\u2028\n\t😀"), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.sampled_from(["id", "x", "meta"]), st.one_of(st.integers(), _VALUES), max_size=3),
+       _VALUES, st.booleans(), st.data())
+def test_splicing_changes_only_the_field_and_gives_the_repaired_value(others, value, ascii_only, data):
+    record = {**others, "text": value}
+    line = json.dumps(record, ensure_ascii=ascii_only)
+    changes, pos = [], 0
+    while pos < len(value) and data.draw(st.booleans()):
+        start = data.draw(st.integers(pos, len(value)))
+        end = data.draw(st.integers(start, min(len(value), start + 3)))
+        new = data.draw(st.sampled_from(["中央", "会议", "\"", "\\", ""]))
+        if end > start:
+            changes.append(Change(start, end, value[start:end], new, 1.0, "test", "test"))
+        pos = end + 1
+    span = field_span(line, "text")
+    assert span is not None and json.loads(line[span[0]:span[1]]) == value
+    out = splice_field(line, span, value, changes)
+    assert json.loads(out) == {**record, "text": apply_changes(value, changes)}
+    assert out[:span[0]] == line[:span[0]] and out.endswith(line[span[1]:])

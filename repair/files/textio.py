@@ -144,10 +144,10 @@ class TextReader:
     def _fill(self) -> None:
         block = self.raw.read(READ_BYTES)
         self.hash.update(block)
-        if self._skip:
+        if self._skip and block:
             drop = min(self._skip, len(block))
             block, self._skip, self.offset = block[drop:], self._skip - drop, self.offset + drop
-            if not block and self._skip:
+            if not block:  # the block was all BOM: not the end of the input
                 return
         if self.binary_is_error and b"\0" in block:
             at = self.offset + block.index(b"\0")

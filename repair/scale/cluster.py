@@ -125,6 +125,7 @@ class Meter:
         self.tty = sys.stderr.isatty() if tty is None else tty
         self.start = self.last = time.monotonic()
         self.docs = self.bytes = 0
+        self._shown = (-1, -1)  # (documents, bytes) of the last line shown
 
     def add_bytes(self, n: int) -> None:
         self.bytes += n
@@ -141,11 +142,14 @@ class Meter:
     def _maybe_show(self) -> None:
         now = time.monotonic()
         if now - self.last >= (1.0 if self.tty else LOG_EVERY):
-            self.last = now
+            self.last, self._shown = now, (self.docs, self.bytes)
             self.write(("\r" + self.line()) if self.tty else self.line() + "\n")
 
     def finish(self) -> None:
-        self.write(("\r" + self.line() + "\n") if self.tty else self.line() + "\n")
+        if self.tty:
+            self.write("\r" + self.line() + "\n")
+        elif self._shown != (self.docs, self.bytes):
+            self.write(self.line() + "\n")
 
 
 class _Counting:

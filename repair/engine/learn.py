@@ -191,6 +191,11 @@ class PairStats:
     _last: int = -1
 
     @property
+    def deficit_seen(self) -> bool:
+        """The original is measurably missing (clean text would use it, and here it is rarer)."""
+        return self.under != math.inf and self.under >= 0.3
+
+    @property
     def mean_gain(self) -> float:
         return self.gain_sum / self.count if self.count else 0.0
 
@@ -225,9 +230,9 @@ class LearnOptions:
     prior_weight: float = 0.5
     #: least excess share of the garbled form, and least deficit of the original per
     #: excess occurrence, against clean text (the reference corpus, else the model's unigrams)
-    min_over: float = 0.5
+    min_over: float = 0.7
     min_under: float = 0.1
-    min_docs: int = 2
+    min_docs: int = 3
 
 
 class Learner:
@@ -499,7 +504,15 @@ class Learner:
         good = [s for s in stats.values()
                 if s.count >= o.min_count and s.mean_gain >= o.min_gain and s.clear_share >= o.min_clear
                 and s.over >= o.min_over and s.under >= o.min_under and s.docs >= min_docs]
-        good.sort(key=lambda s: (-s.weight, s.garbled, s.original))
+        # Among the originals of one form, one that is *missing* from the corpus as much as
+        # the form is in excess is what the spinner replaced (a thesaurus offers 亮度, 力度
+        # and 温度 for the same slot; only one of them lost its occurrences).
+        best_of: dict[str, tuple] = {}
+        for s in good:
+            key = (s.deficit_seen, s.weight)
+            if s.garbled not in best_of or key > best_of[s.garbled]:
+                best_of[s.garbled] = key
+        good.sort(key=lambda s: (-best_of[s.garbled][1], s.garbled, not s.deficit_seen, -s.weight, s.original))
         per: dict[str, int] = {}
         out = []
         claimed: set[str] = set()
@@ -512,7 +525,11 @@ class Learner:
             per[s.garbled] = per.get(s.garbled, 0) + 1
             claimed.add(s.garbled)
             out.append(s)
-        return out
+        # a form seen only inside a longer garbled form (设置装备 in 设置装备摆设, 野生 in
+        # 野生智能) is a piece of that substitution, not one of its own
+        longer = sorted(out, key=lambda s: -len(s.garbled))
+        return [s for s in out if not any(len(t.garbled) > len(s.garbled) and s.garbled in t.garbled
+                                          and t.count >= s.count for t in longer)]
 
 
 def learn(model: ContextModel, partners: Partners, corpus: Callable[[], Iterable[str]],

@@ -47,9 +47,10 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
               help="Occurrences a pair needs.")
 @click.option("--min-gain", type=float, default=1.5, show_default=True,
               help="Mean log10 gain a pair needs (1 = the original is ten times more probable).")
-@click.option("--min-docs", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Texts (files, records, 64K chunks) a garbled form must be seen in: a spinner's "
-                   "substitution is everywhere, a name sits in one article.")
+@click.option("--min-docs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Texts (files, records, 64K chunks) a garbled form must be seen in, in a corpus of "
+                   "at least ten times as many: a spinner's substitution is everywhere, a name sits "
+                   "in one article.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Write at most this many pairs.")
 @click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A KenLM binary to use as the context model.")

@@ -144,3 +144,10 @@ def test_a_long_documents_rate_is_fitted_once_over_its_chunks():
     inside = r.analyse(chunks[1], rest=total - parts[1])
     assert alone.spin_score < 0.5 < inside.spin_score
     assert inside.spin_rate > alone.spin_rate
+
+
+def test_lone_surrogates_are_no_obstacle():
+    text = "\udfff" + SPUN + "\ud800"
+    fixed, changes = repair.fix_and_explain(text)
+    assert fixed == "\udfff" + RESTORED + "\ud800"
+    assert apply_changes(text, changes) == fixed

@@ -71,8 +71,8 @@ class Lattice:
     mass: dict[int, list[float]] = field(default_factory=dict)
     #: restore edges (by id) that count as evidence of spinning (not suggest-only)
     counted: set[int] = field(default_factory=set)
-    #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, per
-    #: outer candidate: the context's own evidence, used for the document's spin rate
+    #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, less the
+    #: evidence floor of its tier, per outer candidate: > 0 counts towards the spin rate
     evidence: list[float] = field(default_factory=list)
 
 
@@ -247,10 +247,12 @@ class LatticeBuilder:
             for entry in c.entries:
                 if entry.kind not in APPLICABLE:
                     continue
+                # a generic synonym table needs more than a curated entry to count as evidence
+                floor = self.params.evidence_floor_table if entry.kind == "table" else self.params.evidence_floor
                 for original in entry.originals:
                     toks = self.segment(original)
                     gain = (self.reading_score(left, toks, right, left2) - kept_ctx) - (self._free_score(toks) - kept_free)
-                    best = max(best, gain)
+                    best = max(best, gain - floor)
             if best > float("-inf"):
                 out.append(best)
         return out

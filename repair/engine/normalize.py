@@ -41,6 +41,9 @@ class Analysis:
     traditional: bool = False
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def analysis_copy(text: str) -> Analysis:
     """A same-length Simplified, half-width copy of ``text`` for matching and scoring.
 
@@ -49,7 +52,9 @@ def analysis_copy(text: str) -> Analysis:
     line, then each character, so offsets always line up.
     """
     t2s = _converter("t2s")
-    folded = _fold_width(text)
+    # a lone surrogate (text decoded with surrogateescape, or built in Python) cannot go
+    # through OpenCC; it is no Chinese either, so the analysis copy reads U+FFFD there
+    folded = _SURROGATE.sub("\ufffd", _fold_width(text))
     simp = t2s.convert(folded)
     traditional = simp != folded
     if len(simp) != len(folded):

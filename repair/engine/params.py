@@ -54,6 +54,8 @@ class ModelParams:
     evidence_floor: log10 context gain (beyond word frequency) below which a
         candidate counts as no evidence of spinning at all when the document's
         spin rate is fitted.
+    evidence_floor_table: the same for pairs of a user's table: a generic
+        synonym table pairs words a person may well have chosen, so more is asked.
     """
 
     tier_prior: Mapping[str, float] = field(default_factory=_tiers)
@@ -72,7 +74,8 @@ class ModelParams:
     backoff: str = "stupid"
     stupid_backoff: float = -0.1
     trigrams: bool = False
-    evidence_floor: float = 1.0
+    evidence_floor: float = 0.0
+    evidence_floor_table: float = 1.0
 
     def __post_init__(self) -> None:
         # hashed on every cached call (spin_rate, the Repairer cache): compute it once

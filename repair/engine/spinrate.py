@@ -90,7 +90,7 @@ def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) 
     an unusual word that fits its neighbours is the author's, not a spinner's.
     """
     mass = sum(p for key, p in post.items() if key in lat.counted)
-    strong = sum(1 for g in lat.evidence if g > params.evidence_floor)
+    strong = sum(1 for g in lat.evidence if g > 0.0)
     return min(mass, float(strong) + lat_marker_count(lat), float(lat.candidates))
 
 

@@ -162,8 +162,13 @@ def posteriors(lat: Lattice, rho: float, max_gain: float | None = None) -> dict[
     about sparse statistics for a rare word (課徵, 財源) than about the text.
     """
     log_odds = math.log(rho / (1.0 - rho))
-    z = _at(lat.z, log_odds)
-    out = {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
+    if len(lat.z) == 2:  # one restoration at most (most lattices): no polynomial to evaluate
+        z0, z1 = lat.z
+        z = logaddexp(z0, z1 + log_odds)
+        out = {key: math.exp(vec[1] + log_odds - z) for key, vec in lat.mass.items()}
+    else:
+        z = _at(lat.z, log_odds)
+        out = {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
     if max_gain is not None:
         for e in lat.restore_edges:
             p = out.get(id(e))

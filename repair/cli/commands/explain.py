@@ -142,6 +142,8 @@ def explain(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...]
     set_threshold(s.config.threshold)
     floor = min_confidence if min_confidence is not None else s.settings.min_confidence
     inputs = select_inputs(paths, include, exclude, s.settings)
+    if not inputs and not getattr(inputs, "problems", None) and not quiet:
+        note(f"unspin: no files to explain in {' '.join(paths)} (none found, or all ignored or excluded)")
     width = shutil.get_terminal_size((100, 24)).columns
     handler = ExplainHandler(lambda text: click.echo(text, nl=False, color=ctx.color), note, field_name=field,
                              side_by_side=side_by_side, width=width, threshold=s.config.threshold, quiet=quiet)

@@ -530,7 +530,21 @@ needs_nobody = pytest.mark.skipif(NOBODY is None, reason="needs root, setpriv an
 
 
 @needs_nobody
-def test_d06_as_a_user_an_unwritable_folder_is_one_error_and_the_rest_is_fixed(tmp_path: Path):
+def test_d06_as_a_user_an_unwritable_folder_is_one_error_and_the_rest_is_fixed(tmp_path_factory):
+    # pytest's own temporary folders are private to root (0700): the other user could not even
+    # reach the project, so it lives in a folder of its own under the system's temporary folder
+    import shutil
+    import tempfile
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="unspin-nobody-"))
+    try:
+        _d06_as_a_user(tmp_path)
+    finally:
+        subprocess.run(["chmod", "-R", "u+rwX", str(tmp_path)], check=False)
+        shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def _d06_as_a_user(tmp_path: Path) -> None:
     root = project(tmp_path / "p")
     for rel in ("a_ro/1.txt", "z/2.txt"):
         (root / rel).parent.mkdir(parents=True, exist_ok=True)

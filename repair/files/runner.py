@@ -9,6 +9,7 @@ stream its output. A :class:`Handler` (one per command) consumes the events.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import select
@@ -18,7 +19,7 @@ import sys
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Callable, Iterable, Iterator, Protocol
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
@@ -223,14 +224,21 @@ def jobs_of(src: Source, options: Options) -> Iterator[Job]:
 # --- workers --------------------------------------------------------------
 
 _ENGINE: Engine | None = None
+#: The parent's engine, built and warmed before the pool forks: forked workers share its
+#: dictionaries, automaton and memory-mapped model pages instead of building their own.
+_FORKED: Engine | None = None
 
 
 def _init_worker(config: Config, min_confidence: float | None) -> None:
-    """Pool initializer: one Repairer per worker process, built once."""
+    """Pool initializer: one Repairer per worker process, inherited from the parent when forked."""
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cleans up
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # pool.terminate() must end a worker, not raise in it
-    _ENGINE = make_engine(config, min_confidence)
+    inherited = _FORKED
+    if inherited is not None and inherited.repairer.config == config and inherited.min_confidence == min_confidence:
+        _ENGINE = inherited
+    else:
+        _ENGINE = make_engine(config, min_confidence)
 
 
 def _work(job: Job) -> Outcome:
@@ -275,7 +283,12 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
     called with the size in bytes of each job done. Inputs that cannot be read
     are reported to ``handler.skipped`` and the run goes on.
     """
+    global _FORKED
     engine = make_engine(config, options.min_confidence)  # bad dictionaries fail here, not in a worker
+    if workers > 1 and make_pool is None:
+        engine.repairer.builder  # load the model now, so forked workers share it  # noqa: B018
+        _FORKED = engine
+        gc.freeze()  # objects made so far are never collected: the children's copies stay shared
     # issue 9: ``make_pool`` (Ray actors, scale/cluster.py) stands in for the local process pool
     pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence)) \
         if workers > 1 or make_pool else None

@@ -74,6 +74,8 @@ class Lattice:
     #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, less the
     #: evidence floor of its tier, per outer candidate: > 0 counts towards the spin rate
     evidence: list[float] = field(default_factory=list)
+    #: garbled spans of the marker and phrase tiers (see ``spinrate.lat_marker_count``), -1 until counted
+    markers: int = -1
 
 
 def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list[list[Candidate]]:
@@ -121,13 +123,26 @@ class LatticeBuilder:
         self.segment = segment
         self.partners = partners  # original -> number of garbled forms known for it
         self.params = params
+        self._memo_text: str | None = None
+        self._memo: dict[tuple[int, int], str | None] = {}
 
     def _tokens_edge(self, start: int, end: int, tokens: tuple[str, ...]) -> Edge:
         internal = sum(self.model.bigram(a, b) for a, b in zip(tokens, tokens[1:]))
         return Edge(start, end, tokens, internal)
 
     def context_word(self, text: str, at: int, step: int) -> str | None:
-        """The longest known word (≤ context_chars Han characters) ending (step -1) or starting (+1) at ``at``."""
+        """The longest known word (≤ context_chars Han characters) ending (step -1) or starting (+1) at ``at``.
+
+        Memoised per text: a lattice and the evidence of its candidates ask for the same places.
+        """
+        if self._memo_text is not text:
+            self._memo_text, self._memo = text, {}
+        key = (at, step)
+        if key not in self._memo:
+            self._memo[key] = self._context_word(text, at, step)
+        return self._memo[key]
+
+    def _context_word(self, text: str, at: int, step: int) -> str | None:
         best = None
         for n in range(1, self.params.context_chars + 1):
             lo, hi = (at - n, at) if step < 0 else (at, at + n)

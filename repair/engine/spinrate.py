@@ -23,7 +23,7 @@ from .inference import posteriors
 from .lattice import Lattice
 from .params import ModelParams
 
-_GRID = 48  # points per hypothesis
+_GRID = 32  # points per hypothesis
 
 
 class Evidence(NamedTuple):
@@ -53,10 +53,10 @@ def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tupl
 def spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[float, float]:
     """P(the document is spun) and the spin rate to decide it with, from ``spun`` of ``opportunities`` words.
 
-    Counts are rounded to hundredths of a word and the result cached: the EM
-    asks for nearly the same counts once per lattice and round.
+    Counts are rounded to a tenth of a word and the result cached: the EM asks
+    for nearly the same counts once per lattice and round.
     """
-    return _spin_rate(round(spun, 2), round(opportunities, 2), params)
+    return _spin_rate(round(spun, 1), round(opportunities, 1), params)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -95,9 +95,11 @@ def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) 
 
 
 def lat_marker_count(lat: Lattice) -> int:
-    """Garbled spans in the lattice that only a spinner writes (marker and phrase tiers)."""
-    spans = {(e.start, e.end) for e in lat.restore_edges if e.entry is not None and e.entry.kind in ("marker", "phrase")}
-    return len(spans)
+    """Garbled spans in the lattice that only a spinner writes (marker and phrase tiers), counted once."""
+    if lat.markers < 0:
+        lat.markers = len({(e.start, e.end) for e in lat.restore_edges
+                           if e.entry is not None and e.entry.kind in ("marker", "phrase")})
+    return lat.markers
 
 
 def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,

@@ -85,3 +85,13 @@ def test_write_back_follows_the_local_script():
     simp = analysis_copy("乾隆年间主持集会")  # 乾 is Traditional-looking but normal in Simplified
     assert to_input_script(trad, 5, 7, "会议") == "會議"
     assert to_input_script(simp, 6, 8, "会议") == "会议"
+
+
+def test_markers_weigh_more_than_doubtful_words_when_asked():
+    off = ModelParams()
+    on = ModelParams(marker_clean_rate=0.001)
+    # two spun words among 40: as doubtful words they leave the document clean-ish,
+    # as forms only a spinner writes they make it spun
+    assert spin_rate(2, 40, on, markers=2)[0] > spin_rate(2, 40, off, markers=2)[0]
+    assert spin_rate(3, 40, on, markers=3)[0] > 0.5 > spin_rate(3, 40, off, markers=3)[0]
+    assert spin_rate(2, 40, on, markers=0) == spin_rate(2, 40, off, markers=0)

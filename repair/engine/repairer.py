@@ -190,8 +190,7 @@ class Repairer:
         params = self.config.params
         if rate is None:
             opportunities = sum(lat.candidates for lat in lattices) + matches.intact
-            p_spun, rho, posts, spun = fit(lattices, opportunities, params, rest)
-            found = Evidence(spun, float(opportunities))
+            p_spun, rho, posts, found = fit(lattices, opportunities, params, rest)
         else:
             p_spun, rho, posts = 1.0, rate, [posteriors(lat, rate, params.max_context_gain) for lat in lattices]
             found = Evidence(0.0, 0.0)

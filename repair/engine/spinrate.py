@@ -31,12 +31,15 @@ class Evidence(NamedTuple):
 
     spun: float
     opportunities: float
+    markers: float = 0.0  # of ``spun``, those of forms only a spinner writes (marker, phrase tiers)
 
     def __add__(self, other: "Evidence") -> "Evidence":  # type: ignore[override]
-        return Evidence(self.spun + other.spun, self.opportunities + other.opportunities)
+        return Evidence(self.spun + other.spun, self.opportunities + other.opportunities,
+                        self.markers + other.markers)
 
     def __sub__(self, other: "Evidence") -> "Evidence":
-        return Evidence(self.spun - other.spun, self.opportunities - other.opportunities)
+        return Evidence(self.spun - other.spun, self.opportunities - other.opportunities,
+                        self.markers - other.markers)
 
 
 @lru_cache(maxsize=16)
@@ -50,17 +53,20 @@ def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tupl
     return tuple(rho), tuple(math.log(r) for r in rho), tuple(w), _GRID
 
 
-def spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[float, float]:
+def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0) -> tuple[float, float]:
     """P(the document is spun) and the spin rate to decide it with, from ``spun`` of ``opportunities`` words.
 
+    ``markers`` of the spun words are forms only a spinner writes: a clean
+    document shows one at rate ``marker_clean_rate`` at most, not at its rate
+    of doubtful words, so two of them say more than two ambiguous words do.
     Counts are rounded to a tenth of a word and the result cached: the EM asks
     for nearly the same counts once per lattice and round.
     """
-    return _spin_rate(round(spun, 1), round(opportunities, 1), params)
+    return _spin_rate(round(spun, 1), round(opportunities, 1), round(min(markers, spun), 1), params)
 
 
 @lru_cache(maxsize=1 << 14)
-def _spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[float, float]:
+def _spin_rate(spun: float, opportunities: float, markers: float, params: ModelParams) -> tuple[float, float]:
     """See :func:`spin_rate`.
 
     The rate is the posterior mean under the spun hypothesis, weighted by
@@ -71,7 +77,12 @@ def _spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[
     n = max(0.0, opportunities)
     k = min(max(0.0, spun), n)
     rho, log_rho, log_w, first_spun = _grid(params.clean_rate, params.prior_spun)
+    h = min(max(0.0, markers), k)
+    log_marker = math.log(max(params.marker_clean_rate, 1e-12))
     logs = [lw + k * lr + (n - k) * math.log1p(-r) for r, lr, lw in zip(rho, log_rho, log_w)]
+    if h and params.marker_clean_rate > 0:
+        for i in range(first_spun):  # under "clean", a marker is a rare accident, not a doubtful word
+            logs[i] += h * (log_marker - log_rho[i])
     top = max(logs)
     ws = [math.exp(x - top) for x in logs]
     spun_mass = sum(ws[first_spun:])
@@ -81,7 +92,7 @@ def _spin_rate(spun: float, opportunities: float, params: ModelParams) -> tuple[
     return p_spun, min(max(rate, 1e-4), 0.95)
 
 
-def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) -> float:
+def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) -> tuple[float, float]:
     """Expected spun words in one lattice, for the document's rate.
 
     The posterior mass of its restorations, but no more than the number of
@@ -91,7 +102,13 @@ def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) 
     """
     mass = sum(p for key, p in post.items() if key in lat.counted)
     strong = sum(1 for g in lat.evidence if g > 0.0)
-    return min(mass, float(strong) + lat_marker_count(lat), float(lat.candidates))
+    markers = lat_marker_count(lat)
+    total = min(mass, float(strong) + markers, float(lat.candidates))
+    if not markers:
+        return total, 0.0
+    hard = sum(p for e in lat.restore_edges if e.entry is not None and e.entry.kind in ("marker", "phrase")
+               for p in (post.get(id(e), 0.0),))
+    return total, min(hard, float(markers), total)
 
 
 def lat_marker_count(lat: Lattice) -> int:
@@ -103,24 +120,26 @@ def lat_marker_count(lat: Lattice) -> int:
 
 
 def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
-        rest: Evidence | None = None) -> tuple[float, float, list[dict[int, float]], float]:
-    """EM for the document's spin rate; returns P(spun), ρ, the final posteriors and the expected spun words.
+        rest: Evidence | None = None) -> tuple[float, float, list[dict[int, float]], Evidence]:
+    """EM for the document's spin rate; returns P(spun), ρ, the final posteriors and the evidence found.
 
     ``rest`` is the evidence of the rest of the document when these lattices
     are one chunk of it: it joins every leave-one-out estimate and the final one.
     """
-    extra_k, extra_n = rest if rest is not None else (0.0, 0.0)
+    extra_k, extra_n, extra_h = rest if rest is not None else (0.0, 0.0, 0.0)
     sizes = [lat.candidates for lat in lattices]
     expected = [0.1 * n for n in sizes]
+    hard = [0.0 for _ in lattices]
     posts: list[dict[int, float]] = [{} for _ in lattices]
     for _ in range(params.em_rounds):
-        total = sum(expected)
+        total, total_h = sum(expected), sum(hard)
         for k, lat in enumerate(lattices):
-            _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params)
+            _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params,
+                               extra_h + total_h - hard[k])
             posts[k] = posteriors(lat, rho, params.max_context_gain)
-            expected[k] = counted_evidence(lat, posts[k], params)
+            expected[k], hard[k] = counted_evidence(lat, posts[k], params)
         if abs(sum(expected) - total) < params.em_tolerance:
             break
     spun = sum(expected)
-    p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params)
-    return p_spun, rho, posts, spun
+    p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard))
+    return p_spun, rho, posts, Evidence(spun, float(opportunities), sum(hard))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..engine.changes import Change, apply_changes, line_col
+from ..engine.changes import Change, apply_changes, byte_col, line_col
 from ..engine.repairer import Repairer
 from ..errors import InputError
 from .formats import html_segments, join_prose, map_changes, markdown_segments
@@ -95,15 +95,18 @@ class Engine:
 
 
 def locate(job: Job, text: str, change: Change) -> Finding:
-    """Absolute line, columns and offsets of ``change`` (offsets into ``text``, the job's text)."""
+    """Absolute line, columns and offsets of ``change`` (offsets into ``text``, the job's text).
+
+    Line, column and byte column come from one shared index of ``text``, so the
+    findings of a long line cost O(line) together, not O(line) each.
+    """
     line, col = line_col(text, change.start)
-    line_start = change.start - (col - 1)
-    byte_col = len(text[line_start:change.start].encode("utf-8")) + 1
+    bytes_in = byte_col(text, change.start)
     if job.offset:
         change = replace(change, start=change.start + job.offset, end=change.end + job.offset)
     if line == 1:
-        return Finding(job.line, job.col + col - 1, job.byte_col + byte_col - 1, change)
-    return Finding(job.line + line - 1, col, byte_col, change)
+        return Finding(job.line, job.col + col - 1, job.byte_col + bytes_in - 1, change)
+    return Finding(job.line + line - 1, col, bytes_in, change)
 
 
 def storable(job: Job, changes: list[Change], where: str, notes: list[str]) -> list[Change]:

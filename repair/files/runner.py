@@ -35,6 +35,16 @@ _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
 STDIN = "-"
 #: How long a named FIFO may stay without a writer before it is reported (seconds).
 FIFO_WAIT = 5.0
+#: Markdown and HTML are split into prose and markup as a whole document, so they are read whole;
+#: a larger one is refused with an error for that file (nothing written, nothing lost), and
+#: ``--type text`` repairs it in chunks as plain text instead.
+MARKUP_MAX_BYTES = 8 << 20
+
+
+def _too_big(name: str, kind: str) -> InputError:
+    what = "Markdown" if kind == "markdown" else "HTML"
+    return InputError(f"{name}: {what} file over {MARKUP_MAX_BYTES >> 20} MiB, which is read whole; "
+                      f"skipped (--type text repairs it as plain text, markup included)")
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,8 @@ def open_source(name: str, path: Path | None, options: Options) -> Source:
     if kind == "jsonl" and not options.field:
         raise SkipFile(f"{name}: JSON Lines needs --field NAME to know which text to repair; skipped")
     if path is not None and stat.S_ISREG(os.stat(path).st_mode):
+        if kind in ("markdown", "html") and os.stat(path).st_size > MARKUP_MAX_BYTES:
+            raise _too_big(name, kind)
         snapshot = Snapshot.of(path)
         return Source(name, path, kind, sniff(path, options.encoding, name), snapshot)
     raw = _open_stream(name, path)
@@ -204,7 +216,10 @@ def jobs_of(src: Source, options: Options) -> Iterator[Job]:
     line, col, byte_col, off, offset = 1, 1, 1, False, 0
     with open_text(src) as stream:
         if src.kind in ("markdown", "html"):
-            pieces: Iterable[str] = [stream.read()]
+            whole = stream.read(MARKUP_MAX_BYTES + 1)  # characters: never fewer than the bytes' worth
+            if len(whole) > MARKUP_MAX_BYTES:  # a stream (stdin, a pipe) can only be measured by reading
+                raise _too_big(src.name, src.kind)
+            pieces: Iterable[str] = [whole]
         else:
             limit = None if src.is_file else STREAM_CHUNK_CHARS  # the filter and `fix -` chunk alike
             pieces = read_chunks(stream, paragraphs=src.kind == "text", limit=limit, records=src.kind == "jsonl")

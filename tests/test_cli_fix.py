@@ -186,7 +186,7 @@ def test_gitignore_unspinignore_include_and_exclude(repo: Path):
 def test_progress_bar_only_on_a_terminal(repo: Path):
     cmd = [sys.executable, "-c", "from repair.cli import main; main()", "fix", "-j", "1", "articles"]
     piped = subprocess.run(cmd, cwd=repo, capture_output=True, text=True, timeout=120)
-    assert "unspin  [" not in piped.stderr and "%" not in piped.stderr
+    assert "unspin [" not in piped.stderr and "%" not in piped.stderr
     leader, follower = pty.openpty()
     proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.DEVNULL, stderr=follower)
     os.close(follower)
@@ -201,4 +201,4 @@ def test_progress_bar_only_on_a_terminal(repo: Path):
         seen += data
     os.close(leader)
     assert proc.wait(timeout=120) == 0
-    assert b"unspin  [" in seen and b"100%" in seen
+    assert b"\runspin [" in seen and b"100%\r\x1b[Kunspin: 3 files" in seen  # cleared before the summary

@@ -49,6 +49,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 #: ``ctx.meta`` key of the files named instead of a command (``unspin FILE…``, as ftfy takes them).
 FILES_KEY = "unspin.files"
+#: Exit code when stdout is closed early (``| head``): what a shell reports for a tool ended by SIGPIPE.
+EXIT_BROKEN_PIPE = 141
 
 
 def _protected(ctx: click.Context) -> list[str]:
@@ -99,7 +101,13 @@ class UnspinGroup(click.Group):
             else:  # pragma: no cover - click < 8.2
                 ctx.protected_args = []
             ctx.args = []
-        return super().invoke(ctx)
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # stdout's reader went away (`unspin check big/ | head -1`): stop as a Unix tool killed
+            # by SIGPIPE would, without a message or a traceback, and with its exit code, 128 + 13
+            _silence_stdout()
+            ctx.exit(EXIT_BROKEN_PIPE)
 
     def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201
         if args and self.get_command(ctx, args[0]) is None and not args[0].startswith("-"):
@@ -157,6 +165,16 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     from .commands.common import filter_stdin
 
     ctx.exit(filter_stdin(config, show_explain))
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing what is left at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (an embedding application, tests)
+        pass
 
 
 def use_color(flag: bool | None) -> bool | None:

@@ -181,7 +181,7 @@ class Progress:
 
         self.done += n
         now = time.monotonic()
-        if not self.enabled or now - self._last < 0.1:
+        if not self.enabled or (now - self._last < 0.1 and self.done < self.total):  # the end is always drawn
             return
         self._last = now
         share = min(1.0, self.done / self.total)

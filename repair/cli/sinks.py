@@ -20,6 +20,7 @@ from .diffs import chunk_diff
 from .output import (
     github_line,
     json_line,
+    printable_path,
     rdjson_diagnostic,
     rdjson_document,
     text_line,
@@ -160,6 +161,8 @@ class FixHandler(_Base):
                 self._diff_started = True
         except InputError as exc:
             self._fail(str(exc))
+        except BrokenPipeError:
+            raise  # stdout closed (`| head`): the run ends quietly, this file is not written
         except UnicodeEncodeError as exc:
             self._fail(f"{src.name}: cannot be stored in {src.encoding.name} ({exc.reason}); left unchanged")
         except OSError as exc:
@@ -282,7 +285,7 @@ class ScoreHandler(_Base):
     def _emit(self, name: str, score: Score) -> None:
         if self.above is not None and score.score <= self.above:
             return
-        row = {"path": name, **({"line": score.line} if score.line is not None else {}),
+        row = {"path": printable_path(name), **({"line": score.line} if score.line is not None else {}),
                "score": score.score, "candidates": score.candidates}
         self.out(json.dumps(row, ensure_ascii=False) + "\n")
 

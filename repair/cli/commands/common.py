@@ -17,12 +17,13 @@ from ...engine.config import Config
 from ...errors import EXIT_ERROR, UnspinError
 from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
-from ...files.runner import STDIN, Handler, Options, run
+from ...files.runner import STDIN, Handler, Options, kind_of, run
 from ...files.settings import Settings, load_settings
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
+from ..output import Progress, before_output, default_jobs
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -67,7 +68,9 @@ def input_options(f: Callable) -> Callable:
         click.option("--field", multiple=True, callback=_one_field, metavar="NAME",
                      help="Repair this field of each JSON Lines record (dotted path, e.g. meta.body)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: all cores)."),
+                     help="Worker processes (default: one for a small run, else all cores)."),
+        click.option("-q", "--quiet", is_flag=True, default=None,
+                     help="No progress, hints or summaries on stderr; errors still show."),
         # the engine options of the filter, also accepted after the command name
         click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
                      help="Minimum confidence for a change (default 0.8)."),
@@ -87,7 +90,7 @@ def input_options(f: Callable) -> Callable:
     ]
     @functools.wraps(f)
     def command(*args, **kwargs):
-        for name in ENGINE_OPTIONS + ("ray", "ray_address"):  # read from ctx.params, not by the command
+        for name in ENGINE_OPTIONS + ("ray", "ray_address", "quiet"):  # read from ctx.params, not by the command
             kwargs.pop(name, None)
         return f(*args, **kwargs)
 
@@ -125,6 +128,7 @@ def setup(ctx: click.Context) -> Setup:
 
 def fail(ctx: click.Context, message: str) -> None:
     """Report an error the user can act on and exit 2."""
+    before_output()
     click.echo(f"unspin: error: {message}", err=True)
     ctx.exit(EXIT_ERROR)
 
@@ -172,16 +176,35 @@ def _is_stream(arg: str) -> bool:
     return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
 
 
-def worker_count(requested: int | None, inputs: list[tuple[str, Path | None]]) -> int:
-    """All cores by default, but never more workers than there are jobs to share."""
-    jobs = sum(max(1, -(-_size(p) // CHUNK_CHARS)) if p else 1 for _, p in inputs)
-    return max(1, min(requested or os.cpu_count() or 1, jobs))
+def quiet(ctx: click.Context) -> bool:
+    """``-q``, given before the command name (``unspin -q fix``) or after it (``unspin fix -q``)."""
+    return bool(ctx.params.get("quiet") or ctx.find_root().params.get("quiet"))
+
+
+def job_sizes(inputs: list[tuple[str, Path | None]], options: Options) -> list[int]:
+    """The size in bytes of each job the run will have, from one ``stat`` per file (nothing is read).
+
+    A plain-text or JSON Lines file is cut into chunks (about one per
+    :data:`CHUNK_CHARS` bytes), so one large file counts as many jobs; a
+    Markdown or HTML file, stdin or a pipe is one job.
+    """
+    sizes: list[int] = []
+    for name, path in inputs:
+        size = _size(path) if path is not None else 0
+        pieces = 1 if kind_of(name, options) in ("markdown", "html") else max(1, -(-size // CHUNK_CHARS))
+        sizes.extend([-(-size // pieces)] * pieces)
+    return sizes
 
 
 def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: Config, options: Options,
             handler: Handler, jobs: int | None) -> None:
-    """Run with a progress bar on a terminal; errors exit 2; Ctrl-C removes temp files and exits 130."""
-    workers = worker_count(jobs, inputs)
+    """Run with a progress bar on a terminal; errors exit 2; Ctrl-C removes temp files and exits 130.
+
+    A closed stdout (``| head``) ends the run: temp files are removed and the
+    error goes up to :meth:`repair.cli.main.UnspinGroup.invoke`, which exits quietly.
+    """
+    sizes = job_sizes(inputs, options)
+    workers = default_jobs(jobs, sizes)  # -j, else one process for a small run, else every core
     for name, message in getattr(inputs, "problems", ()):
         handler.skipped(name, message if message.startswith(name) else f"{name}: {message}", error=True)
     previous = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
@@ -192,12 +215,15 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
         restore = lambda: None  # noqa: E731
     try:
         run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
-        if sys.stderr.isatty() and run_ is run:
-            total = sum(_size(p) for _, p in inputs if p)
-            with click.progressbar(length=total, file=sys.stderr, label="unspin") as bar:
-                run(inputs, config, options, handler, workers, bar.update)
+        if run_ is run:
+            show = not quiet(ctx) and _stderr_is_terminal()
+            with Progress(sum(sizes), sys.stderr, enabled=show) as progress:  # cleared before each output line
+                run(inputs, config, options, handler, workers, progress.update)
         else:
             run_(inputs, config, options, handler, workers)
+    except BrokenPipeError:
+        discard_all()  # every file stays old or new; main exits quietly (141)
+        raise
     except UnspinError as exc:
         discard_all()
         fail(ctx, str(exc))
@@ -221,6 +247,13 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated()
 
 
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -230,11 +263,13 @@ def _size(path: Path) -> int:
 
 def out(text: str) -> None:
     """Command output (stdout), flushed per piece so pipes see results as they come."""
+    before_output()
     click.echo(text, nl=False)
 
 
 def note(text: str) -> None:
-    """A note or error on stderr."""
+    """A note or error on stderr (the progress line, if showing, is cleared first)."""
+    before_output()
     click.echo(text, err=True)
 
 
@@ -254,9 +289,7 @@ def filter_stdin(config: Config, show_explain: bool) -> int:
     except UnspinError as exc:
         note(f"unspin: error: {exc}")
         return EXIT_ERROR
-    except BrokenPipeError:
-        return EXIT_ERROR
-    sys.stdout.flush()
+    sys.stdout.flush()  # a closed stdout (BrokenPipeError) goes up to UnspinGroup.invoke: exit 141
     return EXIT_ERROR if handler.tally.errors else 0
 
 

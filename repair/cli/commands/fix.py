@@ -10,7 +10,8 @@ import click
 from ...errors import EXIT_ERROR, EXIT_OK
 from ...files.runner import STDIN, Options
 from ..sinks import FixHandler
-from .common import execute, fail, input_options, note, out, select_inputs, setup
+from ..output import before_output
+from .common import execute, fail, input_options, note, out, quiet, select_inputs, setup
 
 
 @click.command()
@@ -36,7 +37,8 @@ def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], ex
     handler = FixHandler(out, note, field_name=field, write=write, outdir=outdir, force=force,
                          stdout_bytes=_stdout_bytes)
     execute(ctx, inputs, s.config, Options(kind, field, encoding), handler, jobs)
-    note(handler.summary())
+    if not quiet(ctx):
+        note(handler.summary())
     ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)
 
 
@@ -58,6 +60,7 @@ def _stdout_bytes(data: bytes) -> None:
     """Repaired stdin goes out as bytes, in its own encoding."""
     if not data:
         return
+    before_output()
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()

@@ -29,7 +29,8 @@ _SEPARATOR = re.compile(r"\s*(?:→|->|=>|,|，|-|=|\|)\s*")
 TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
 #: Longest member kept: longer "words" are sentences or notes, not table entries.
 MAX_MEMBER = 16
-_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+#: A member: no blank, at least one Han character (Latin-only lines are notes or headers).
+_MEMBER = re.compile("[^\\s]*[\u3400-\u9fff\uf900-\ufaff][^\\s]*")
 #: Skipped lines shown in the warning.
 SHOWN = 3
 
@@ -68,8 +69,7 @@ def _members(line: str) -> list[str] | None:
                 return None
             parts = tokens
         # text after the first blank is a note ("A-B  (口语)"), not part of the pair
-    if len(parts) < 2 or any(not p or len(p) > MAX_MEMBER or not _HAN.search(p) or any(ch.isspace() for ch in p)
-                             for p in parts):
+    if len(parts) < 2 or not all(len(p) <= MAX_MEMBER and _MEMBER.fullmatch(p) for p in parts):
         return None  # members are Chinese words: a line of Latin text is a note or a header
     return list(dict.fromkeys(parts))
 

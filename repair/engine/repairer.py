@@ -163,9 +163,12 @@ class Repairer:
             reach = params.cluster_gap + params.context_chars
             groups = [g for g in groups
                       if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
-        lattices = [builder.build(text_a, g) for g in groups]
-        for lat in lattices:
+        lattices = []
+        for g in groups:
+            lat = builder.build(text_a, g)
             solve(builder, text_a, lat)
+            lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
+            lattices.append(lat)  # holds one window's words at a time, not every window's
         return lattices
 
     def _pass(self, text: str, threshold: float, floor: float, rate: float | None,

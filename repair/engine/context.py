@@ -93,7 +93,7 @@ class ShippedModel:
         self._kenlm_backoff = backoff == "kenlm"
         self._stupid = stupid_backoff
         self.max_word_len = MAX_WORD
-        self.bigram = lru_cache(maxsize=1 << 15)(self._bigram)  # type: ignore[method-assign]
+        self.bigram = lru_cache(maxsize=1 << 14)(self._bigram)  # type: ignore[method-assign]
         self._id = self._index.get
 
     def is_word(self, word: str) -> bool:

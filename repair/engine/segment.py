@@ -14,7 +14,7 @@ from .context import ContextModel
 def make_segmenter(model: ContextModel):
     """A cached ``segment(form) -> tuple[str, ...]`` bound to ``model``."""
 
-    @lru_cache(maxsize=1 << 14)
+    @lru_cache(maxsize=1 << 13)
     def segment(form: str) -> tuple[str, ...]:
         n = len(form)
         # best[i] = (score, tokens) of the best segmentation of form[:i]

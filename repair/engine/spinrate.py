@@ -65,7 +65,7 @@ def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: f
     return _spin_rate(round(spun, 1), round(opportunities, 1), round(min(markers, spun), 1), params)
 
 
-@lru_cache(maxsize=1 << 14)
+@lru_cache(maxsize=1 << 12)
 def _spin_rate(spun: float, opportunities: float, markers: float, params: ModelParams) -> tuple[float, float]:
     """See :func:`spin_rate`.
 

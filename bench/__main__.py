@@ -435,10 +435,35 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
         L.append("")
     L += _genre_section(genres, genre_note)
     L += _dense_section(dense, dense_note)
+    if not args.smoke:
+        L += _scale_section(Path(__file__).resolve().parent / "SCALE.md")
     L += ["Error listings (pairs and examples in context) are printed by `python -m bench.dev`, on the "
           "dev split only; this report measures the test split and lists no errors.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(L), encoding="utf-8")
+
+
+def _scale_section(scale: Path) -> list[str]:
+    """The corpus-scale tables (workers, Ray, memory per worker) of the last ``python -m bench.scale``.
+
+    That run takes minutes and needs Ray, so it is its own command; its figures
+    are repeated here, with where they come from, so one report holds them all.
+    """
+    if not scale.exists():
+        return ["## Corpus scale", "", "Not measured: run `python -m bench.scale` (needs `unspin[ray]`).", ""]
+    text = scale.read_text(encoding="utf-8")
+    out = ["## Corpus scale (from `bench/SCALE.md`, written by `python -m bench.scale`)", ""]
+    for title in ("## Throughput", "## Memory per worker", "## Start-up per worker"):
+        start = text.find(title)
+        if start < 0:
+            continue
+        end = text.find("\n## ", start + len(title))
+        body = text[start + len(title):end if end >= 0 else len(text)].strip("\n")
+        out += ["#" + title, "", body, ""]
+    first = text.splitlines()[2] if len(text.splitlines()) > 2 else ""
+    if first:
+        out += [f"({first})", ""]
+    return out
 
 
 def _genre_section(genres: dict[str, dict[str, GenreResult]] | None, note: str) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import opencc
 import pytest
 
+import repair.engine.repairer
 import repair.files.documents
 import repair.files.runner
 import repair.cli.sinks
@@ -144,9 +145,9 @@ def test_large_files_are_cut_at_paragraphs_and_positions_stay_right(repo: Path, 
     seen: list[int] = []
     real = repair.files.documents.Engine.analyse
 
-    def spy(self, text):
+    def spy(self, text, rest=None):
         seen.append(len(text))
-        return real(self, text)
+        return real(self, text, rest)
 
     monkeypatch.setattr(repair.files.documents.Engine, "analyse", spy)
     body = "".join(f"第{i}段:{SPUN}\n{CLEAN}\n\n" for i in range(30))
@@ -170,7 +171,8 @@ def test_jsonl_is_cut_at_record_boundaries(repo: Path, monkeypatch):
 
 def test_huge_file_in_bounded_memory(repo: Path, monkeypatch):
     """40 MiB through ``fix -w`` with a trivial engine: peak memory stays a few chunks."""
-    monkeypatch.setattr(repair.files.documents.Engine, "analyse", lambda self, text: ([], Score(0.0, 0)))
+    monkeypatch.setattr(repair.files.documents.Engine, "analyse", lambda self, text, rest=None: ([], Score(0.0, 0)))
+    monkeypatch.setattr(repair.engine.repairer.Repairer, "evidence", lambda self, text: repair.Evidence(0.0, 0.0))
     line = (CLEAN + "\n") * 20 + "\n"
     big = repo / "huge.txt"
     with big.open("w", encoding="utf-8") as fh:
@@ -186,3 +188,18 @@ def test_huge_file_in_bounded_memory(repo: Path, monkeypatch):
     assert r.exit_code == 0, r.stderr
     assert big.stat().st_size == size
     assert peak < 16 * 2**20 < size / 2
+
+
+def test_a_file_read_in_chunks_is_judged_at_one_rate(repo: Path, monkeypatch):
+    """A lone ambiguous garble is left alone in a short clean-looking text, but not as part of a
+    spun file, even when the file is read in chunks and that chunk holds nothing else."""
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 100)
+    lone = "他昨天主持集会。"
+    assert repair.fix(lone) == lone
+    body = "\n\n".join([SPUN * 3] * 6 + [lone]) + "\n"  # one paragraph a chunk
+    (repo / "long.txt").write_text(body, encoding="utf-8")
+    r = unspin(["fix", "-j", "1", "long.txt"], repo)
+    assert "+他昨天主持会议。" in r.stdout
+    (repo / "short.txt").write_text(lone + "\n", encoding="utf-8")
+    r = unspin(["check", "-j", "1", "short.txt"], repo)
+    assert r.exit_code == 0 and r.stdout == ""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 
 from ..engine.changes import Change, apply_changes, byte_col, line_col
 from ..engine.repairer import Repairer
+from ..engine.spinrate import Evidence
 from ..errors import InputError
 from .formats import html_segments, join_prose, map_changes, markdown_segments
 from .ignores import drop_ignored
@@ -34,6 +35,7 @@ class Job:
     want_score: bool = False
     offset: int = 0          # characters before this job in its file (findings carry file offsets)
     encoding: str = "utf-8"  # the file's codec: a restoration it cannot store is skipped with a note
+    rest: Evidence | None = None  # evidence of the rest of the document (a file read in several chunks)
 
 
 @dataclass(frozen=True)
@@ -83,9 +85,10 @@ class Engine:
         self.repairer = repairer
         self.min_confidence = min_confidence
 
-    def analyse(self, text: str) -> tuple[list[Change], Score]:
-        """The changes to report for ``text`` and how spun it looks as a whole."""
-        report = self.repairer.analyse(text, self.min_confidence)
+    def analyse(self, text: str, rest: Evidence | None = None) -> tuple[list[Change], Score]:
+        """The changes to report for ``text`` and how spun it looks as a whole (with ``rest``, the
+        evidence of the other chunks of its document)."""
+        report = self.repairer.analyse(text, self.min_confidence, rest=rest)
         changes = list(report.changes)
         if self.min_confidence is not None:
             extra = [c for c in report.suggestions if c.confidence >= self.min_confidence and c.old != c.new]
@@ -134,7 +137,7 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         return run_rows(engine, job)
     segmenter = _SEGMENTERS.get(job.kind)
     if segmenter is None:
-        changes, score = engine.analyse(job.text)
+        changes, score = engine.analyse(job.text, job.rest)
     else:
         segments = segmenter(job.text)
         prose, starts = join_prose(job.text, segments)

@@ -23,11 +23,20 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
+from ..engine.spinrate import Evidence
 from ..errors import InputError, UnspinError
 from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, run_job
 from .ignores import off_after
-from .textio import STREAM_CHUNK_CHARS, Encoding, SkipFile, TextReader, detect, read_chunks, sniff
+from .textio import (
+    STREAM_CHUNK_CHARS,
+    Encoding,
+    SkipFile,
+    TextReader,
+    detect,
+    read_chunks,
+    sniff,
+)
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
              ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -207,12 +216,33 @@ class _Reader(TextReader):
         super().close()
 
 
-def jobs_of(src: Source, options: Options) -> Iterator[Job]:
-    """The input cut into jobs, each knowing its line, columns and ``unspin: off`` state."""
+def document_rests(src: Source, measure: Callable[[str], Evidence]) -> list[Evidence] | None:
+    """For a plain-text file read in several chunks: per chunk, the evidence of all the others.
+
+    A document's spin rate is one property of the whole document, so a file
+    longer than one chunk is read twice: once to add up how spun each chunk
+    looks (``Repairer.evidence``), once to repair each chunk at the rate the
+    whole file shows. None for a file of one chunk (nothing to add) and for
+    streams, which cannot be read twice.
+    """
+    if src.kind != "text" or not src.is_file:
+        return None
+    with open_text(src) as stream:
+        found = [measure(piece) for piece in read_chunks(stream, paragraphs=True, limit=None)]
+    if len(found) < 2:
+        return None
+    total = sum(found[1:], found[0])
+    return [total - own for own in found]
+
+
+def jobs_of(src: Source, options: Options, measure: Callable[[str], Evidence] | None = None) -> Iterator[Job]:
+    """The input cut into jobs, each knowing its line, columns, ``unspin: off`` state and, with
+    ``measure``, the evidence of the rest of its document (see :func:`document_rests`)."""
     if src.kind == "parquet":  # issue 9: Parquet shards, jobs of rows (files/parquet.py)
         from .parquet import jobs
         yield from jobs(src, options)  # type: ignore[arg-type]
         return
+    rests = document_rests(src, measure) if measure is not None else None
     line, col, byte_col, off, offset = 1, 1, 1, False, 0
     with open_text(src) as stream:
         if src.kind in ("markdown", "html"):
@@ -223,9 +253,10 @@ def jobs_of(src: Source, options: Options) -> Iterator[Job]:
         else:
             limit = None if src.is_file else STREAM_CHUNK_CHARS  # the filter and `fix -` chunk alike
             pieces = read_chunks(stream, paragraphs=src.kind == "text", limit=limit, records=src.kind == "jsonl")
-        for piece in pieces:
+        for i, piece in enumerate(pieces):
             yield Job(src.kind, piece, src.name, line, col, byte_col, off, options.field, options.want_score,
-                      offset=offset, encoding=src.encoding.name)
+                      offset=offset, encoding=src.encoding.name,
+                      rest=rests[i] if rests is not None and i < len(rests) else None)
             off = off_after(piece, off)
             offset += len(piece)
             line += piece.count("\n")
@@ -340,7 +371,7 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 continue
             window.append((src, None, "start"))
             try:
-                for job in jobs_of(src, options):
+                for job in jobs_of(src, options, engine.repairer.evidence):
                     window.append((src, job, submit(job)))
                     drain(max(2, workers * 3))
             except InputError as exc:  # reading failed (a bad byte, NUL on stdin); engine errors go up

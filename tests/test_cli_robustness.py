@@ -203,3 +203,17 @@ def test_a_file_read_in_chunks_is_judged_at_one_rate(repo: Path, monkeypatch):
     (repo / "short.txt").write_text(lone + "\n", encoding="utf-8")
     r = unspin(["check", "-j", "1", "short.txt"], repo)
     assert r.exit_code == 0 and r.stdout == ""
+
+
+def test_a_file_of_one_chunk_is_not_measured_twice(repo: Path, monkeypatch):
+    """The whole-file rate costs a second read only where there are chunks to add up."""
+    calls: list[int] = []
+    real = repair.engine.repairer.Repairer.evidence
+    monkeypatch.setattr(repair.engine.repairer.Repairer, "evidence",
+                        lambda self, text: calls.append(len(text)) or real(self, text))
+    (repo / "one.txt").write_text((SPUN + "\n\n") * 40, encoding="utf-8")
+    assert unspin(["check", "-j", "1", "one.txt"], repo).exit_code == 1
+    assert calls == []
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 100)
+    assert unspin(["check", "-j", "1", "one.txt"], repo).exit_code == 1
+    assert len(calls) > 1

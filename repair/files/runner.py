@@ -25,6 +25,7 @@ from ..engine.config import Config
 from ..engine.repairer import Repairer
 from ..engine.spinrate import Evidence
 from ..errors import InputError, UnspinError
+from . import textio
 from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, run_job
 from .ignores import off_after
@@ -227,10 +228,14 @@ def document_rests(src: Source, measure: Callable[[str], Evidence]) -> list[Evid
     """
     if src.kind != "text" or not src.is_file:
         return None
+    if src.path is not None and os.path.getsize(src.path) <= textio.CHUNK_CHARS:
+        return None  # never more characters than bytes: one chunk, and no second read
     with open_text(src) as stream:
-        found = [measure(piece) for piece in read_chunks(stream, paragraphs=True, limit=None)]
-    if len(found) < 2:
-        return None
+        pieces = read_chunks(stream, paragraphs=True, limit=None)
+        first, second = next(pieces, None), next(pieces, None)
+        if first is None or second is None:
+            return None  # one chunk after all: measuring it would only repeat the repair's work
+        found = [measure(first), measure(second)] + [measure(piece) for piece in pieces]
     total = sum(found[1:], found[0])
     return [total - own for own in found]
 

@@ -87,7 +87,6 @@ class ShippedModel:
         # The file is sorted, so a word's id is its position. A dict costs ~10 MB and 20 ms
         # once per process (forked workers share it) and answers the lattice's many
         # is-this-a-word questions several times faster than bisect over the list.
-        self._words = words
         self._index = {w: i for i, w in enumerate(words)}
         self._unk = float(meta.get("unk_logp", UNK_LOGP))
         self._kenlm_backoff = backoff == "kenlm"

@@ -22,6 +22,8 @@ from .params import ModelParams
 
 #: Tiers whose changes may be applied; ``suggest`` is only ever reported.
 APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
+#: Tiers of forms only a spinner writes.
+SPINNER_ONLY = frozenset({"phrase", "marker"})
 
 
 def is_han(ch: str) -> bool:
@@ -74,8 +76,8 @@ class Lattice:
     #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, less the
     #: evidence floor of its tier, per outer candidate: > 0 counts towards the spin rate
     evidence: list[float] = field(default_factory=list)
-    #: garbled spans of the marker and phrase tiers (see ``spinrate.lat_marker_count``), -1 until counted
-    markers: int = -1
+    #: garbled spans of the marker and phrase tiers (forms only a spinner writes)
+    markers: int = 0
 
 
 def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list[list[Candidate]]:
@@ -217,6 +219,7 @@ class LatticeBuilder:
                     if entry.kind in APPLICABLE:
                         lat.counted.add(id(e))
         lat.evidence = self._evidence(text, lat, group)
+        lat.markers = len({(e.start, e.end) for e in lat.restore_edges if e.entry.kind in SPINNER_ONLY})
         return lat
 
     def reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None,

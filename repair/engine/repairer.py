@@ -96,6 +96,12 @@ class Repairer:
     def builder(self) -> LatticeBuilder:
         return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params)
 
+    @property
+    def _threshold(self) -> float:
+        """The confidence a change needs: the configured one, never 0.5 or below, so two
+        overlapping changes can never both pass."""
+        return max(self.config.threshold, 0.5 + 1e-9)
+
     # ---- the pipeline ----------------------------------------------------------------
     def analyse(self, text: str, min_confidence: float | None = None,
                 rest: Evidence | None = None) -> Report:
@@ -115,7 +121,7 @@ class Repairer:
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
-        threshold = max(self.config.threshold, 0.5 + 1e-9)
+        threshold = self._threshold
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
         first = self._pass(text, threshold, floor, None, rest=rest)
         if first is None:
@@ -138,10 +144,9 @@ class Repairer:
     def _report(self, text: str, fixed: str, applied: list[Change], suggested: list[Change], rho: float,
                 p_spun: float, n_cands: int, found: Evidence, floor: float) -> Report:
         """The Report, with suggest-only findings (decided at ``rho``) added when asked for."""
-        threshold = max(self.config.threshold, 0.5 + 1e-9)
         changed = span_mask(len(text), ((a.start, a.end) for a in applied))
         suggested = [c for c in suggested if changed.find(1, c.start, c.end) < 0]
-        if floor < threshold:
+        if floor < self._threshold:
             extra = self._suggest_only(text, max(rho, 1e-4), floor)
             taken = span_mask(len(text), ((c.start, c.end) for c in applied + suggested))
             suggested = sorted(suggested + [c for c in extra if taken.find(1, c.start, c.end) < 0],

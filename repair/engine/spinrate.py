@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple, Sequence
 
 from .inference import posteriors
-from .lattice import Lattice
+from .lattice import SPINNER_ONLY, Lattice
 from .params import ModelParams
 
 _GRID = 32  # points per hypothesis
@@ -92,8 +92,9 @@ def _spin_rate(spun: float, opportunities: float, markers: float, params: ModelP
     return p_spun, min(max(rate, 1e-4), 0.95)
 
 
-def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) -> tuple[float, float]:
-    """Expected spun words in one lattice, for the document's rate.
+def counted_evidence(lat: Lattice, post: dict[int, float]) -> tuple[float, float]:
+    """Expected spun words in one lattice, for the document's rate, and how many of them are
+    forms only a spinner writes.
 
     The posterior mass of its restorations, but no more than the number of
     its candidates whose context *itself* argues for restoring (see
@@ -102,21 +103,11 @@ def counted_evidence(lat: Lattice, post: dict[int, float], params: ModelParams) 
     """
     mass = sum(p for key, p in post.items() if key in lat.counted)
     strong = sum(1 for g in lat.evidence if g > 0.0)
-    markers = lat_marker_count(lat)
-    total = min(mass, float(strong) + markers, float(lat.candidates))
-    if not markers:
+    total = min(mass, float(strong) + lat.markers, float(lat.candidates))
+    if not lat.markers:
         return total, 0.0
-    hard = sum(p for e in lat.restore_edges if e.entry is not None and e.entry.kind in ("marker", "phrase")
-               for p in (post.get(id(e), 0.0),))
-    return total, min(hard, float(markers), total)
-
-
-def lat_marker_count(lat: Lattice) -> int:
-    """Garbled spans in the lattice that only a spinner writes (marker and phrase tiers), counted once."""
-    if lat.markers < 0:
-        lat.markers = len({(e.start, e.end) for e in lat.restore_edges
-                           if e.entry is not None and e.entry.kind in ("marker", "phrase")})
-    return lat.markers
+    hard = sum(post.get(id(e), 0.0) for e in lat.restore_edges if e.entry.kind in SPINNER_ONLY)
+    return total, min(hard, float(lat.markers), total)
 
 
 def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
@@ -137,7 +128,7 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
             _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params,
                                extra_h + total_h - hard[k])
             posts[k] = posteriors(lat, rho, params.max_context_gain)
-            expected[k], hard[k] = counted_evidence(lat, posts[k], params)
+            expected[k], hard[k] = counted_evidence(lat, posts[k])
         if abs(sum(expected) - total) < params.em_tolerance:
             break
     spun = sum(expected)

@@ -28,12 +28,13 @@ def project(root: Path) -> Path:
     return root
 
 
-def unspin(args: list[str], cwd: Path, stdin: bytes | str | None = None) -> Result:
+def unspin(args: list[str], cwd: Path, stdin: bytes | str | None = None,
+           env: dict[str, str] | None = None, catch_exceptions: bool = False) -> Result:
     """Run ``unspin ARGS`` in ``cwd`` in-process; stdout and stderr kept apart."""
     old = Path.cwd()
     os.chdir(cwd)
     try:
-        return CliRunner().invoke(main, args, input=stdin, catch_exceptions=False)
+        return CliRunner(env=env).invoke(main, args, input=stdin, catch_exceptions=catch_exceptions)
     finally:
         os.chdir(old)
 

@@ -75,6 +75,21 @@ class _CountingPattern:
         return m
 
 
+def _count_scans(monkeypatch) -> list[_CountingPattern]:
+    """Make every pattern the Markdown/HTML splitters search with count its walk; the list fills as they run."""
+    from repair.files import formats
+
+    made: list[_CountingPattern] = []
+
+    class Counting(formats._Next):
+        def __init__(self, pattern, text):
+            super().__init__(_CountingPattern(pattern), text)
+            made.append(self.pattern)
+
+    monkeypatch.setattr(formats, "_Next", Counting)
+    return made
+
+
 @pytest.mark.parametrize("text", [
     "<p>中心</p>" + "<script>" * 3000,
     "<p>中心</p>" + "<script>" * 3000 + "</style>",
@@ -84,14 +99,7 @@ class _CountingPattern:
 def test_html_closers_are_looked_up_once_per_stretch(text: str, monkeypatch):
     from repair.files import formats
 
-    made: list[_CountingPattern] = []
-
-    class Counting(formats._Next):
-        def __init__(self, pattern, text):
-            super().__init__(_CountingPattern(pattern), text)
-            made.append(self.pattern)
-
-    monkeypatch.setattr(formats, "_Next", Counting)
+    made = _count_scans(monkeypatch)
     formats.html_segments(text)
     assert made and sum(p.walked for p in made) <= 4 * len(text) + 100
 
@@ -100,14 +108,7 @@ def test_markdown_link_openers_are_scanned_once(monkeypatch):
     from repair.files import formats
 
     text = "中心政法委书记\n" + "](" * 5000
-    made: list[_CountingPattern] = []
-
-    class Counting(formats._Next):
-        def __init__(self, pattern, text):
-            super().__init__(_CountingPattern(pattern), text)
-            made.append(self.pattern)
-
-    monkeypatch.setattr(formats, "_Next", Counting)
+    made = _count_scans(monkeypatch)
     segments = formats.markdown_segments(text)
     assert sum(p.walked for p in made) <= 2 * len(text)
     assert text[segments[0].start:segments[0].end].startswith("中心政法委书记")

@@ -1,6 +1,7 @@
 """Issue 10, command line: -j default, progress cleared before output, -q, broken pipes, score paths."""
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -9,19 +10,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import RESTORED, SPUN, project, unspin
 
-from cli_helpers import RESTORED, SPUN, project
-from repair.cli import main
-
-
-def _invoke(args: list[str], cwd: Path, stdin: str | None = None):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner(env={"NO_COLOR": "1"}).invoke(main, args, input=stdin)
-    finally:
-        os.chdir(old)
+#: ``unspin`` in-process without colour, exceptions kept on the result
+_invoke = functools.partial(unspin, env={"NO_COLOR": "1"}, catch_exceptions=True)
 
 
 # --- 1. -j defaults to one process for a small run, every core for a big one ------------------

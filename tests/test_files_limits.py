@@ -2,24 +2,15 @@
 Markdown/HTML files, which are read whole (refused over it: no byte lost, the rest of the run done)."""
 from __future__ import annotations
 
-import os
+import functools
 import time
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_helpers import CLEAN, RESTORED, SPUN, project, unspin
 
-from cli_helpers import CLEAN, RESTORED, SPUN, project
-from repair.cli import main
-
-
-def _invoke(args: list[str], cwd: Path, stdin: str | None = None):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner(env={"NO_COLOR": "1"}).invoke(main, args, input=stdin)
-    finally:
-        os.chdir(old)
+#: ``unspin`` in-process without colour, exceptions kept on the result
+_invoke = functools.partial(unspin, env={"NO_COLOR": "1"}, catch_exceptions=True)
 
 
 # --- findings on one long line are located in linear time ------------------------------------

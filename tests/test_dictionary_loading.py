@@ -93,6 +93,15 @@ def test_gb18030_tables_load(tmp_path: Path):
     assert len(load_table(p)) == 2
 
 
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
+def test_wide_tables_with_a_byte_order_mark_load(tmp_path: Path, codec: str):
+    p = tmp_path / "notepad.txt"
+    bom = {"utf-16": b"", "utf-16-be": b"\xfe\xff", "utf-32": b""}[codec]
+    p.write_bytes(bom + "会议-集会\r\n问题-题目\r\n".encode(codec))
+    pairs = {(e.garbled, e.originals[0]) for e in load_table(p)}
+    assert pairs == {("集会", "会议"), ("会议", "集会"), ("题目", "问题"), ("问题", "题目")}
+
+
 def test_binary_table_is_refused(tmp_path: Path):
     p = tmp_path / "bin.txt"
     p.write_bytes(b"\x00\x01\x02abc")

@@ -16,6 +16,7 @@ raises on the first instead.
 """
 from __future__ import annotations
 
+import codecs
 import re
 import warnings
 from pathlib import Path
@@ -25,6 +26,10 @@ from .dictionary import Entry
 
 # Order matters: the arrow forms before the bare "-" and ",", so "A->B" is not split at "-".
 _SEPARATOR = re.compile(r"\s*(?:→|->|=>|,|，|-|=|\|)\s*")
+#: Byte-order marks of the wide encodings, UTF-32 first (its LE mark starts like UTF-16's);
+#: Python's "utf-16"/"utf-32" codecs read the mark and drop it.
+_WIDE = (((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE), "utf-32"),
+         ((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE), "utf-16"))
 #: Encodings spinner tables are seen in, tried in order.
 TABLE_ENCODINGS = ("utf-8-sig", "gb18030")
 #: Longest member kept: longer "words" are sentences or notes, not table entries.
@@ -44,6 +49,14 @@ def _decode(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise DictionaryError(str(path), None, exc.strerror or str(exc)) from None
+    # Windows Notepad saves "Unicode" as UTF-16 with a BOM: full of NUL bytes, yet text
+    wide = next((codec for boms, codec in _WIDE if data.startswith(boms)), None)
+    if wide is not None:
+        try:
+            return data.decode(wide)
+        except UnicodeDecodeError:
+            raise DictionaryError(str(path), None, f"starts with a {wide.upper()} byte-order mark "
+                                                   f"but is not {wide.upper()}") from None
     if b"\x00" in data[:8192]:
         raise DictionaryError(str(path), None, "looks like a binary file, not a synonym table")
     for enc in TABLE_ENCODINGS:

@@ -1,6 +1,8 @@
 """The engine's building blocks, tested on their own terms."""
 from __future__ import annotations
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,3 +97,29 @@ def test_markers_weigh_more_than_doubtful_words_when_asked():
     assert spin_rate(2, 40, on, markers=2)[0] > spin_rate(2, 40, off, markers=2)[0]
     assert spin_rate(3, 40, on, markers=3)[0] > 0.5 > spin_rate(3, 40, off, markers=3)[0]
     assert spin_rate(2, 40, on, markers=0) == spin_rate(2, 40, off, markers=0)
+
+
+def test_register_tells_modern_from_formal_text_by_its_particles():
+    from repair.engine.spinrate import register
+    assert register(0, 0, P) == pytest.approx(1.0)  # a headline without particles is decided as before
+    assert register(12, 1, P) == pytest.approx(1.0)  # news: 的, 了, 们 …
+    assert register(0, 12, P) < 1e-6  # a statute or a classical text: 之, 乎, 矣 …
+    assert register(3, 4, P) < register(4, 3, P) <= 1.0
+
+
+def test_mass_sets_how_spun_a_spun_document_is_not_whether_it_is():
+    p0, rho0 = spin_rate(8, 60, P)
+    p1, rho1 = spin_rate(8, 60, P, mass=30)
+    assert p1 == p0 and rho1 > rho0 + 0.2
+    p_clean, rho_clean = spin_rate(0.5, 60, P, mass=10)  # mass alone never makes a document spun
+    assert p_clean < 0.1 and rho_clean < P.clean_rate
+
+
+def test_formal_text_is_not_spun_for_a_modern_model_finding_its_words_odd():
+    # Tang and Song lines with 来岁 / 迩来 / 白叟, which spinners also write for 明年 / 最近 / 老人
+    poem = ("黄童白叟聚睢盱，来岁春风，看拜西湖之上。迩来谙尽宦游滋味，不知来岁与谁看。"
+            "使君元是此中人，乎哉，吾与汝登高而望之矣。") * 3
+    assert repair.fix(poem) == poem
+    news = "迩来白叟们的生活有了很大改善，来岁的养老金还会上调，这是大家关心的问题。"
+    assert repair.Repairer().analyse(news).spin_score >= repair.Repairer().analyse(
+        news.replace("的", "之").replace("了", "").replace("们", "")).spin_score

@@ -153,13 +153,19 @@ def _at(vec: list[float], log_odds: float) -> float:
     return out
 
 
-def posteriors(lat: Lattice, rho: float, max_gain: float | None = None) -> dict[int, float]:
+def posteriors(lat: Lattice, rho: float, max_gain: float | None = None, register: float = 1.0) -> dict[int, float]:
     """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ (lattice solved).
 
     ``max_gain`` (log10) bounds how far the context may lift a restoration
     above its prior odds, ρ/(1-ρ) times the edge's channel prior, in a joint
     lattice as for a lone candidate: beyond a thousandfold a ratio says more
     about sparse statistics for a rare word (課徵, 財源) than about the text.
+
+    ``register`` is the probability that the document is modern Chinese
+    (:func:`repair.engine.spinrate.register`). A tier's prior says how seldom a
+    *modern* author writes a form (来岁, 白叟, 此中 are markers of spinning in
+    a news page); in classical, literary or formal text it says nothing, so
+    the bound drops that part of the prior as the register moves away from modern.
     """
     log_odds = math.log(rho / (1.0 - rho))
     if len(lat.z) == 2:  # one restoration at most (most lattices): no polynomial to evaluate
@@ -173,7 +179,7 @@ def posteriors(lat: Lattice, rho: float, max_gain: float | None = None) -> dict[
         for e in lat.restore_edges:
             p = out.get(id(e))
             if p is not None:
-                bound = log_odds + e.channel + max_gain * LN10
+                bound = log_odds + e.channel - (1.0 - register) * e.tier + max_gain * LN10
                 out[id(e)] = min(p, 1.0 / (1.0 + math.exp(-bound)) if bound > -700 else 0.0)
     return out
 

@@ -49,6 +49,7 @@ class Edge:
     tokens: tuple[str, ...]
     internal: float  # log10 p of the tokens after the first, inside the edge
     channel: float = 0.0  # log prior of the restoration (0 for a kept word)
+    tier: float = 0.0  # the part of ``channel`` that is the tier's prior (log k)
     entry: Entry | None = None
     garbled: str = ""
     original: str = ""
@@ -207,7 +208,8 @@ class LatticeBuilder:
             for entry in c.entries:
                 for rank, original in enumerate(entry.originals):
                     e = self._tokens_edge(c.start, c.end, self.segment(original))
-                    e.channel = math.log(p.tier_prior.get(entry.kind, 1.0) * self._q(original) * p.rank_decay ** rank)
+                    e.tier = math.log(p.tier_prior.get(entry.kind, 1.0))
+                    e.channel = e.tier + math.log(self._q(original) * p.rank_decay ** rank)
                     if shrink:
                         # trust what frequency alone says only partly: a modern model finds
                         # old and literary words rare everywhere (see ModelParams.frequency_weight)

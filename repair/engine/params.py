@@ -35,7 +35,22 @@ class ModelParams:
         doubled recall at spin rate 0.2, 12% → 24%, but precision there fell
         from 99% to 91%).
     prior_spun: prior probability that a document is spun.
+    modern_chars, formal_chars: particles of modern and of classical or formal
+        Chinese; which kind a text writes tells its register
+        (see :func:`repair.engine.spinrate.register`).
+    particle_share: the share of modern particles among the particles of modern
+        text (and of formal particles in formal text); prior_modern: the prior
+        that a text is modern.
+    formal_floor: the least the prior that a document is spun is scaled by,
+        however formal it reads, so overwhelming evidence still counts.
+    mass_weight: how much of the posterior mass of restorations *not* backed by
+        evidence of their own counts towards the rate of a document judged spun
+        (0..1). It never makes a document look spun; it only stops a spun one
+        from being decided as if few of its words were.
     em_rounds, em_tolerance: the EM fit of the document's spin rate.
+    em_start: the share of candidates the fit first assumes spun. The fit
+        can settle on "clean" or on "spun" for a borderline document; where it
+        starts decides which.
     cluster_gap: candidates closer than this many Han characters share a lattice.
     max_cluster: most candidates decided jointly in one lattice; longer dense runs
         (keyword lists, table cells without punctuation) are decided in windows,
@@ -69,8 +84,15 @@ class ModelParams:
     clean_floor: float = 0.002
     marker_clean_rate: float = 0.0
     prior_spun: float = 0.02
-    em_rounds: int = 4
+    mass_weight: float = 1.0
+    modern_chars: str = "的了们这么吗呢个"
+    formal_chars: str = "之乎矣焉哉兮曰吾汝尔"
+    particle_share: float = 0.95
+    prior_modern: float = 0.9
+    formal_floor: float = 0.01
+    em_rounds: int = 8
     em_tolerance: float = 0.05
+    em_start: float = 0.06
     cluster_gap: int = 2
     max_cluster: int = 8
     context_chars: int = 4

@@ -128,26 +128,26 @@ class Repairer:
             if floor < threshold:
                 return self._report(text, text, [], [], 0.0, 0.0, 0, Evidence(0.0, 0.0), floor)
             return Report(text, text, (), (), 0.0, 0.0, 0, Evidence(0.0, 0.0))
-        applied, suggested, p_spun, rho, n_cands, found = first
+        applied, suggested, p_spun, rho, n_cands, found, modern = first
         current = apply_changes(text, applied)
         before, latest = text, applied
         for _ in range(MAX_PASSES - 1 if applied else 0):
-            more = self._pass(current, threshold, threshold, rho,
+            more = self._pass(current, threshold, threshold, (rho, modern),
                               near=_near(before, latest, self.config.params.context_chars))
             if more is None or not more[0]:
                 break
             before, latest = current, more[0]
             applied = compose(text, applied, latest)
             current = apply_changes(current, latest)
-        return self._report(text, current, applied, suggested, rho, p_spun, n_cands, found, floor)
+        return self._report(text, current, applied, suggested, rho, p_spun, n_cands, found, floor, modern)
 
     def _report(self, text: str, fixed: str, applied: list[Change], suggested: list[Change], rho: float,
-                p_spun: float, n_cands: int, found: Evidence, floor: float) -> Report:
+                p_spun: float, n_cands: int, found: Evidence, floor: float, modern: float = 1.0) -> Report:
         """The Report, with suggest-only findings (decided at ``rho``) added when asked for."""
         changed = span_mask(len(text), ((a.start, a.end) for a in applied))
         suggested = [c for c in suggested if changed.find(1, c.start, c.end) < 0]
         if floor < self._threshold:
-            extra = self._suggest_only(text, max(rho, 1e-4), floor)
+            extra = self._suggest_only(text, max(rho, 1e-4), floor, modern)
             taken = span_mask(len(text), ((c.start, c.end) for c in applied + suggested))
             suggested = sorted(suggested + [c for c in extra if taken.find(1, c.start, c.end) < 0],
                                key=lambda c: c.start)
@@ -156,7 +156,15 @@ class Repairer:
     def evidence(self, text: str) -> Evidence:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
         first = self._pass(text, 1.0, 1.0, None)
-        return Evidence(0.0, 0.0) if first is None else first[5]
+        if first is None:  # no candidates: the text still says which register it is in
+            modern, formal = self._register_counts(analysis_copy(text).simplified)
+            return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal))
+        return first[5]
+
+    def _register_counts(self, text: str) -> tuple[int, int]:
+        """The modern and the formal particles of ``text`` (see ``spinrate.register``)."""
+        p = self.config.params
+        return sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars)
 
     def _lattices(self, text_a: str, cands: list[Candidate], near: bytearray | None = None) -> list[Lattice]:
         """Solved lattices over the clusters of ``cands`` (only those within reach of ``near`` if given)."""
@@ -176,9 +184,11 @@ class Repairer:
             lattices.append(lat)  # holds one window's words at a time, not every window's
         return lattices
 
-    def _pass(self, text: str, threshold: float, floor: float, rate: float | None,
+    def _pass(self, text: str, threshold: float, floor: float, rate: tuple[float, float] | None,
               near: bytearray | None = None, rest: Evidence | None = None):
-        """One round of decisions: (applied, suggested, P(spun), ρ, candidates, evidence), or None.
+        """One round of decisions: (applied, suggested, P(spun), ρ, candidates, evidence, register), or None.
+
+        ``rate`` is the (ρ, register) fitted by the first round, for later rounds.
 
         ``near`` marks the characters close to the last round's changes: only
         clusters touching them can have a new context, so only they are decided
@@ -198,12 +208,14 @@ class Repairer:
         params = self.config.params
         if rate is None:
             opportunities = sum(lat.candidates for lat in lattices) + matches.intact
-            p_spun, rho, posts, found = fit(lattices, opportunities, params, rest)
+            p_spun, rho, modern, posts, found = fit(lattices, opportunities, params, rest,
+                                                    *self._register_counts(analysis.simplified))
         else:
-            p_spun, rho, posts = 1.0, rate, [posteriors(lat, rate, params.max_context_gain) for lat in lattices]
+            rho, modern = rate
+            p_spun, posts = 1.0, [posteriors(lat, rho, params.max_context_gain, modern) for lat in lattices]
             found = Evidence(0.0, 0.0)
         applied, suggested = self._choose(analysis, decisions(lattices, posts, rho), threshold, floor)
-        return applied, suggested, p_spun, rho, len(cands), found
+        return applied, suggested, p_spun, rho, len(cands), found, modern
 
     def _choose(self, analysis, found: list[Decision], threshold: float,
                 floor: float) -> tuple[list[Change], list[Change]]:
@@ -226,7 +238,7 @@ class Repairer:
         suggested.sort(key=lambda c: c.start)
         return applied, suggested
 
-    def _suggest_only(self, text: str, rho: float, floor: float) -> list[Change]:
+    def _suggest_only(self, text: str, rho: float, floor: float, modern: float = 1.0) -> list[Change]:
         """Suggest-tier findings (antonyms, function words), each decided at the document's rate ``rho``."""
         finder = self.suggest_finder
         if finder.empty or not _HAN.search(text):
@@ -237,7 +249,7 @@ class Repairer:
         if not cands:
             return []
         lattices = self._lattices(analysis.simplified, cands)
-        posts = [posteriors(lat, rho, self.config.params.max_context_gain) for lat in lattices]
+        posts = [posteriors(lat, rho, self.config.params.max_context_gain, modern) for lat in lattices]
         return self._choose(analysis, decisions(lattices, posts, rho), 2.0, floor)[1]
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:

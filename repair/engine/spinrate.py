@@ -32,14 +32,17 @@ class Evidence(NamedTuple):
     spun: float
     opportunities: float
     markers: float = 0.0  # of ``spun``, those of forms only a spinner writes (marker, phrase tiers)
+    #: all the posterior mass of restorations, not only that backed by evidence of its own:
+    #: how much of a document judged spun *is* spun (see :func:`spin_rate`)
+    mass: float = 0.0
+    modern: float = 0.0  # particles of modern Chinese read (see :func:`register`)
+    formal: float = 0.0  # particles of classical and formal Chinese read
 
     def __add__(self, other: "Evidence") -> "Evidence":  # type: ignore[override]
-        return Evidence(self.spun + other.spun, self.opportunities + other.opportunities,
-                        self.markers + other.markers)
+        return Evidence(*(a + b for a, b in zip(self, other)))
 
     def __sub__(self, other: "Evidence") -> "Evidence":
-        return Evidence(self.spun - other.spun, self.opportunities - other.opportunities,
-                        self.markers - other.markers)
+        return Evidence(*(a - b for a, b in zip(self, other)))
 
 
 @lru_cache(maxsize=16)
@@ -53,8 +56,42 @@ def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tupl
     return tuple(rho), tuple(math.log(r) for r in rho), tuple(w), _GRID
 
 
-def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0) -> tuple[float, float]:
+def register(modern: float, formal: float, params: ModelParams) -> float:
+    """How far the text is modern Chinese, from its particles: ``modern`` of ``params.modern_chars``
+    (的, 了, 们 …) against ``formal`` of ``params.formal_chars`` (之, 乎, 矣 …).
+
+    Spinners rewrite modern web text, and the context model is a model of
+    modern Chinese: its preferences (明年 over 来岁, 方式 over a statute's
+    辦法) are evidence of spinning only in text of that register. Of the
+    particles of either kind, news, dialogue, encyclopedia and documentation
+    write about 95% modern ones (``particle_share``); classical prose, poetry
+    and Taiwan's statutes about 5% or fewer. Each particle moves the log odds by
+    the same step either way, so a text without particles (a headline, a
+    keyword list) stays at the prior ``prior_modern``.
+
+    Returned relative to that prior and at most 1: a text without particles
+    is decided as before this test existed, only a formal one is trusted less.
+    """
+    share = params.particle_share
+    x = math.log(params.prior_modern / (1.0 - params.prior_modern)) + math.log(share / (1.0 - share)) * (modern - formal)
+    p = 1.0 if x > 700 else 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
+    return min(1.0, p / params.prior_modern)
+
+
+def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
+              mass: float | None = None, modern: float = 1.0) -> tuple[float, float]:
     """P(the document is spun) and the spin rate to decide it with, from ``spun`` of ``opportunities`` words.
+
+    Whether a document is spun is judged by ``spun``, restorations each backed
+    by evidence of their own; *how much* of a spun document is spun is
+    estimated from ``mass``, all the posterior mass of restorations
+    (``mass_weight`` of what it adds to ``spun``). A spinner that swaps most
+    words leaves many that fit their context nearly as well as the original
+    (synonyms do): they cannot tell a spun document from a clean one, but once
+    it is known to be spun they are as likely spun as the rest.
+
+    ``modern`` is :func:`register`: spinners rewrite modern text, so the prior
+    that a document is spun is scaled by it (never below ``formal_floor``).
 
     ``markers`` of the spun words are forms only a spinner writes: a clean
     document shows one at rate ``marker_clean_rate`` at most, not at its rate
@@ -62,11 +99,14 @@ def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: f
     Counts are rounded to a tenth of a word and the result cached: the EM asks
     for nearly the same counts once per lattice and round.
     """
-    return _spin_rate(round(spun, 1), round(opportunities, 1), round(min(markers, spun), 1), params)
+    extra = max(0.0, (mass if mass is not None else spun) - spun) * params.mass_weight
+    return _spin_rate(round(spun, 1), round(opportunities, 1), round(min(markers, spun), 1),
+                      round(spun + extra, 1), round(max(modern, params.formal_floor), 3), params)
 
 
 @lru_cache(maxsize=1 << 12)
-def _spin_rate(spun: float, opportunities: float, markers: float, params: ModelParams) -> tuple[float, float]:
+def _spin_rate(spun: float, opportunities: float, markers: float, mass: float, modern: float,
+               params: ModelParams) -> tuple[float, float]:
     """See :func:`spin_rate`.
 
     The rate is the posterior mean under the spun hypothesis, weighted by
@@ -76,7 +116,7 @@ def _spin_rate(spun: float, opportunities: float, markers: float, params: ModelP
     """
     n = max(0.0, opportunities)
     k = min(max(0.0, spun), n)
-    rho, log_rho, log_w, first_spun = _grid(params.clean_rate, params.prior_spun)
+    rho, log_rho, log_w, first_spun = _grid(params.clean_rate, params.prior_spun * modern)
     h = min(max(0.0, markers), k)
     log_marker = math.log(max(params.marker_clean_rate, 1e-12))
     logs = [lw + k * lr + (n - k) * math.log1p(-r) for r, lr, lw in zip(rho, log_rho, log_w)]
@@ -87,50 +127,67 @@ def _spin_rate(spun: float, opportunities: float, markers: float, params: ModelP
     ws = [math.exp(x - top) for x in logs]
     spun_mass = sum(ws[first_spun:])
     p_spun = spun_mass / sum(ws)
+    if mass > k:  # the rate under "spun", from all the mass of restorations
+        km = min(mass, n)
+        logs = [km * lr + (n - km) * math.log1p(-r) for r, lr in zip(rho[first_spun:], log_rho[first_spun:])]
+        top = max(logs)
+        ws = [0.0] * first_spun + [math.exp(x - top) for x in logs]
+        spun_mass = sum(ws[first_spun:])
     spun_mean = sum(w * r for w, r in zip(ws[first_spun:], rho[first_spun:])) / spun_mass if spun_mass else 0.5
     rate = p_spun * spun_mean + (1 - p_spun) * params.clean_floor
     return p_spun, min(max(rate, 1e-4), 0.95)
 
 
-def counted_evidence(lat: Lattice, post: dict[int, float]) -> tuple[float, float]:
+def counted_evidence(lat: Lattice, post: dict[int, float], modern: float = 1.0) -> tuple[float, float, float]:
     """Expected spun words in one lattice, for the document's rate, and how many of them are
-    forms only a spinner writes.
+    forms only a spinner writes, and the posterior mass uncapped.
 
     The posterior mass of its restorations, but no more than the number of
     its candidates whose context *itself* argues for restoring (see
     ``LatticeBuilder._evidence``) or whose tier says no person writes them:
     an unusual word that fits its neighbours is the author's, not a spinner's.
+    Neither says "spinner" in classical or formal text, where a modern model
+    finds the author's words odd everywhere: both count as far as the text is
+    modern (``modern``, see :func:`register`).
     """
     mass = sum(p for key, p in post.items() if key in lat.counted)
     strong = sum(1 for g in lat.evidence if g > 0.0)
-    total = min(mass, float(strong) + lat.markers, float(lat.candidates))
+    mass = min(mass, float(lat.candidates))
+    total = min(mass, (float(strong) + lat.markers) * modern)
     if not lat.markers:
-        return total, 0.0
+        return total, 0.0, mass
     hard = sum(post.get(id(e), 0.0) for e in lat.restore_edges if e.entry.kind in SPINNER_ONLY)
-    return total, min(hard, float(lat.markers), total)
+    return total, min(hard, float(lat.markers), total), mass
 
 
 def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
-        rest: Evidence | None = None) -> tuple[float, float, list[dict[int, float]], Evidence]:
-    """EM for the document's spin rate; returns P(spun), ρ, the final posteriors and the evidence found.
+        rest: Evidence | None = None, modern_count: int = 0,
+        formal_count: int = 0) -> tuple[float, float, float, list[dict[int, float]], Evidence]:
+    """EM for the document's spin rate; returns P(spun), ρ, the register, the final posteriors and the evidence.
+
+    ``modern_count`` and ``formal_count`` are the text's particles, for :func:`register`.
 
     ``rest`` is the evidence of the rest of the document when these lattices
     are one chunk of it: it joins every leave-one-out estimate and the final one.
     """
-    extra_k, extra_n, extra_h = rest if rest is not None else (0.0, 0.0, 0.0)
+    extra_k, extra_n, extra_h, extra_m, extra_mod, extra_formal = rest if rest is not None else (0.0,) * 6
+    modern = max(register(extra_mod + modern_count, extra_formal + formal_count, params), params.formal_floor)
     sizes = [lat.candidates for lat in lattices]
-    expected = [0.1 * n for n in sizes]
+    expected = [params.em_start * n for n in sizes]
     hard = [0.0 for _ in lattices]
+    masses = list(expected)
     posts: list[dict[int, float]] = [{} for _ in lattices]
     for _ in range(params.em_rounds):
-        total, total_h = sum(expected), sum(hard)
+        total, total_h, total_m = sum(expected), sum(hard), sum(masses)
         for k, lat in enumerate(lattices):
             _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params,
-                               extra_h + total_h - hard[k])
-            posts[k] = posteriors(lat, rho, params.max_context_gain)
-            expected[k], hard[k] = counted_evidence(lat, posts[k])
-        if abs(sum(expected) - total) < params.em_tolerance:
+                               extra_h + total_h - hard[k], extra_m + total_m - masses[k], modern)
+            posts[k] = posteriors(lat, rho, params.max_context_gain, modern)
+            expected[k], hard[k], masses[k] = counted_evidence(lat, posts[k], modern)
+        if abs(sum(expected) - total) < params.em_tolerance and abs(sum(masses) - total_m) < params.em_tolerance:
             break
-    spun = sum(expected)
-    p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard))
-    return p_spun, rho, posts, Evidence(spun, float(opportunities), sum(hard))
+    spun, mass = sum(expected), sum(masses)
+    p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard),
+                            extra_m + mass, modern)
+    return p_spun, rho, modern, posts, Evidence(spun, float(opportunities), sum(hard), mass,
+                                                float(modern_count), float(formal_count))

@@ -85,6 +85,56 @@ def test_provenance_rows_are_well_formed():
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", date), f"provenance.tsv:{n}: date {date!r}"
 
 
+#: one source in the `where` column: a pinned public file, an unpinned code-index file, or no page at all
+PINNED = re.compile(r"[A-Za-z0-9][\w.-]*/[\w.-]+@[0-9a-f]{40}:[^\s;()]+")
+UNPINNED = re.compile(r"unpinned: code-index files? \d+(?:, \d+)* \([^)]*not identifiable\)")
+NO_PAGE = re.compile(r"(?:issue 8|audit|review)\b")
+#: the dictionaries as they were before issue 8 (the commit before its first dictionary change)
+BEFORE_ISSUE_8 = "01a9d69"
+
+
+def test_provenance_sources_are_pinned_or_say_why_not():
+    for n, garbled, _, _, where, _ in _provenance():
+        sources = PINNED.findall(where) + UNPINNED.findall(where)
+        assert sources or NO_PAGE.match(where), f"provenance.tsv:{n}: {where[:60]!r} names no source"
+        assert "index:" not in where, f"provenance.tsv:{n}: a bare index id, pin it or mark it unpinned"
+        for ref in PINNED.findall(where):
+            repo, rest = ref.split("@", 1)
+            commit, path = rest.split(":", 1)
+            assert repo.count("/") == 1 and len(commit) == 40 and path, f"provenance.tsv:{n}: {ref}"
+
+
+def _tiers_at(rev: str | None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    import subprocess
+
+    out = {}
+    for name in TIERS:
+        if rev is None:
+            text = (DICT / f"{name}.yaml").read_text(encoding="utf-8")
+        else:
+            text = subprocess.run(["git", "show", f"{rev}:dictionaries/{name}.yaml"], cwd=DICT.parent,
+                                  capture_output=True, text=True, check=True, encoding="utf-8").stdout
+        for section in yaml.safe_load(text).values():
+            for k, v in section.items():
+                out[k] = (name, tuple([v] if isinstance(v, str) else v))
+    return out
+
+
+def test_every_entry_changed_since_issue_8_has_a_provenance_row():
+    import shutil
+    import subprocess
+
+    if not shutil.which("git") or subprocess.run(["git", "cat-file", "-e", BEFORE_ISSUE_8], cwd=DICT.parent,
+                                                 capture_output=True).returncode:
+        pytest.skip("needs the git history of the repository")
+    before, now = _tiers_at(BEFORE_ISSUE_8), _tiers_at(None)
+    rows = {garbled for _, garbled, *_ in _provenance()}
+    changed = sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k))
+    assert len(changed) >= 60
+    missing = [k for k in changed if k not in rows]
+    assert not missing, f"entries added, moved or removed since issue 8 without a provenance.tsv row: {missing}"
+
+
 def test_provenance_matches_the_dictionaries():
     tiers = {name: _tier(name) for name in TIERS}
     for n, garbled, original, tier, _, _ in _provenance():

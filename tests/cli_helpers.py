@@ -14,8 +14,9 @@ from click.testing import CliRunner, Result
 from repair import Config, Repairer
 from repair.cli import main
 
-SPUN = "中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。"
-RESTORED = "中央政法委书记郭声琨主持会议,要求加强政策供给、批量解决问题。"
+# one modern particle (的): a long page without any reads as formal text and is left alone
+SPUN = "中心政法委书记郭声琨主持集会,要求增强政策的供给、批量办理题目。"
+RESTORED = "中央政法委书记郭声琨主持会议,要求加强政策的供给、批量解决问题。"
 CLEAN = "市中心的广场上有人集会,考试题目很难,环境保护很重要。"
 TABLE = "中央-中心\n会议-集会\n加强-增强\n解决-办理\n问题-题目\n"
 

@@ -14,7 +14,7 @@ def test_plain_markers_and_evidence_when_not_a_terminal(tmp_path: Path):
     assert r.exit_code == 0, r.stderr
     lines = r.stdout.splitlines()
     assert lines[0] == ("a.txt:2: [-中心-]{+中央+}政法委书记郭声琨主持[-集会-]{+会议+},要求[-增强-]{+加强+}"
-                        "政策供给、批量[-办理-]{+解决+}[-题目-]{+问题+}。")
+                        "政策的供给、批量[-办理-]{+解决+}[-题目-]{+问题+}。")
     first = engine(root).explain(text)[0]
     assert lines[1] == f"    中心 -> 中央  {first.confidence:.2f}  {first.reason}"
     assert lines[2:2 + len(first.evidence)] == [f"        {e}" for e in first.evidence]

@@ -101,10 +101,12 @@ def test_markers_weigh_more_than_doubtful_words_when_asked():
 
 def test_register_tells_modern_from_formal_text_by_its_particles():
     from repair.engine.spinrate import register
-    assert register(0, 0, P) == pytest.approx(1.0)  # a headline without particles is decided as before
-    assert register(12, 1, P) == pytest.approx(1.0)  # news: 的, 了, 们 …
-    assert register(0, 12, P) < 1e-6  # a statute or a classical text: 之, 乎, 矣 …
-    assert register(3, 4, P) < register(4, 3, P) <= 1.0
+    assert register(0, 0, 0, P) == pytest.approx(1.0)  # nothing read: the prior
+    assert register(0, 0, 30, P) > 0.8  # a headline without particles is decided nearly as before
+    assert register(0, 0, 600, P) < 0.01  # a page without one reads as formal
+    assert register(12, 1, 200, P) == pytest.approx(1.0)  # news: 的, 了, 们 …
+    assert register(0, 12, 200, P) < 1e-6  # a statute or a classical text: 之, 乎, 矣 …
+    assert register(1, 4, 100, P) < 0.1 < 0.99 < register(4, 1, 100, P) <= 1.0
 
 
 def test_mass_sets_how_spun_a_spun_document_is_not_whether_it_is():

@@ -528,8 +528,27 @@ class Learner:
         # a form seen only inside a longer garbled form (设置装备 in 设置装备摆设, 野生 in
         # 野生智能) is a piece of that substitution, not one of its own
         longer = sorted(out, key=lambda s: -len(s.garbled))
-        return [s for s in out if not any(len(t.garbled) > len(s.garbled) and s.garbled in t.garbled
-                                          and t.count >= s.count for t in longer)]
+        out = [s for s in out if not any(len(t.garbled) > len(s.garbled) and s.garbled in t.garbled
+                                         and t.count >= s.count for t in longer)]
+        # and a longer form whose difference from its original *is* a shorter pair taken
+        # (也认可 → 也可以 once 认可 → 可以 is in) is that pair seen with a neighbour
+        taken = {(s.garbled, s.original) for s in out}
+        return [s for s in out if not _explained_by(s.garbled, s.original, taken)]
+
+
+def _explained_by(garbled: str, original: str, taken: set[tuple[str, str]]) -> bool:
+    """``garbled → original`` differs only inside a shared prefix and suffix by a pair in ``taken``."""
+    pre = _common_prefix(garbled, original)
+    suf = _common_suffix(garbled[pre:], original[pre:])
+    if not pre and not suf:
+        return False
+    # every split of the shared edges: 认可说 → 可以说 is (认可 → 可以) + 说
+    for a in range(pre + 1):
+        for b in range(suf + 1):
+            inner = (garbled[a:len(garbled) - b], original[a:len(original) - b])
+            if inner != (garbled, original) and inner in taken:
+                return True
+    return False
 
 
 def learn(model: ContextModel, partners: Partners, corpus: Callable[[], Iterable[str]],

@@ -38,6 +38,8 @@ class ModelParams:
     modern_chars, formal_chars: particles of modern and of classical or formal
         Chinese; which kind a text writes tells its register
         (see :func:`repair.engine.spinrate.register`).
+    modern_rate, formal_rate: modern particles per Han character of modern
+        text (counted low) and of formal text.
     particle_share: the share of modern particles among the particles of modern
         text (and of formal particles in formal text); prior_modern: the prior
         that a text is modern.
@@ -88,6 +90,8 @@ class ModelParams:
     modern_chars: str = "的了们这么吗呢个"
     formal_chars: str = "之乎矣焉哉兮曰吾汝尔"
     particle_share: float = 0.95
+    modern_rate: float = 0.02
+    formal_rate: float = 0.002
     prior_modern: float = 0.9
     formal_floor: float = 0.01
     em_rounds: int = 8

@@ -157,14 +157,15 @@ class Repairer:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
         first = self._pass(text, 1.0, 1.0, None)
         if first is None:  # no candidates: the text still says which register it is in
-            modern, formal = self._register_counts(analysis_copy(text).simplified)
-            return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal))
+            modern, formal, han = self._register_counts(analysis_copy(text).simplified)
+            return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
         return first[5]
 
-    def _register_counts(self, text: str) -> tuple[int, int]:
-        """The modern and the formal particles of ``text`` (see ``spinrate.register``)."""
+    def _register_counts(self, text: str) -> tuple[int, int, int]:
+        """The modern and the formal particles of ``text`` and its Han characters (see ``spinrate.register``)."""
         p = self.config.params
-        return sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars)
+        return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
+                len(_HAN.findall(text)))
 
     def _lattices(self, text_a: str, cands: list[Candidate], near: bytearray | None = None) -> list[Lattice]:
         """Solved lattices over the clusters of ``cands`` (only those within reach of ``near`` if given)."""

@@ -37,6 +37,7 @@ class Evidence(NamedTuple):
     mass: float = 0.0
     modern: float = 0.0  # particles of modern Chinese read (see :func:`register`)
     formal: float = 0.0  # particles of classical and formal Chinese read
+    han: float = 0.0  # Han characters read
 
     def __add__(self, other: "Evidence") -> "Evidence":  # type: ignore[override]
         return Evidence(*(a + b for a, b in zip(self, other)))
@@ -56,7 +57,7 @@ def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tupl
     return tuple(rho), tuple(math.log(r) for r in rho), tuple(w), _GRID
 
 
-def register(modern: float, formal: float, params: ModelParams) -> float:
+def register(modern: float, formal: float, han: float, params: ModelParams) -> float:
     """How far the text is modern Chinese, from its particles: ``modern`` of ``params.modern_chars``
     (的, 了, 们 …) against ``formal`` of ``params.formal_chars`` (之, 乎, 矣 …).
 
@@ -67,13 +68,18 @@ def register(modern: float, formal: float, params: ModelParams) -> float:
     write about 95% modern ones (``particle_share``); classical prose, poetry
     and Taiwan's statutes about 5% or fewer. Each particle moves the log odds by
     the same step either way, so a text without particles (a headline, a
-    keyword list) stays at the prior ``prior_modern``.
+    keyword list) stays near the prior ``prior_modern``. And modern prose
+    writes one modern particle every 20 characters or so (``modern_rate``
+    counts low); a Tang poem or a statute of ``han`` characters without one
+    reads as formal even when it has no formal particle either.
 
     Returned relative to that prior and at most 1: a text without particles
     is decided as before this test existed, only a formal one is trusted less.
     """
     share = params.particle_share
-    x = math.log(params.prior_modern / (1.0 - params.prior_modern)) + math.log(share / (1.0 - share)) * (modern - formal)
+    a, b = params.modern_rate, params.formal_rate
+    x = (math.log(params.prior_modern / (1.0 - params.prior_modern)) + math.log(share / (1.0 - share)) * (modern - formal)
+         + modern * math.log(a / b) - max(han, modern) * (a - b))
     p = 1.0 if x > 700 else 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
     return min(1.0, p / params.prior_modern)
 
@@ -162,16 +168,18 @@ def counted_evidence(lat: Lattice, post: dict[int, float], modern: float = 1.0) 
 
 def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
         rest: Evidence | None = None, modern_count: int = 0,
-        formal_count: int = 0) -> tuple[float, float, float, list[dict[int, float]], Evidence]:
+        formal_count: int = 0, han: int = 0) -> tuple[float, float, float, list[dict[int, float]], Evidence]:
     """EM for the document's spin rate; returns P(spun), ρ, the register, the final posteriors and the evidence.
 
-    ``modern_count`` and ``formal_count`` are the text's particles, for :func:`register`.
+    ``modern_count`` and ``formal_count`` are the text's particles and ``han``
+    its Han characters, for :func:`register`.
 
     ``rest`` is the evidence of the rest of the document when these lattices
     are one chunk of it: it joins every leave-one-out estimate and the final one.
     """
-    extra_k, extra_n, extra_h, extra_m, extra_mod, extra_formal = rest if rest is not None else (0.0,) * 6
-    modern = max(register(extra_mod + modern_count, extra_formal + formal_count, params), params.formal_floor)
+    extra_k, extra_n, extra_h, extra_m, extra_mod, extra_formal, extra_han = rest if rest is not None else (0.0,) * 7
+    modern = max(register(extra_mod + modern_count, extra_formal + formal_count, extra_han + han, params),
+                 params.formal_floor)
     sizes = [lat.candidates for lat in lattices]
     expected = [params.em_start * n for n in sizes]
     hard = [0.0 for _ in lattices]
@@ -190,4 +198,4 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
     p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard),
                             extra_m + mass, modern)
     return p_spun, rho, modern, posts, Evidence(spun, float(opportunities), sum(hard), mass,
-                                                float(modern_count), float(formal_count))
+                                                float(modern_count), float(formal_count), float(han))

@@ -7,6 +7,7 @@ shipped one (or whatever ``load_context`` gives), used only through its
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 import yaml
@@ -95,6 +96,39 @@ def test_ranking_prefers_consistent_evidence(model):
     pairs = L.learn(model, _partners(("通过", "经由过程"), ("处理", "处置惩罚"), ("人工", "野生")), lambda: SPUN)
     weights = [p.weight for p in pairs]
     assert weights == sorted(weights, reverse=True)
+
+
+def _stats(g: str, o: str, count: int) -> L.PairStats:
+    return L.PairStats(g, o, "partner", count=count, gain_sum=3.0 * count, clipped_sum=3.0 * count,
+                       clear=count, over=0.9, under=0.9, docs=count)
+
+
+def test_a_longer_form_explained_by_a_pair_taken_is_dropped(model):
+    # 也认可 → 也可以 and 认可说 → 可以说 are 认可 → 可以 seen with a neighbour; 年夜学 → 大学 is not
+    # explained by a pair taken, and stays
+    lr = L.Learner(model, L.Partners().finish())
+    stats = {(s.garbled, s.original): s for s in (
+        _stats("认可", "可以", 20), _stats("也认可", "也可以", 6), _stats("认可说", "可以说", 4),
+        _stats("年夜学", "大学", 5))}
+    assert [(s.garbled, s.original) for s in lr.rank(stats)] == [("认可", "可以"), ("年夜学", "大学")]
+
+
+def test_an_unknown_form_with_no_measurable_deficit_needs_a_large_corpus(model):
+    # 记者周 (a name after 记者) is no word of the model and its "original" too rare to be missed:
+    # only the model's ignorance speaks for it. Over a large corpus it is dropped; a known word
+    # (诚然) and a short corpus (where nothing is expected twice) keep the old rule.
+    def ranked(tokens: int) -> set[tuple[str, str]]:
+        lr = L.Learner(model, L.Partners().finish())
+        lr.tokens_seen = tokens
+        stats = {}
+        for g, o in (("记者周", "纪念周"), ("诚然", "实在"), ("经由过程", "通过")):
+            s = stats[(g, o)] = _stats(g, o, 9)
+            s.under = math.inf if g != "经由过程" else 0.9
+        return {(s.garbled, s.original) for s in lr.rank(stats)}
+
+    assert not model.is_word("记者周") and model.is_word("诚然")
+    assert ranked(L.RARE_CORPUS) == {("诚然", "实在"), ("经由过程", "通过")}
+    assert ranked(L.RARE_CORPUS - 1) == {("记者周", "纪念周"), ("诚然", "实在"), ("经由过程", "通过")}
 
 
 def test_slot_index_memory_is_bounded(model, monkeypatch):

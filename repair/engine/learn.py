@@ -56,6 +56,9 @@ SLOT_CAP = 1_500_000
 SLOT_FILLERS = 12
 #: An original is checked for missing occurrences only where clean text would use it this often.
 MIN_EXPECTED = 2.0
+#: Words of corpus from which an original expected fewer than MIN_EXPECTED times is a rare
+#: word (under 2 in 100,000): a pair without a measurable deficit then rests on the model alone.
+RARE_CORPUS = 100_000
 
 
 # ---------------------------------------------------------------- candidate sources
@@ -496,6 +499,19 @@ class Learner:
 
     # ------------------------------------------------------------ ranking
 
+    def _unsupported(self, s: PairStats) -> bool:
+        """A form the model does not know, whose original clean text would barely use.
+
+        Such a form's gain is taken whole (any unknown form gains against a known one), and
+        the original's absence says nothing, so nothing but the model's ignorance speaks for
+        the pair: names, idioms and spans across words (记者周, 小到中雨, 不战自败). A glued
+        garble (经由过程) stays: its original is common, so its deficit is measured. Applied
+        only to a corpus of ``RARE_CORPUS`` words or more, where an original not expected
+        twice is a rare word, not merely one a short text had no need of.
+        """
+        return (self.tokens_seen >= RARE_CORPUS and s.under == math.inf
+                and not self.model.is_word(s.garbled))
+
     def rank(self, stats: dict[tuple[str, str], PairStats]) -> list[PairStats]:
         """Pairs with enough consistent evidence, best first; at most ``alternatives`` originals per form."""
         o = self.opt
@@ -503,7 +519,8 @@ class Learner:
         min_docs = min(o.min_docs, max(1, self.texts_seen // 10))
         good = [s for s in stats.values()
                 if s.count >= o.min_count and s.mean_gain >= o.min_gain and s.clear_share >= o.min_clear
-                and s.over >= o.min_over and s.under >= o.min_under and s.docs >= min_docs]
+                and s.over >= o.min_over and s.under >= o.min_under and s.docs >= min_docs
+                and not self._unsupported(s)]
         # Among the originals of one form, one that is *missing* from the corpus as much as
         # the form is in excess is what the spinner replaced (a thesaurus offers 亮度, 力度
         # and 温度 for the same slot; only one of them lost its occurrences).

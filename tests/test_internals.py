@@ -125,3 +125,13 @@ def test_formal_text_is_not_spun_for_a_modern_model_finding_its_words_odd():
     news = "迩来白叟们的生活有了很大改善，来岁的养老金还会上调，这是大家关心的问题。"
     assert repair.Repairer().analyse(news).spin_score >= repair.Repairer().analyse(
         news.replace("的", "之").replace("了", "").replace("们", "")).spin_score
+
+
+def test_phrase_variants_built_from_a_users_table_are_table_entries_not_phrases():
+    from repair.engine.dictionary import Entry
+    from repair.engine.gazetteer import expand
+    entries = [Entry("中心", ("中央",), "ambiguous", "t"), Entry("不动产", ("房地产",), "table", "t")]
+    out = {e.garbled: e.kind for e in expand(["中央政府", "房地产市场"], entries, set())}
+    assert out == {"中心政府": "phrase", "不动产市场": "table"}
+    clean = "大量资金流向证券和不动产市场，股票和房地产价格上涨。"
+    assert repair.Repairer(repair.Config(tables=())).fix(clean) == clean

@@ -25,33 +25,37 @@ def expand(phrases: Iterable[str], entries: Iterable[Entry], known: set[str]) ->
     ``entries`` supply the substitutions (original → garbled); ``known``
     holds garbled forms already in the lexicon, which are not repeated.
     Only word-level tiers that are safe to compose are used (not ``suggest``).
+    A variant that takes a pair from a user's table is a *table* entry, not a
+    phrase: a generic synonym table turns 操作系统 into 管理制度 and
+    房地产市场 into 不动产市场, and a clean text that writes those has
+    done nothing a phrase-tier prior should overrule.
     """
-    garbles: dict[str, list[str]] = {}
+    garbles: dict[str, list[tuple[str, bool]]] = {}  # original -> (garbled form, from a table)
     for e in entries:
         if e.kind in ("marker", "ambiguous", "table"):
             for o in e.originals[:1]:
-                garbles.setdefault(o, []).append(e.garbled)
+                garbles.setdefault(o, []).append((e.garbled, e.kind == "table"))
     max_len = max((len(o) for o in garbles), default=0)
     out: list[Entry] = []
     seen = set(known)
     for phrase in phrases:
-        variants: list[str] = []
+        variants: list[tuple[str, bool]] = []
 
-        def walk(i: int, built: str, changed: bool) -> None:
+        def walk(i: int, built: str, changed: bool, tabled: bool) -> None:
             if len(variants) >= MAX_VARIANTS:
                 return
             if i == len(phrase):
                 if changed:
-                    variants.append(built)
+                    variants.append((built, tabled))
                 return
             for j in range(min(len(phrase), i + max_len), i, -1):
-                for g in garbles.get(phrase[i:j], ()):
-                    walk(j, built + g, True)
-            walk(i + 1, built + phrase[i], changed)
+                for g, from_table in garbles.get(phrase[i:j], ()):
+                    walk(j, built + g, True, tabled or from_table)
+            walk(i + 1, built + phrase[i], changed, tabled)
 
-        walk(0, "", False)
-        for v in variants:
+        walk(0, "", False, False)
+        for v, tabled in variants:
             if v not in seen and v != phrase:
                 seen.add(v)
-                out.append(Entry(v, (phrase,), "phrase", f"gazetteer:{phrase}"))
+                out.append(Entry(v, (phrase,), "table" if tabled else "phrase", f"gazetteer:{phrase}"))
     return out

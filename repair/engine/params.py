@@ -105,7 +105,7 @@ class ModelParams:
     frequency_weight: float = 1.0
     backoff: str = "stupid"
     stupid_backoff: float = -0.1
-    trigrams: bool = False
+    trigrams: bool = True
     evidence_floor: float = 0.0
     evidence_floor_table: float = 1.0
 

@@ -636,3 +636,15 @@ def test_splicing_changes_only_the_field_and_gives_the_repaired_value(others, va
     out = splice_field(line, span, value, changes)
     assert json.loads(out) == {**record, "text": apply_changes(value, changes)}
     assert out[:span[0]] == line[:span[0]] and out.endswith(line[span[1]:])
+
+
+def test_a_long_stream_decides_each_chunk_with_the_evidence_of_the_chunks_before(repo: Path, monkeypatch):
+    # alone, one ambiguous word in a short line is left alone (see the README's limits);
+    # after pages of spun text on the same stdin, the document is known to be spun
+    lone = "市长主持集会。\n"
+    assert unspin([], repo, stdin=lone.encode()).stdout_bytes == lone.encode()
+    monkeypatch.setattr(repair.files.textio, "STREAM_CHUNK_CHARS", len(SPUN) + 2)  # a paragraph a chunk
+    spun = f"{SPUN}\n\n" * 3
+    out = unspin([], repo, stdin=(spun + lone).encode()).stdout_bytes.decode()
+    assert out == f"{RESTORED}\n\n" * 3 + "市长主持会议。\n"
+    assert unspin(["fix", "-w", "-"], repo, stdin=(spun + lone).encode()).stdout_bytes.decode() == out

@@ -30,7 +30,6 @@ from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, run_job
 from .ignores import off_after
 from .textio import (
-    STREAM_CHUNK_CHARS,
     Encoding,
     SkipFile,
     TextReader,
@@ -242,7 +241,8 @@ def document_rests(src: Source, measure: Callable[[str], Evidence]) -> list[Evid
 
 def jobs_of(src: Source, options: Options, measure: Callable[[str], Evidence] | None = None) -> Iterator[Job]:
     """The input cut into jobs, each knowing its line, columns, ``unspin: off`` state and, with
-    ``measure``, the evidence of the rest of its document (see :func:`document_rests`)."""
+    ``measure``, the evidence of the rest of its document (see :func:`document_rests`): all of
+    it for a file, the part already read for a stream."""
     if src.kind == "parquet":  # issue 9: Parquet shards, jobs of rows (files/parquet.py)
         from .parquet import jobs
         yield from jobs(src, options)  # type: ignore[arg-type]
@@ -256,12 +256,21 @@ def jobs_of(src: Source, options: Options, measure: Callable[[str], Evidence] | 
                 raise _too_big(src.name, src.kind)
             pieces: Iterable[str] = [whole]
         else:
-            limit = None if src.is_file else STREAM_CHUNK_CHARS  # the filter and `fix -` chunk alike
+            limit = None if src.is_file else textio.STREAM_CHUNK_CHARS  # the filter and `fix -` chunk alike
             pieces = read_chunks(stream, paragraphs=src.kind == "text", limit=limit, records=src.kind == "jsonl")
+        # a stream cannot be read twice: each chunk of a text stream is decided with the evidence of
+        # the chunks before it (measured only once another chunk follows, so one chunk costs nothing)
+        streamed = measure is not None and rests is None and src.kind == "text" and not src.is_file
+        before: Evidence | None = None
+        previous: str | None = None
         for i, piece in enumerate(pieces):
+            if streamed and previous is not None:
+                found = measure(previous)
+                before = found if before is None else before + found
+            previous = piece
             yield Job(src.kind, piece, src.name, line, col, byte_col, off, options.field, options.want_score,
                       offset=offset, encoding=src.encoding.name,
-                      rest=rests[i] if rests is not None and i < len(rests) else None)
+                      rest=rests[i] if rests is not None and i < len(rests) else before)
             off = off_after(piece, off)
             offset += len(piece)
             line += piece.count("\n")

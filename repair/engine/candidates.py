@@ -10,8 +10,8 @@ them with context.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, NamedTuple
+from functools import cached_property
+from typing import Callable, Iterable, NamedTuple, Sequence
 
 import ahocorasick
 
@@ -28,12 +28,30 @@ class Candidate(NamedTuple):
     entries: tuple[Entry, ...]
 
 
-@dataclass(frozen=True)
 class Matches:
-    """Candidates, and how many intact original forms the text holds."""
+    """Candidates, and how many intact original forms the text holds.
 
-    candidates: tuple[Candidate, ...]
-    intact: int
+    ``intact`` is counted on first read: only the first round of decisions,
+    which fits the document's spin rate, needs it, and counting costs a
+    second pass over the text.
+    """
+
+    def __init__(self, candidates: tuple[Candidate, ...], count: Callable[[], int] | None = None) -> None:
+        self.candidates = candidates
+        self._count = count
+
+    @cached_property
+    def intact(self) -> int:
+        return self._count() if self._count is not None else 0
+
+
+#: 1 for a UTF-8 continuation byte, else 0 (a ``bytes.translate`` table): counting them maps bytes to characters.
+_CONTINUATION = bytes(int(0x80 <= b < 0xC0) for b in range(256))
+
+
+def _as_bytes(text: str) -> str:
+    """``text`` in UTF-8, one latin-1 character per byte (what the garbled-form automaton reads)."""
+    return text.encode("utf-8", "surrogatepass").decode("latin-1")
 
 
 class Finder:
@@ -47,9 +65,16 @@ class Finder:
             originals.update(e.originals)
         # Two automata: a text with no garbled form (most clean text) costs one
         # pass that yields nothing; intact originals are counted only when needed.
+        # Garbled forms are looked for in UTF-8: pyahocorasick finds a node's child
+        # by a linear scan, and over the hundreds of characters that start a form
+        # that scan, at every character of the text, costs four times as much as
+        # the whole search over bytes, where a node has a few children. UTF-8 is
+        # self-synchronising, so a form matches only at character boundaries and
+        # the matches are exactly those in the text. (Not so for ``iter_long``,
+        # which looks one symbol ahead: the intact count reads characters.)
         self._garbled = ahocorasick.Automaton()
         for g, es in by_garbled.items():
-            self._garbled.add_word(g, (g, tuple(es)))
+            self._garbled.add_word(_as_bytes(g), (len(g), g, tuple(es)))
         self._originals = ahocorasick.Automaton()
         for o in originals - by_garbled.keys():
             if len(o) > 1:  # single characters are not counted (see _count_intact)
@@ -63,15 +88,28 @@ class Finder:
     def find(self, text: str) -> Matches:
         """All candidates (overlaps included) and the count of intact originals."""
         if self.empty:
-            return Matches((), 0)
-        cands = [Candidate(end + 1 - len(form), end + 1, form, entries)
-                 for end, (form, entries) in self._garbled.iter(text)]
-        if not cands:
-            return Matches((), 0)
+            return Matches(())
+        data = text.encode("utf-8", "surrogatepass")
+        hits = list(self._garbled.iter(data.decode("latin-1")))
+        if not hits:
+            return Matches(())
+        if len(data) == len(text):  # ASCII: a byte offset is a character offset
+            cands = [Candidate(end + 1 - n, end + 1, form, entries) for end, (n, form, entries) in hits]
+        else:
+            continuation = data.translate(_CONTINUATION)
+            cands = []
+            byte = char = 0  # one point of the text, in bytes and in characters (hits come by end)
+            for end, (n, form, entries) in hits:
+                end += 1
+                if end != byte:
+                    char += end - byte - continuation.count(1, byte, end)
+                    byte = end
+                cands.append(Candidate(char - n, char, form, entries))
         cands.sort(key=lambda c: (c.start, -c.end))
-        return Matches(tuple(cands), self._count_intact(text, cands))
+        found = tuple(cands)
+        return Matches(found, lambda: self._count_intact(text, found))
 
-    def _count_intact(self, text: str, cands: list[Candidate]) -> int:
+    def _count_intact(self, text: str, cands: Sequence[Candidate]) -> int:
         """Intact original words, as a spinner would have seen them.
 
         Longest matches without overlaps, apart from candidates, and no single

@@ -93,6 +93,9 @@ class ShippedModel:
         self._stupid = stupid_backoff
         self.max_word_len = MAX_WORD
         self.bigram = lru_cache(maxsize=1 << 14)(self._bigram)  # type: ignore[method-assign]
+        # a lattice's readings and the evidence of its candidates score the same words in the
+        # same context, and each trigram costs two binary searches over the mapped arrays
+        self.trigram = lru_cache(maxsize=1 << 14)(self._trigram)  # type: ignore[method-assign]
         self._id = self._index.get
 
     def is_word(self, word: str) -> bool:
@@ -125,7 +128,7 @@ class ShippedModel:
             return self._bi_logp[k] / SCALE
         return uni + (self._uni_bo[pi] / SCALE if self._kenlm_backoff else self._stupid)
 
-    def trigram(self, prev2: str | None, prev: str | None, word: str) -> float:
+    def _trigram(self, prev2: str | None, prev: str | None, word: str) -> float:
         """log10 p(word | prev2 prev), backing off to the bigram."""
         if prev2 is None or prev is None:
             return self.bigram(prev, word)

@@ -40,10 +40,22 @@ def logaddexp(a: float, b: float) -> float:
 
 
 def _accumulate(target: list[float], source: list[float], shift: int, score: float) -> None:
-    """target[k + shift] ⊕= source[k] + score: one edge's contribution, by number of restorations."""
+    """target[k + shift] ⊕= source[k] + score: one edge's contribution, by number of restorations.
+
+    :func:`logaddexp` written out: this is the innermost loop of forward-backward.
+    """
+    log1p, exp = math.log1p, math.exp
     for k in range(len(target) - shift):
-        if source[k] != NEG_INF:
-            target[k + shift] = logaddexp(target[k + shift], source[k] + score)
+        x = source[k]
+        if x != NEG_INF:
+            x += score
+            t = target[k + shift]
+            if t == NEG_INF:
+                target[k + shift] = x
+            elif t > x:
+                target[k + shift] = t + log1p(exp(x - t))
+            else:
+                target[k + shift] = x + log1p(exp(t - x))
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,7 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
     n = lat.end - lat.start
     lm_scale = builder.params.lm_weight * LN10
     bigram = builder.model.bigram
+    log1p, exp = math.log1p, math.exp
     start_vec = [0.0] + [NEG_INF] * k_max
     alpha: list[dict] = [dict() for _ in range(n + 1)]
     alpha[0][lat.left] = start_vec
@@ -137,11 +150,14 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
                 if m is None:
                     m = mass[id(e)] = [NEG_INF] * width
                 for k1 in range(width):
-                    if before[k1] == NEG_INF:
+                    b = before[k1]
+                    if b == NEG_INF:
                         continue
                     for k2 in range(width - k1 - 1):
-                        if after[k2] != NEG_INF:
-                            m[k1 + k2 + 1] = logaddexp(m[k1 + k2 + 1], before[k1] + score + after[k2])
+                        if after[k2] != NEG_INF:  # m[k] ⊕= b + score + after[k2] (logaddexp written out)
+                            x, k = b + score + after[k2], k1 + k2 + 1
+                            t = m[k]
+                            m[k] = x if t == NEG_INF else t + log1p(exp(x - t)) if t > x else x + log1p(exp(t - x))
     lat.z, lat.mass = z, mass
 
 
@@ -176,11 +192,13 @@ def posteriors(lat: Lattice, rho: float, max_gain: float | None = None, register
         z = _at(lat.z, log_odds)
         out = {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
     if max_gain is not None:
+        # called for every lattice in every round of the spin-rate fit: the loop's constants are taken out
+        not_modern, gain, exp = 1.0 - register, max_gain * LN10, math.exp
         for e in lat.restore_edges:
             p = out.get(id(e))
             if p is not None:
-                bound = log_odds + e.channel - (1.0 - register) * e.tier + max_gain * LN10
-                out[id(e)] = min(p, 1.0 / (1.0 + math.exp(-bound)) if bound > -700 else 0.0)
+                bound = log_odds + e.channel - not_modern * e.tier + gain
+                out[id(e)] = min(p, 1.0 / (1.0 + exp(-bound)) if bound > -700 else 0.0)
     return out
 
 

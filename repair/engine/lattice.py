@@ -169,17 +169,24 @@ class LatticeBuilder:
         """
         width = self.params.context_chars
         is_word = self.model.is_word
+        size = len(text)
         lo, hi = a, b
-        for x in range(max(0, a - width + 1), a):
-            if all(is_han(ch) for ch in text[x:a]):
-                if any(is_word(text[x:y]) for y in range(a + 1, min(len(text), x + width) + 1)):
-                    lo = x
-                    break
-        for y in range(min(len(text), b + width - 1), b, -1):
-            if all(is_han(ch) for ch in text[b:y]):
-                if any(is_word(text[x:y]) for x in range(max(0, y - width), b)):
-                    hi = y
-                    break
+        # a word may only reach across Han characters: count the run either side once
+        # instead of testing every candidate edge for it
+        before = 0
+        while before < width - 1 and before < a and is_han(text[a - before - 1]):
+            before += 1
+        for x in range(a - before, a):
+            if any(is_word(text[x:y]) for y in range(a + 1, min(size, x + width) + 1)):
+                lo = x
+                break
+        after = 0
+        while after < width - 1 and b + after < size and is_han(text[b + after]):
+            after += 1
+        for y in range(b + after, b, -1):
+            if any(is_word(text[x:y]) for x in range(max(0, y - width), b)):
+                hi = y
+                break
         return lo, hi
 
     def build(self, text: str, group: Sequence[Candidate]) -> Lattice:
@@ -194,11 +201,14 @@ class LatticeBuilder:
         edges: list[list[Edge]] = [[] for _ in range(n)]
         maxlen = self.model.max_word_len
         single = len(group) == 1 and (a, b) == (group[0].start, group[0].end)
+        is_word = self.model.is_word
         for i in range(0 if single else n):
-            for j in range(i + 1, min(n, i + maxlen) + 1):
-                w = text[a + i:a + j]
-                if j - i == 1 or self.model.is_word(w):
-                    edges[i].append(Edge(a + i, a + j, (w,), 0.0))
+            row, at = edges[i], a + i
+            row.append(Edge(at, at + 1, (text[at],), 0.0))
+            for end in range(at + 2, a + min(n, i + maxlen) + 1):
+                w = text[at:end]
+                if is_word(w):
+                    row.append(Edge(at, end, (w,), 0.0))
         left = self.context_word(text, a, -1)
         lat = Lattice(a, b, edges, outer_count(group), left, self.context_word(text, b, +1),
                       left2=self.context_word(text, a - len(left), -1) if left else None)
@@ -298,6 +308,10 @@ def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff
                 if e.kind != "suggest":
                     for o in e.originals:
                         inner.setdefault(w.start - c.start, []).append((w.end - c.start, o))
+    if not inner:  # no entry inside: the alignment below can only copy equal characters
+        if c.entries[0].kind != "phrase":
+            return (Diff(c.start, c.end, original),)
+        return _phrase_diffs(c, original)
     # best[(i, j)] = cheapest alignment of g[:i] with original[:j]
     best: dict[tuple[int, int], tuple[float, tuple[Diff, ...]]] = {(0, 0): (0.0, ())}
     for i in range(len(g) + 1):
@@ -323,8 +337,13 @@ def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff
         return done[1]
     if c.entries[0].kind != "phrase":
         return (Diff(c.start, c.end, original),)
+    return _phrase_diffs(c, original)
+
+
+def _phrase_diffs(c: Candidate, original: str) -> tuple[Diff, ...]:
+    """A phrase cut where its characters differ from ``original`` (see :func:`diffs`)."""
     out: list[Diff] = []
-    for op in Levenshtein.opcodes(g, original):
+    for op in Levenshtein.opcodes(c.garbled, original):
         if op.tag == "equal":
             continue
         new = original[op.dest_start:op.dest_end]

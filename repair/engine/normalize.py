@@ -81,9 +81,10 @@ def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) 
     hi = analysis.original.find("\n", end)
     hi = min(end + 40, len(analysis.original) if hi < 0 else hi)
     window = _fold_width(analysis.original[lo:hi])
-    traditional = sum(a != b for a, b in zip(window, analysis.simplified[lo:hi]))
-    if traditional == 0:
+    simplified = analysis.simplified[lo:hi]
+    if window == simplified:  # the usual case in a mostly Simplified text: nothing to count
         return replacement
+    traditional = sum(a != b for a, b in zip(window, simplified))
     s2t = _converter("s2t")
     # Some characters are Traditional-looking yet normal in Simplified text (乾 in 乾隆):
     # the window is Traditional only if it has more Traditional-only than Simplified-only characters.

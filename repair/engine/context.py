@@ -95,7 +95,7 @@ class ShippedModel:
         self.bigram = lru_cache(maxsize=1 << 14)(self._bigram)  # type: ignore[method-assign]
         # a lattice's readings and the evidence of its candidates score the same words in the
         # same context, and each trigram costs two binary searches over the mapped arrays
-        self.trigram = lru_cache(maxsize=1 << 14)(self._trigram)  # type: ignore[method-assign]
+        self.trigram = lru_cache(maxsize=1 << 12)(self._trigram)  # type: ignore[method-assign]
         self._id = self._index.get
 
     def is_word(self, word: str) -> bool:

@@ -49,7 +49,9 @@ class ModelParams:
         evidence of their own counts towards the rate of a document judged spun
         (0..1). It never makes a document look spun; it only stops a spun one
         from being decided as if few of its words were.
-    em_rounds, em_tolerance: the EM fit of the document's spin rate.
+    em_rounds, em_tolerance: the EM fit of the document's spin rate: at most
+        ``em_rounds`` rounds, stopping once the expected spun words move by
+        less than ``em_tolerance`` per hundred of them.
     em_start: the share of candidates the fit first assumes spun. The fit
         can settle on "clean" or on "spun" for a borderline document; where it
         starts decides which.

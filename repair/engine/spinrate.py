@@ -102,12 +102,22 @@ def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: f
     ``markers`` of the spun words are forms only a spinner writes: a clean
     document shows one at rate ``marker_clean_rate`` at most, not at its rate
     of doubtful words, so two of them say more than two ambiguous words do.
-    Counts are rounded to a tenth of a word and the result cached: the EM asks
-    for nearly the same counts once per lattice and round.
+    Counts are rounded to three significant figures (a tenth of a word at
+    least) and the result cached: the EM asks for nearly the same counts once
+    per lattice and round, and in a long document leaving one lattice out
+    moves them by less than that.
     """
     extra = max(0.0, (mass if mass is not None else spun) - spun) * params.mass_weight
-    return _spin_rate(round(spun, 1), round(opportunities, 1), round(min(markers, spun), 1),
-                      round(spun + extra, 1), round(max(modern, params.formal_floor), 3), params)
+    return _spin_rate(_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)),
+                      _coarse(spun + extra), round(max(modern, params.formal_floor), 3), params)
+
+
+def _coarse(x: float) -> float:
+    """``x`` to three significant figures, and to a tenth at least."""
+    if x < 100.0:
+        return round(x, 1)
+    step = 10.0 ** (math.floor(math.log10(x)) - 2)
+    return round(x / step) * step
 
 
 @lru_cache(maxsize=1 << 12)
@@ -192,7 +202,9 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
                                extra_h + total_h - hard[k], extra_m + total_m - masses[k], modern)
             posts[k] = posteriors(lat, rho, params.max_context_gain, modern)
             expected[k], hard[k], masses[k] = counted_evidence(lat, posts[k], modern)
-        if abs(sum(expected) - total) < params.em_tolerance and abs(sum(masses) - total_m) < params.em_tolerance:
+        # settled when neither sum moves by more than em_tolerance of a word per 100 words it counts
+        if (abs(sum(expected) - total) < params.em_tolerance * max(1.0, total / 100)
+                and abs(sum(masses) - total_m) < params.em_tolerance * max(1.0, total_m / 100)):
             break
     spun, mass = sum(expected), sum(masses)
     p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard),

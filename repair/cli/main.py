@@ -25,6 +25,7 @@ def build_config(
     lm: str | None,
     base: Config | None = None,
     strict_tables: bool = False,
+    no_builtin: bool = False,
 ) -> Config:
     """One immutable Config from command-line flags (flags override ``base``)."""
     cfg = base or Config()
@@ -39,6 +40,8 @@ def build_config(
         overrides["lm_path"] = Path(lm)
     if strict_tables:
         overrides["strict_tables"] = True
+    if no_builtin:
+        overrides["builtin"] = False
     return cfg.with_options(**overrides) if overrides else cfg
 
 
@@ -130,14 +133,16 @@ class UnspinGroup(click.Group):
               help="A KenLM binary of clean Chinese to use as the context model (needs the kenlm module).")
 @click.option("--strict-table", "strict_table", is_flag=True,
               help="Fail on a table line that is not a pair or a set (default: skip it with a warning).")
+@click.option("--no-builtin", "no_builtin", is_flag=True,
+              help="Leave the built-in dictionaries out: only --table and --dictionary pairs are restored.")
 @click.option("--color/--no-color", "color", default=None,
               help="Colour output (default: on a terminal, unless NO_COLOR is set).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, hints or summaries on stderr; errors still show.")
 @click.version_option(package_name="unspin")
 @click.pass_context
 def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables: tuple[str, ...],
-         dictionaries: tuple[str, ...], lm: str | None, strict_table: bool, color: bool | None,
-         quiet: bool) -> None:
+         dictionaries: tuple[str, ...], lm: str | None, strict_table: bool, no_builtin: bool,
+         color: bool | None, quiet: bool) -> None:
     """Restore machine-spun Chinese text.
 
     With no command: filter stdin to stdout, or the FILEs named (`unspin a.txt > fixed.txt`).
@@ -151,7 +156,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
         # the nearest [tool.unspin] / .unspin.yaml applies to the filter too (protected words,
         # tables, threshold), as codespell's config applies to every way it is run
         config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config,
-                              strict_tables=strict_table)
+                              strict_tables=strict_table, no_builtin=no_builtin)
     except UnspinError as exc:
         click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)

@@ -51,6 +51,12 @@ def _strings(where: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _bool(where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigFileError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
 def _unit_float(where: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
         raise ConfigFileError(f"{where}: expected a number between 0 and 1, got {value!r}")
@@ -66,6 +72,7 @@ _KEYS: dict[str, Callable[[str, Any], Any]] = {
     "exclude": _strings,
     "protected": _strings,
     "min_confidence": _unit_float,
+    "builtin": _bool,
 }
 
 
@@ -172,6 +179,8 @@ def parse_settings(path: Path, raw: dict[str, Any]) -> Settings:
         engine["threshold"] = values["threshold"]
     if "protected" in values:
         engine["protected"] = values["protected"]
+    if "builtin" in values:
+        engine["builtin"] = values["builtin"]
     return Settings(
         config=Config().with_options(**engine),
         include=values.get("include", ()),

@@ -53,7 +53,7 @@ def _one_field(ctx: click.Context, param: click.Parameter, value: tuple[str, ...
 
 
 #: Engine options every file command accepts after its name, as the filter does before it.
-ENGINE_OPTIONS = ("threshold", "tables", "dictionaries", "lm", "strict_table")
+ENGINE_OPTIONS = ("threshold", "tables", "dictionaries", "lm", "strict_table", "no_builtin")
 
 
 def input_options(f: Callable) -> Callable:
@@ -82,6 +82,8 @@ def input_options(f: Callable) -> Callable:
                      help="A KenLM binary of clean Chinese to use as the context model."),
         click.option("--strict-table", "strict_table", is_flag=True, default=None,
                      help="Fail on a table line that is not a pair or a set (default: skip it with a warning)."),
+        click.option("--no-builtin", "no_builtin", is_flag=True, default=None,
+                     help="Leave the built-in dictionaries out: only --table and --dictionary pairs are restored."),
         # issue 9: run on Ray (repair/scale/cluster.py); read by execute() from ctx.params
         click.option("--ray", is_flag=True, default=False,
                      help="Run on Ray: the cluster at --ray-address or $RAY_ADDRESS, else a local one."),
@@ -120,7 +122,8 @@ def setup(ctx: click.Context) -> Setup:
         settings = load_settings(Path.cwd())
         config = build_config(param("threshold"), tuple(root.get("tables", ())) + tuple(own.get("tables", ())),
                               tuple(root.get("dictionaries", ())) + tuple(own.get("dictionaries", ())),
-                              param("lm"), base=settings.config, strict_tables=bool(param("strict_table")))
+                              param("lm"), base=settings.config, strict_tables=bool(param("strict_table")),
+                              no_builtin=bool(param("no_builtin")))
     except UnspinError as exc:
         fail(ctx, str(exc))
     return Setup(config, settings)

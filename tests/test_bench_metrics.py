@@ -144,3 +144,18 @@ def test_thesaurus_pairs_include_antonyms_and_stay_small() -> None:
     assert {"cilin-syn", "antonym"} <= sources
     assert ("上级", "下级", "antonym") in pairs
     assert len(spinner.thesaurus_pairs(groups, 2, seed=1)) <= 2
+
+
+def test_run_genre_also_decides_sentences_one_at_a_time():
+    from bench.__main__ import run_genre
+
+    class Damaging:  # changes 集会 only when a sentence comes alone, never inside its document
+        def fix(self, text: str) -> str:
+            return text.replace("集会", "会议") if text.count("。") == 1 else text
+
+        def spin_score(self, text: str) -> float:
+            return 0.0
+
+    docs = ["市中心的广场上有人集会。考试题目很难很难很难。\n环境保护很重要很重要。"]
+    res = run_genre(Damaging(), docs)
+    assert res.spans == 0 and res.alone == 3 and res.alone_changed == 1

@@ -12,6 +12,12 @@ clean as one, and a short text needs proportionally more evidence.
 Each lattice is decided with a leave-one-out rate: the evidence of the
 *other* candidates and intact words of the document, never its own, so a
 lone candidate cannot talk itself into a high spin rate.
+
+*Whether* a document is spun is judged by candidates with evidence of their
+own; *how much* of a spun one is spun, by all the posterior mass of its
+restorations (``Evidence.mass``). Both are weighed by the document's
+:func:`register`: a modern model's doubts say little about classical,
+literary or formal text, which spinners do not rewrite.
 """
 from __future__ import annotations
 

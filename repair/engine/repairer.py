@@ -26,6 +26,7 @@ from .tables import load_table
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_HAN = re.compile("[^\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,10 @@ class Repairer:
     def _register_counts(self, text: str) -> tuple[int, int, int]:
         """The modern and the formal particles of ``text`` and its Han characters (see ``spinrate.register``)."""
         p = self.config.params
+        # Han characters counted by deleting the rest: a list of every Han character (findall)
+        # cost five times as much, on every first round
         return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
-                len(_HAN.findall(text)))
+                len(_NOT_HAN.sub("", text)))
 
     def _lattices(self, text_a: str, cands: list[Candidate], near: bytearray | None = None) -> list[Lattice]:
         """Solved lattices over the clusters of ``cands`` (only those within reach of ``near`` if given)."""

@@ -143,20 +143,28 @@ def test_folder_walk_does_not_rederive_paths_per_level(tmp_path: Path, monkeypat
     assert calls["relative_to"] <= 10  # not one per folder per level (cubic in depth before)
 
 
+def _refuse_folder(monkeypatch, name: str) -> None:
+    """Make the folder walk's listing of any folder called ``name`` fail as an unreadable one does
+    (as root every folder is readable, so the refusal is simulated where the walk lists it)."""
+    from repair.files import walk
+
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith(name):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(walk.os, "scandir", scandir)
+
+
 def test_unreadable_folder_is_recorded_not_skipped_silently(tmp_path: Path, monkeypatch):
     from repair.files import walk
 
     (tmp_path / "secret").mkdir()
     (tmp_path / "secret" / "b.txt").write_text("中心\n", encoding="utf-8")
     (tmp_path / "clean.txt").write_text("市中心\n", encoding="utf-8")
-    real = os.scandir
-
-    def scandir(path):
-        if str(path).endswith("secret"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(walk.os, "scandir", scandir)
+    _refuse_folder(monkeypatch, "secret")
     selector = walk.FileSelector(cwd=tmp_path)
     assert [t.rel.as_posix() for t in selector.select([str(tmp_path)])] == ["clean.txt"]
     assert selector.errors == [("secret", "cannot read this folder (Permission denied); skipped")]
@@ -382,19 +390,10 @@ def test_progress_is_cleared_before_output_and_silent_off_a_terminal():
 
 def test_d17_unreadable_folder_makes_check_exit_2(tmp_path: Path, monkeypatch):
     """As root every folder is readable, so the refusal is simulated where the walk lists a folder."""
-    from repair.files import walk
-
     (tmp_path / "iso" / "secret").mkdir(parents=True)
     (tmp_path / "iso" / "secret" / "b.txt").write_text("中心政法委书记\n", encoding="utf-8")
     (tmp_path / "iso" / "clean.txt").write_text("市中心的广场上有人集会。\n", encoding="utf-8")
-    real = os.scandir
-
-    def scandir(path):
-        if str(path).endswith("secret"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real(path)
-
-    monkeypatch.setattr(walk.os, "scandir", scandir)
+    _refuse_folder(monkeypatch, "secret")
     r = _invoke(["check", "-j", "1", "iso"], tmp_path)
     assert r.exit_code == 2
     assert "iso/secret" in r.stderr and "Permission denied" in r.stderr

@@ -59,6 +59,18 @@ MIN_EXPECTED = 2.0
 #: Words of corpus from which an original expected fewer than MIN_EXPECTED times is a rare
 #: word (under 2 in 100,000): a pair without a measurable deficit then rests on the model alone.
 RARE_CORPUS = 100_000
+#: Against a clean reference, the log-likelihood ratio (natural log) a form's excess and its
+#: original's deficit must each reach to be *evidence*: 6 is a chance of about 1 in 400 per
+#: test (chi-square, one degree of freedom, one-sided), and a corpus offers a few hundred.
+FREQ_EVIDENCE = 6.0
+#: The original of a one-character swap needs only to be measurably in deficit (a chance of
+#: about 1 in 10): the garbled form's excess over many texts is the strong evidence.
+SWAP_DEFICIT = 1.5
+#: Against a clean reference, a garbled form must be in excess counted in *texts* at least this
+#: much (log-likelihood ratio, natural log): about three texts the reference never has it in
+#: (3 ln 2 = 2.08), a chance near 1 in 20. A name or term of one article repeated many times is
+#: in excess in occurrences, not in texts.
+MIN_EXCESS_TEXTS = 2.0
 
 
 # ---------------------------------------------------------------- candidate sources
@@ -192,6 +204,11 @@ class PairStats:
     #: original is, a name or a rare term sits in the one article about it
     docs: int = 0
     _last: int = -1
+    #: against a clean reference (0 without one): the log-likelihood ratio that the garbled
+    #: form is in excess, counted in texts (a name of one article is in one text however often
+    #: it is repeated), and that the original is in deficit, counted in occurrences
+    excess_llr: float = 0.0
+    deficit_llr: float = 0.0
 
     @property
     def deficit_seen(self) -> bool:
@@ -256,7 +273,16 @@ class Learner:
         self.texts_seen = 0
         self.ref_counts: dict[str, int] = {}
         self.ref_tokens = 0
+        self.ref_texts = 0
         self.span_counts: dict[str, int] = {}
+        #: texts each candidate form was seen in, in the corpus and in the reference
+        self.span_docs: dict[str, int] = {}
+        self.ref_docs: dict[str, int] = {}
+        #: occurrences and texts of every word of two or more characters (the segmenter's
+        #: words are the model's, so these are bounded by its vocabulary), in the corpus and
+        #: in the reference: where a one-character swap (主要 → 次要) is looked for
+        self.words = _WordCounts()
+        self.ref_words = _WordCounts()
 
     # ------------------------------------------------------------ tokens
 
@@ -324,6 +350,7 @@ class Learner:
             self.texts_seen += 1
             for toks in self.sentences(text):
                 self.tokens_seen += len(toks)
+                self.words.add(toks, self.texts_seen)
                 for i, j, g in self.spans(toks):
                     k = j - i
                     for o in p.words.get(g, ()):
@@ -337,11 +364,12 @@ class Learner:
                         self._slot(toks[i - 1], toks[j], g)
 
     def collect_reference(self, texts: Iterable[str]) -> None:
-        """Pass over a clean reference corpus: its slot fillers are candidate originals."""
-        if not self.opt.slots:
-            return
-        for text in texts:
+        """Pass over a clean reference corpus: its words' counts, and its slot fillers as candidate originals."""
+        for t, text in enumerate(texts):
             for toks in self.sentences(text):
+                self.ref_words.add(toks, t + 1)
+                if not self.opt.slots:
+                    continue
                 for i, j, g in self.spans(toks):
                     if j - i <= 2 and i > 0 and j < len(toks) and self.model.is_word(g):
                         self._slot(toks[i - 1], toks[j], g, weight=1)
@@ -427,11 +455,15 @@ class Learner:
         keep = self.opt.examples
         counts = self.span_counts
         forms = set(cands) | {o for origs in cands.values() for o in origs}
+        seen: dict[str, int] = {}  # form -> last text it was counted in
         for t, text in enumerate(texts):
             for toks in self.sentences(text):
                 for i, j, g in self.spans(toks):
                     if g in forms:
                         counts[g] = counts.get(g, 0) + 1
+                        if seen.get(g) != t:
+                            seen[g] = t
+                            self.span_docs[g] = self.span_docs.get(g, 0) + 1
                     origs = cands.get(g)
                     if not origs:
                         continue
@@ -468,12 +500,17 @@ class Learner:
 
     def count_reference(self, texts: Iterable[str], forms: set[str]) -> None:
         """How often each form occurs in clean reference text (a real word occurs there too)."""
-        for text in texts:
+        seen: dict[str, int] = {}
+        for t, text in enumerate(texts):
+            self.ref_texts += 1
             for toks in self.sentences(text):
                 self.ref_tokens += len(toks)
                 for _, _, g in self.spans(toks):
                     if g in forms:
                         self.ref_counts[g] = self.ref_counts.get(g, 0) + 1
+                        if seen.get(g) != t:
+                            seen[g] = t
+                            self.ref_docs[g] = self.ref_docs.get(g, 0) + 1
 
     def _clean_logp(self, form: str) -> float:
         """log10 frequency of ``form`` per word of clean text: the reference's, else the model's."""
@@ -496,6 +533,46 @@ class Learner:
             st.over = excess / n_g if n_g else 0.0
             # an original clean text of this length would barely use says nothing by its absence
             st.under = (deficit / excess if excess > 0 else 0.0) if expected_o >= MIN_EXPECTED else math.inf
+            if self.ref_tokens:
+                st.excess_llr = shift_llr(self.span_docs.get(st.garbled, 0), self.ref_docs.get(st.garbled, 0),
+                                          self.texts_seen, self.ref_texts)
+                st.deficit_llr = -shift_llr(counts.get(st.original, 0), self.ref_counts.get(st.original, 0),
+                                            self.tokens_seen, self.ref_tokens)
+
+    def swap_candidates(self) -> None:
+        """Words one character apart whose frequencies moved against each other (needs a reference).
+
+        A spinner that swaps one character of a word for its opposite or a neighbour
+        (主要 → 次要, 北京 → 南京, 有关 → 无关) makes pairs no synonym list has. Against a clean
+        reference such a pair shows itself: a word in excess over many more texts than clean
+        text has it in, and a word of the same length, one character apart, in deficit. Both
+        must be evidence (``FREQ_EVIDENCE``), so topic drift between the two corpora, which
+        moves words up or down one at a time, rarely pairs them; the scores decide the rest.
+        """
+        sp, rf = self.words, self.ref_words
+        if not sp.tokens or not rf.tokens:
+            return
+        short: dict[tuple[int, str], list[str]] = {}
+        for w, n in sp.counts.items():
+            r = rf.counts.get(w, 0)
+            if -shift_llr(n, r, sp.tokens, rf.tokens) >= SWAP_DEFICIT:
+                for i in range(len(w)):
+                    short.setdefault((i, w[:i] + w[i + 1:]), []).append(w)
+        for w, r in rf.counts.items():  # words clean text has that the corpus lost entirely
+            if len(w) >= 2 and w not in sp.counts and -shift_llr(0, r, sp.tokens, rf.tokens) >= SWAP_DEFICIT:
+                for i in range(len(w)):
+                    short.setdefault((i, w[:i] + w[i + 1:]), []).append(w)
+        if not short:
+            return
+        for g, d in sp.docs.items():
+            if sp.counts[g] < self.opt.min_count:
+                continue
+            if shift_llr(d, rf.docs.get(g, 0), sp.texts, rf.texts) < FREQ_EVIDENCE:
+                continue
+            for i in range(len(g)):
+                for o in short.get((i, g[:i] + g[i + 1:]), ()):
+                    if o != g:
+                        self._add(g, o, "swap")
 
     # ------------------------------------------------------------ ranking
 
@@ -517,10 +594,12 @@ class Learner:
         o = self.opt
         # dispersion says something only over many texts: a corpus of a few pages is still worth learning from
         min_docs = min(o.min_docs, max(1, self.texts_seen // 10))
+        # against a reference, the garbled form must be in excess over texts, not only in occurrences
+        min_excess = MIN_EXCESS_TEXTS if self.ref_texts and self.texts_seen >= 10 else -math.inf
         good = [s for s in stats.values()
                 if s.count >= o.min_count and s.mean_gain >= o.min_gain and s.clear_share >= o.min_clear
                 and s.over >= o.min_over and s.under >= o.min_under and s.docs >= min_docs
-                and not self._unsupported(s)]
+                and s.excess_llr >= min_excess and not self._unsupported(s)]
         # Among the originals of one form, one that is *missing* from the corpus as much as
         # the form is in excess is what the spinner replaced (a thesaurus offers 亮度, 力度
         # and 温度 for the same slot; only one of them lost its occurrences).
@@ -553,6 +632,45 @@ class Learner:
         return [s for s in out if not _explained_by(s.garbled, s.original, taken)]
 
 
+class _WordCounts:
+    """Occurrences and texts of the words (two characters or more) of a corpus."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.docs: dict[str, int] = {}
+        self._last: dict[str, int] = {}
+        self.tokens = 0
+        self.texts = 0
+
+    def add(self, toks: list[str], text: int) -> None:
+        self.tokens += len(toks)
+        self.texts = max(self.texts, text)
+        counts, docs, last = self.counts, self.docs, self._last
+        for w in toks:
+            if len(w) < 2:
+                continue
+            counts[w] = counts.get(w, 0) + 1
+            if last.get(w) != text:
+                last[w] = text
+                docs[w] = docs.get(w, 0) + 1
+
+
+def shift_llr(a: int, b: int, size_a: int, size_b: int) -> float:
+    """Signed log-likelihood ratio (natural log) that ``a`` of ``size_a`` is a higher rate than ``b`` of ``size_b``.
+
+    The two counts are split binomially under "one rate" (a share ``size_a / (size_a + size_b)``
+    of ``a + b`` falls on the first side); positive when the first side has more than its
+    share, negative when less. A form absent from the reference scores by how often it is seen.
+    """
+    n = a + b
+    if n == 0 or size_a <= 0 or size_b <= 0:
+        return 0.0
+    p = size_a / (size_a + size_b)
+    q = a / n
+    ll = (a * math.log(q / p) if a else 0.0) + (b * math.log((1 - q) / (1 - p)) if b else 0.0)
+    return ll if q >= p else -ll
+
+
 def _explained_by(garbled: str, original: str, taken: set[tuple[str, str]]) -> bool:
     """``garbled → original`` differs only inside a shared prefix and suffix by a pair in ``taken``."""
     pre = _common_prefix(garbled, original)
@@ -576,6 +694,7 @@ def learn(model: ContextModel, partners: Partners, corpus: Callable[[], Iterable
     lr.collect(corpus())
     if reference is not None:
         lr.collect_reference(reference())
+        lr.swap_candidates()
     lr.slot_candidates()
     stats = lr.score(corpus())
     if reference is not None:

@@ -589,6 +589,15 @@ class Learner:
         return (self.tokens_seen >= RARE_CORPUS and s.under == math.inf
                 and not self.model.is_word(s.garbled))
 
+    def _gain_bar(self, s: PairStats) -> float:
+        """The mean gain a pair needs: ``min_gain``, or against a reference, when the form's excess
+        over texts and the original's deficit are both decisive (``FREQ_EVIDENCE`` each), only a
+        clear preference (``CLEAR_GAIN``): two counts independent of the context model already
+        say the spinner moved occurrences from one to the other; the model need only agree."""
+        if self.ref_texts and s.excess_llr >= FREQ_EVIDENCE and s.deficit_llr >= FREQ_EVIDENCE:
+            return min(self.opt.min_gain, CLEAR_GAIN)
+        return self.opt.min_gain
+
     def rank(self, stats: dict[tuple[str, str], PairStats]) -> list[PairStats]:
         """Pairs with enough consistent evidence, best first; at most ``alternatives`` originals per form."""
         o = self.opt
@@ -597,7 +606,7 @@ class Learner:
         # against a reference, the garbled form must be in excess over texts, not only in occurrences
         min_excess = MIN_EXCESS_TEXTS if self.ref_texts and self.texts_seen >= 10 else -math.inf
         good = [s for s in stats.values()
-                if s.count >= o.min_count and s.mean_gain >= o.min_gain and s.clear_share >= o.min_clear
+                if s.count >= o.min_count and s.mean_gain >= self._gain_bar(s) and s.clear_share >= o.min_clear
                 and s.over >= o.min_over and s.under >= o.min_under and s.docs >= min_docs
                 and s.excess_llr >= min_excess and not self._unsupported(s)]
         # Among the originals of one form, one that is *missing* from the corpus as much as
@@ -608,7 +617,7 @@ class Learner:
             key = (s.deficit_seen, s.weight)
             if s.garbled not in best_of or key > best_of[s.garbled]:
                 best_of[s.garbled] = key
-        good.sort(key=lambda s: (-best_of[s.garbled][1], s.garbled, not s.deficit_seen, -s.weight, s.original))
+        good.sort(key=lambda s: (-best_of[s.garbled][1], s.garbled, not s.deficit_seen, -s.weight, -s.mean_gain, s.original))
         per: dict[str, int] = {}
         out = []
         claimed: set[str] = set()

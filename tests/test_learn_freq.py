@@ -65,3 +65,24 @@ def test_word_counts_hold_only_the_models_words(model):
     assert lr.words.counts and all(model.is_word(w) for w in lr.words.counts)
     assert lr.words.texts == len(SPUN) + 1
     assert lr.words.docs["次要"] == len(SPUN) and lr.words.counts["次要"] == 4 * len(SPUN)
+
+
+def test_decisive_counts_lower_the_gain_bar_only_with_a_reference(model):
+    lr = L.Learner(model, L.Partners(), options=L.LearnOptions(min_gain=1.5))
+    s = L.PairStats("次要", "主要", "swap", excess_llr=10.0, deficit_llr=10.0)
+    assert lr._gain_bar(s) == 1.5  # no reference: the counts were not measured against clean text
+    lr.ref_texts = 12
+    assert lr._gain_bar(s) == L.CLEAR_GAIN
+    # one decisive count is not enough: the original must be missing too
+    assert lr._gain_bar(L.PairStats("次要", "主要", "swap", excess_llr=10.0, deficit_llr=2.0)) == 1.5
+
+
+def test_originals_tied_on_clipped_weight_go_by_mean_gain(model):
+    lr = L.Learner(model, L.Partners(), options=L.LearnOptions(min_count=2, min_docs=1))
+    lr.tokens_seen = 1000
+    stats = {}
+    for o, gain in (("甲乙", 9.0), ("丙丁", 6.0)):  # both clipped at CLIP on every occurrence
+        s = L.PairStats("戊己", o, "partner", count=3, gain_sum=3 * gain, clipped_sum=3 * L.CLIP, clear=3,
+                        over=1.0, under=1.0, docs=3)
+        stats[("戊己", o)] = s
+    assert [(p.garbled, p.original) for p in lr.rank(stats)] == [("戊己", "甲乙")]

@@ -8,7 +8,7 @@ right word context). Pairs whose gain is large and consistent across the
 corpus are what the spinner did; a real word that merely resembles another
 gains nothing on average.
 
-Candidates come from four places, all cheap and all scored the same way:
+Candidates come from five places, all cheap and all scored the same way:
 
 * **partners** — a synonym source: the built-in dictionaries (MIT), user
   ``--table`` files and ``--synonyms`` groups, each pair in both directions;
@@ -21,11 +21,20 @@ Candidates come from four places, all cheap and all scored the same way:
   (野生智能 → 人工智能 through 人工/野生; 年夜学 → 大学 through 大/年夜);
 * **shared slots** — two forms seen between the same left and right words
   in the corpus (or in a clean ``--reference`` corpus) that share a
-  character (先容 in ``简略先容了`` and 介绍 in ``简单介绍了``).
+  character (先容 in ``简略先容了`` and 介绍 in ``简单介绍了``);
+* **one-character swaps** — with a clean reference, a word in excess over the
+  corpus's texts and a word of the same length, one character apart, in
+  deficit (次要 for 主要, 南京 for 北京): pairs no synonym list holds.
+
+Against a reference, counts are evidence independent of the context model:
+a garbled form must be in excess counted in texts (a name repeated in one
+article is in excess only in occurrences), and when its excess and its
+original's deficit are both decisive the context need only clearly agree.
 
 The corpus is read twice (candidates, then scores), each text once per pass,
-so time is linear in its size; memory is bounded by the candidate tables and
-a capped slot index, not by the corpus.
+and the reference twice, so time is linear in their size; memory is bounded by
+the candidate tables, a capped slot index and word counts over the model's
+vocabulary, not by the corpus.
 
 The context model is used only through ``bigram(prev, word)`` and
 ``is_word(word)``, so a fuller model improves every score without a change here.

@@ -70,15 +70,15 @@ class Finder:
         # that scan, at every character of the text, costs four times as much as
         # the whole search over bytes, where a node has a few children. UTF-8 is
         # self-synchronising, so a form matches only at character boundaries and
-        # the matches are exactly those in the text. (Not so for ``iter_long``,
-        # which looks one symbol ahead: the intact count reads characters.)
+        # the matches are exactly those in the text. The intact originals are
+        # counted the same way, longest match first (see ``_count_intact``).
         self._garbled = ahocorasick.Automaton()
         for g, es in by_garbled.items():
             self._garbled.add_word(_as_bytes(g), (len(g), g, tuple(es)))
         self._originals = ahocorasick.Automaton()
         for o in originals - by_garbled.keys():
             if len(o) > 1:  # single characters are not counted (see _count_intact)
-                self._originals.add_word(o, len(o))
+                self._originals.add_word(_as_bytes(o), len(o.encode("utf-8", "surrogatepass")))
         self.empty = not by_garbled
         if not self.empty:
             self._garbled.make_automaton()
@@ -107,19 +107,28 @@ class Finder:
                 cands.append(Candidate(char - n, char, form, entries))
         cands.sort(key=lambda c: (c.start, -c.end))
         found = tuple(cands)
-        return Matches(found, lambda: self._count_intact(text, found))
+        return Matches(found, lambda: self._count_intact(text, data, found))
 
-    def _count_intact(self, text: str, cands: Sequence[Candidate]) -> int:
+    def _count_intact(self, text: str, data: bytes, cands: Sequence[Candidate]) -> int:
         """Intact original words, as a spinner would have seen them.
 
         Longest matches without overlaps, apart from candidates, and no single
         characters (大, 和): each 大 is not a word the spinner chose to leave
         alone, and counting them would make every document look barely spun.
+        Matched over the UTF-8 bytes ``data`` of ``text``, like the garbled
+        forms, and in bytes a form's longest match is the same as in characters.
         """
         if not len(self._originals):
             return 0
-        taken = span_mask(len(text), ((c.start, c.end) for c in cands))
-        return sum(1 for end, n in self._originals.iter_long(text) if taken.find(1, end + 1 - n, end + 1) < 0)
+        spans = []
+        byte = char = 0  # candidate offsets in bytes, walking the text once (candidates come by start)
+        for c in cands:
+            byte += len(text[char:c.start].encode("utf-8", "surrogatepass"))
+            char = c.start
+            spans.append((byte, byte + len(c.garbled.encode("utf-8", "surrogatepass"))))
+        taken = span_mask(len(data), spans)
+        return sum(1 for end, n in self._originals.iter_long(data.decode("latin-1"))
+                   if taken.find(1, end + 1 - n, end + 1) < 0)
 
 
 #: Opening → closing quotation marks; a form quoted on its own is being talked about.

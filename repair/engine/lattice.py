@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Sequence
 
 from rapidfuzz.distance import Levenshtein
@@ -106,6 +107,11 @@ def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list
     return groups
 
 
+def marker_spans(group: Sequence[Candidate]) -> int:
+    """Garbled spans of ``group`` with an entry of a tier only spinners write (see ``Lattice.markers``)."""
+    return len({(c.start, c.end) for c in group if any(e.kind in SPINNER_ONLY for e in c.entries)})
+
+
 def outer_count(group: Sequence[Candidate]) -> int:
     """Candidates not nested inside another one of the group (linear: the group is sorted by start)."""
     n = 0
@@ -128,6 +134,8 @@ class LatticeBuilder:
         self.params = params
         self._memo_text: str | None = None
         self._memo: dict[tuple[int, int], str | None] = {}
+        # the evidence of a candidate and its lattice score the same readings in the same context
+        self.reading_score = lru_cache(maxsize=1 << 12)(self._reading_score)  # type: ignore[method-assign]
 
     def _tokens_edge(self, start: int, end: int, tokens: tuple[str, ...]) -> Edge:
         internal = sum(self.model.bigram(a, b) for a, b in zip(tokens, tokens[1:]))
@@ -146,17 +154,27 @@ class LatticeBuilder:
         return self._memo[key]
 
     def _context_word(self, text: str, at: int, step: int) -> str | None:
-        best = None
-        for n in range(1, self.params.context_chars + 1):
-            lo, hi = (at - n, at) if step < 0 else (at, at + n)
-            if lo < 0 or hi > len(text) or not is_han(text[lo] if step < 0 else text[hi - 1]):
-                break
-            w = text[lo:hi]
-            if n == 1 or self.model.is_word(w):
-                best = w
-        return best
+        # the Han run beside ``at`` first, then its longest known word, longest first
+        n, limit = 0, self.params.context_chars
+        if step < 0:
+            while n < limit and n < at and is_han(text[at - n - 1]):
+                n += 1
+            lo, hi = at - n, at
+        else:
+            size = len(text)
+            while n < limit and at + n < size and is_han(text[at + n]):
+                n += 1
+            lo, hi = at, at + n
+        if n == 0:
+            return None
+        is_word = self.model.is_word
+        for k in range(n, 1, -1):
+            w = text[hi - k:hi] if step < 0 else text[lo:lo + k]
+            if is_word(w):
+                return w
+        return text[hi - 1] if step < 0 else text[lo]
 
-    def _q(self, original: str) -> float:
+    def choice(self, original: str) -> float:
         """How likely the spinner was to pick this garbled form for ``original``."""
         return 1.0 / math.sqrt(max(1, self.partners.get(original, 1)))
 
@@ -189,11 +207,12 @@ class LatticeBuilder:
                 break
         return lo, hi
 
-    def build(self, text: str, group: Sequence[Candidate]) -> Lattice:
+    def build(self, text: str, group: Sequence[Candidate], evidence: list[float] | None = None) -> Lattice:
         """Every reading of the span covered by ``group``, between two fixed context words.
 
         The context either side is the same for every reading, so it is one
         word (the longest the model knows) rather than a lattice of its own.
+        ``evidence`` is :meth:`evidence` of the group, when the caller has it already.
         """
         p = self.params
         a, b = self._straddle(text, min(c.start for c in group), max(c.end for c in group))
@@ -219,7 +238,7 @@ class LatticeBuilder:
                 for rank, original in enumerate(entry.originals):
                     e = self._tokens_edge(c.start, c.end, self.segment(original))
                     e.tier = math.log(p.tier_prior.get(entry.kind, 1.0))
-                    e.channel = e.tier + math.log(self._q(original) * p.rank_decay ** rank)
+                    e.channel = e.tier + math.log(self.choice(original) * p.rank_decay ** rank)
                     if shrink:
                         # trust what frequency alone says only partly: a modern model finds
                         # old and literary words rare everywhere (see ModelParams.frequency_weight)
@@ -230,12 +249,12 @@ class LatticeBuilder:
                     lat.restore_edges.append(e)
                     if entry.kind in APPLICABLE:
                         lat.counted.add(id(e))
-        lat.evidence = self._evidence(text, lat, group)
-        lat.markers = len({(e.start, e.end) for e in lat.restore_edges if e.entry.kind in SPINNER_ONLY})
+        lat.evidence = self.evidence(text, group) if evidence is None else evidence
+        lat.markers = marker_spans(group)
         return lat
 
-    def reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None,
-                      left2: str | None = None) -> float:
+    def _reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None,
+                       left2: str | None = None) -> float:
         """log10 p of ``tokens`` between two fixed context words (trigrams where the params ask for them)."""
         trigram = getattr(self.model, "trigram", None) if self.params.trigrams else None
         if trigram is None:
@@ -251,7 +270,31 @@ class LatticeBuilder:
         bigram = self.model.bigram
         return bigram(None, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
 
-    def _evidence(self, text: str, lat: Lattice, group: Sequence[Candidate]) -> list[float]:
+    def lone(self, text: str, cand: Candidate) -> list[tuple[float, float, float]]:
+        """A candidate read alone between its context words: per restore edge, (weight, channel, tier).
+
+        ``weight`` is the edge's log odds over keeping the form, at odds 1 and
+        before the cap, as ``inference._solve_single`` scores a lattice of the
+        candidate alone (without the words that may cross its edges);
+        :class:`repair.engine.screen.Lone` turns them into the candidate's
+        posterior mass at any rate, without a lattice.
+        """
+        p = self.params
+        lm_scale = p.lm_weight * math.log(10)
+        left = self.context_word(text, cand.start, -1)
+        right = self.context_word(text, cand.end, +1)
+        left2 = self.context_word(text, cand.start - len(left), -1) if left else None
+        keep = self.reading_score(left, self.segment(cand.garbled), right, left2)
+        edges = []
+        for entry in cand.entries:
+            tier = math.log(p.tier_prior.get(entry.kind, 1.0))
+            for rank, original in enumerate(entry.originals):
+                gain = self.reading_score(left, self.segment(original), right, left2) - keep
+                edges.append((gain, tier + math.log(self.choice(original) * p.rank_decay ** rank), tier))
+        excess = max(0.0, max((g for g, _, _ in edges), default=0.0) - p.max_context_gain)
+        return [(lm_scale * (gain - excess) + channel, channel, tier) for gain, channel, tier in edges]
+
+    def evidence(self, text: str, group: Sequence[Candidate]) -> list[float]:
         """Per outer candidate: how much its context, beyond word frequency, favours restoring it.
 
         A modern model finds old and literary words (以致, 海内, 晓得) rare

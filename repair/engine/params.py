@@ -80,6 +80,10 @@ class ModelParams:
         spin rate is fitted.
     evidence_floor_table: the same for pairs of a user's table: a generic
         synonym table pairs words a person may well have chosen, so more is asked.
+    screen: fit weak clusters as lone candidates and build their lattices only
+        where a change could reach the confidence asked for
+        (:mod:`repair.engine.screen`); a shortcut, not a model: False builds
+        every lattice, for checking that the shortcut changes nothing.
     """
 
     tier_prior: Mapping[str, float] = field(default_factory=_tiers)
@@ -110,6 +114,7 @@ class ModelParams:
     trigrams: bool = True
     evidence_floor: float = 0.0
     evidence_floor_table: float = 1.0
+    screen: bool = True
 
     def __post_init__(self) -> None:
         # hashed on every cached call (spin_rate, the Repairer cache): compute it once

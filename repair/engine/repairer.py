@@ -17,14 +17,17 @@ from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, Lattice, LatticeBuilder, clusters
+from .lattice import APPLICABLE, SPINNER_ONLY, Lattice, LatticeBuilder, clusters, marker_spans, outer_count
 from .normalize import analysis_copy, to_input_script
+from .screen import Lone, best_posterior, is_weak, rate_bound
 from .segment import make_segmenter
 from .spinrate import Evidence, fit
 from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
+#: The share of clusters with forms only spinners write from which a document is fitted whole, unscreened.
+SCREEN_MARKERS = 0.1
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_HAN = re.compile("[^\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -170,23 +173,62 @@ class Repairer:
         return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
                 len(_NOT_HAN.sub("", text)))
 
-    def _lattices(self, text_a: str, cands: list[Candidate], near: bytearray | None = None) -> list[Lattice]:
-        """Solved lattices over the clusters of ``cands`` (only those within reach of ``near`` if given)."""
-        builder, params = self.builder, self.config.params
-        groups = clusters(text_a, cands, params)
-        if near is not None:
-            # a cluster's reading depends on candidates up to cluster_gap away and on
-            # context words up to context_chars away, so look that far for a change
-            reach = params.cluster_gap + params.context_chars
-            groups = [g for g in groups
-                      if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
-        lattices = []
-        for g in groups:
-            lat = builder.build(text_a, g)
-            solve(builder, text_a, lat)
-            lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
-            lattices.append(lat)  # holds one window's words at a time, not every window's
-        return lattices
+    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[float] | None = None) -> Lattice:
+        """The solved lattice of one cluster."""
+        lat = self.builder.build(text_a, group, evidence)
+        solve(self.builder, text_a, lat)
+        lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
+        return lat  # holds one window's words at a time, not every window's
+
+    def _near(self, groups: list[list[Candidate]], near: bytearray) -> list[list[Candidate]]:
+        """The clusters within reach of a change of the last round."""
+        # a cluster's reading depends on candidates up to cluster_gap away and on
+        # context words up to context_chars away, so look that far for a change
+        reach = self.config.params.cluster_gap + self.config.params.context_chars
+        return [g for g in groups
+                if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
+
+    def _can_reach(self, group: list[Candidate], rho: float, register: float, floor: float) -> bool:
+        """Whether any change of ``group`` can reach ``floor`` at rate ``rho`` (see :mod:`.screen`)."""
+        params = self.config.params
+        if (len(group) > 1 or not params.screen or params.frequency_weight != 1.0
+                or any(e.kind in SPINNER_ONLY for e in group[0].entries)):
+            return True
+        return best_posterior(group[0], rho, register, params, self.builder.choice) >= floor
+
+    def _fit(self, text_a: str, groups: list[list[Candidate]], intact: int, rest: Evidence | None,
+             floor: float) -> tuple[list[Lattice], tuple[float, float, float, list[dict[int, float]], Evidence]]:
+        """The lattices a first round decides, and the document's fit (P(spun), ρ, register, posteriors, evidence).
+
+        Weak clusters (:func:`.screen.is_weak`) join the fit as lone
+        candidates, with no lattice (:class:`.screen.Lone`); only those whose
+        changes could reach ``floor`` at the fitted rate are then built, and
+        the document fitted again. In clean text most never could. A document
+        where most clusters carry evidence, or many show forms only spinners
+        write, is built whole at once: there the screen would let every weak
+        cluster through after a fit spent for nothing.
+        """
+        params = self.config.params
+        counts = self._register_counts(text_a)
+        opportunities = sum(outer_count(g) for g in groups) + intact
+        evidence = [self.builder.evidence(text_a, g) for g in groups]
+        screen = params.screen and params.frequency_weight == 1.0  # the bound assumes the channel prior is the tier's
+        weak = [screen and is_weak(g, ev) for g, ev in zip(groups, evidence)]
+        if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
+            weak = [False] * len(groups)
+        built = {i: self._lattice(text_a, g, ev) for i, (g, ev, w) in enumerate(zip(groups, evidence, weak)) if not w}
+        lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
+        result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
+        if lone:
+            rho, modern = rate_bound(result[1]), result[2]
+            late = [i for i in lone if self._can_reach(groups[i], rho, modern, floor)]
+            if late:  # some could change after all: build them and fit again
+                for i in late:
+                    built[i] = self._lattice(text_a, groups[i], evidence[i])
+                    del lone[i]
+                built = {i: built[i] for i in sorted(built)}
+                result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
+        return list(built.values()), result
 
     def _pass(self, text: str, threshold: float, floor: float, rate: tuple[float, float] | None,
               near: bytearray | None = None, rest: Evidence | None = None):
@@ -202,20 +244,24 @@ class Repairer:
         if self.finder.empty or not _HAN.search(text):
             return None
         analysis = analysis_copy(text)
-        matches = self.finder.find(analysis.simplified)
-        cands = drop_mentions(analysis.simplified, self._unprotected(analysis.simplified, matches.candidates))
+        text_a = analysis.simplified
+        matches = self.finder.find(text_a)
+        cands = drop_mentions(text_a, self._unprotected(text_a, matches.candidates))
         if not cands:
             return None
-        lattices = self._lattices(analysis.simplified, cands, near)
-        if not lattices:
-            return None
         params = self.config.params
+        groups = clusters(text_a, cands, params)
         if rate is None:
-            opportunities = sum(lat.candidates for lat in lattices) + matches.intact
-            p_spun, rho, modern, posts, found = fit(lattices, opportunities, params, rest,
-                                                    *self._register_counts(analysis.simplified))
+            # the screen asks what could be *applied* even when only the evidence is wanted (floor 1)
+            lattices, (p_spun, rho, modern, posts, found) = self._fit(text_a, groups, matches.intact, rest,
+                                                                      min(floor, self._threshold))
         else:
             rho, modern = rate
+            if near is not None:
+                groups = self._near(groups, near)
+            lattices = [self._lattice(text_a, g) for g in groups if self._can_reach(g, rho, modern, floor)]
+            if not lattices:
+                return None
             p_spun, posts = 1.0, [posteriors(lat, rho, params.max_context_gain, modern) for lat in lattices]
             found = Evidence(0.0, 0.0)
         applied, suggested = self._choose(analysis, decisions(lattices, posts, rho), threshold, floor)
@@ -252,7 +298,8 @@ class Repairer:
                               self._unprotected(analysis.simplified, finder.find(analysis.simplified).candidates))
         if not cands:
             return []
-        lattices = self._lattices(analysis.simplified, cands)
+        groups = clusters(analysis.simplified, cands, self.config.params)
+        lattices = [self._lattice(analysis.simplified, g) for g in groups if self._can_reach(g, rho, modern, floor)]
         posts = [posteriors(lat, rho, self.config.params.max_context_gain, modern) for lat in lattices]
         return self._choose(analysis, decisions(lattices, posts, rho), 2.0, floor)[1]
 

@@ -28,6 +28,7 @@ from typing import NamedTuple, Sequence
 from .inference import posteriors
 from .lattice import SPINNER_ONLY, Lattice
 from .params import ModelParams
+from .screen import Lone
 
 _GRID = 32  # points per hypothesis
 
@@ -166,7 +167,7 @@ def counted_evidence(lat: Lattice, post: dict[int, float], modern: float = 1.0) 
 
     The posterior mass of its restorations, but no more than the number of
     its candidates whose context *itself* argues for restoring (see
-    ``LatticeBuilder._evidence``) or whose tier says no person writes them:
+    ``LatticeBuilder.evidence``) or whose tier says no person writes them:
     an unusual word that fits its neighbours is the author's, not a spinner's.
     Neither says "spinner" in classical or formal text, where a modern model
     finds the author's words odd everywhere: both count as far as the text is
@@ -183,8 +184,8 @@ def counted_evidence(lat: Lattice, post: dict[int, float], modern: float = 1.0) 
 
 
 def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
-        rest: Evidence | None = None, modern_count: int = 0,
-        formal_count: int = 0, han: int = 0) -> tuple[float, float, float, list[dict[int, float]], Evidence]:
+        rest: Evidence | None = None, modern_count: int = 0, formal_count: int = 0, han: int = 0,
+        lone: Sequence[Lone] = ()) -> tuple[float, float, float, list[dict[int, float]], Evidence]:
     """EM for the document's spin rate; returns P(spun), ρ, the register, the final posteriors and the evidence.
 
     ``modern_count`` and ``formal_count`` are the text's particles and ``han``
@@ -192,6 +193,12 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
 
     ``rest`` is the evidence of the rest of the document when these lattices
     are one chunk of it: it joins every leave-one-out estimate and the final one.
+
+    ``lone`` are weak clusters not built as lattices (see :mod:`.screen`):
+    they add their posterior mass to every estimate, and nothing to the
+    evidence that the document is spun. Like every lattice, they are decided
+    at the rate each round starts from: the fit can settle on "clean" or on
+    "spun", and the path decides which.
     """
     extra_k, extra_n, extra_h, extra_m, extra_mod, extra_formal, extra_han = rest if rest is not None else (0.0,) * 7
     modern = max(register(extra_mod + modern_count, extra_formal + formal_count, extra_han + han, params),
@@ -201,18 +208,26 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
     hard = [0.0 for _ in lattices]
     masses = list(expected)
     posts: list[dict[int, float]] = [{} for _ in lattices]
+    # the lone clusters start where lattices start (em_start of each, spun and mass alike);
+    # after one round their evidence is what counted_evidence gives a weak cluster: none
+    lone_mass = lone_start = params.em_start * len(lone)
     for _ in range(params.em_rounds):
-        total, total_h, total_m = sum(expected), sum(hard), sum(masses)
+        total, total_h, total_m = sum(expected) + lone_start, sum(hard), sum(masses) + lone_mass
+        lone_start = 0.0
         for k, lat in enumerate(lattices):
             _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params,
                                extra_h + total_h - hard[k], extra_m + total_m - masses[k], modern)
             posts[k] = posteriors(lat, rho, params.max_context_gain, modern)
             expected[k], hard[k], masses[k] = counted_evidence(lat, posts[k], modern)
+        if lone:  # at the rate the round started from, as each lattice above was decided
+            _, rho = spin_rate(extra_k + total, extra_n + opportunities, params, extra_h + total_h,
+                               extra_m + total_m, modern)
+            lone_mass = sum(c.mass(rho, modern, params) for c in lone)
         # settled when neither sum moves by more than em_tolerance of a word per 100 words it counts
-        if (abs(sum(expected) - total) < params.em_tolerance * max(1.0, total / 100)
-                and abs(sum(masses) - total_m) < params.em_tolerance * max(1.0, total_m / 100)):
+        if (abs(sum(expected) + lone_start - total) < params.em_tolerance * max(1.0, total / 100)
+                and abs(sum(masses) + lone_mass - total_m) < params.em_tolerance * max(1.0, total_m / 100)):
             break
-    spun, mass = sum(expected), sum(masses)
+    spun, mass = sum(expected), sum(masses) + lone_mass
     p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard),
                             extra_m + mass, modern)
     return p_spun, rho, modern, posts, Evidence(spun, float(opportunities), sum(hard), mass,

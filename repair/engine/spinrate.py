@@ -54,14 +54,15 @@ class Evidence(NamedTuple):
 
 
 @lru_cache(maxsize=16)
-def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...], int]:
-    """Grid points ρ, log ρ, log prior weight, and the index of the first spun point."""
+def _grid(clean_rate: float, prior_spun: float) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...],
+                                                          tuple[float, ...], int]:
+    """Grid points ρ, log ρ, log (1-ρ), log prior weight, and the index of the first spun point."""
     c = min(max(clean_rate, 1e-4), 0.5)
     clean = [c * (i + 0.5) / _GRID for i in range(_GRID)]
     spun = [c + (1 - c) * (i + 0.5) / _GRID for i in range(_GRID)]
     rho = clean + spun
     w = [math.log((1 - prior_spun) / _GRID)] * _GRID + [math.log(prior_spun / _GRID)] * _GRID
-    return tuple(rho), tuple(math.log(r) for r in rho), tuple(w), _GRID
+    return tuple(rho), tuple(math.log(r) for r in rho), tuple(math.log1p(-r) for r in rho), tuple(w), _GRID
 
 
 def register(modern: float, formal: float, han: float, params: ModelParams) -> float:
@@ -139,22 +140,26 @@ def _spin_rate(spun: float, opportunities: float, markers: float, mass: float, m
     """
     n = max(0.0, opportunities)
     k = min(max(0.0, spun), n)
-    rho, log_rho, log_w, first_spun = _grid(params.clean_rate, params.prior_spun * modern)
+    rho, log_rho, log_rest, log_w, first_spun = _grid(params.clean_rate, params.prior_spun * modern)
     h = min(max(0.0, markers), k)
     log_marker = math.log(max(params.marker_clean_rate, 1e-12))
-    logs = [lw + k * lr + (n - k) * math.log1p(-r) for r, lr, lw in zip(rho, log_rho, log_w)]
+    # computed once per cache miss, and a long document misses often (one count per lattice
+    # left out): log (1-ρ) comes with the grid, and the loops bind what they call
+    exp, rest = math.exp, n - k
+    logs = [lw + k * lr + rest * lr1 for lr, lr1, lw in zip(log_rho, log_rest, log_w)]
     if h and params.marker_clean_rate > 0:
         for i in range(first_spun):  # under "clean", a marker is a rare accident, not a doubtful word
             logs[i] += h * (log_marker - log_rho[i])
     top = max(logs)
-    ws = [math.exp(x - top) for x in logs]
+    ws = [exp(x - top) for x in logs]
     spun_mass = sum(ws[first_spun:])
     p_spun = spun_mass / sum(ws)
     if mass > k:  # the rate under "spun", from all the mass of restorations
         km = min(mass, n)
-        logs = [km * lr + (n - km) * math.log1p(-r) for r, lr in zip(rho[first_spun:], log_rho[first_spun:])]
+        rest = n - km
+        logs = [km * lr + rest * lr1 for lr, lr1 in zip(log_rho[first_spun:], log_rest[first_spun:])]
         top = max(logs)
-        ws = [0.0] * first_spun + [math.exp(x - top) for x in logs]
+        ws = [0.0] * first_spun + [exp(x - top) for x in logs]
         spun_mass = sum(ws[first_spun:])
     spun_mean = sum(w * r for w, r in zip(ws[first_spun:], rho[first_spun:])) / spun_mass if spun_mass else 0.5
     rate = p_spun * spun_mean + (1 - p_spun) * params.clean_floor

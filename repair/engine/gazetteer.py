@@ -30,6 +30,9 @@ def expand(phrases: Iterable[str], entries: Iterable[Entry], known: set[str]) ->
     房地产市场 into 不动产市场, and a clean text that writes those has
     done nothing a phrase-tier prior should overrule.
     """
+    phrases = list(phrases)
+    if not phrases:  # a table alone (``--no-builtin``): nothing to expand, and 80,000 entries to skip
+        return []
     garbles: dict[str, list[tuple[str, bool]]] = {}  # original -> (garbled form, from a table)
     for e in entries:
         if e.kind in ("marker", "ambiguous", "table"):

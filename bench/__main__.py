@@ -426,7 +426,7 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
     if sp is not None:
         names = sorted({rn for _, _, r in sp.rows for rn in r})
         L += ["## Speed and memory", "",
-              f"`Repairer.fix` on one text (about 150,000 characters), median of {1 if args.smoke else 3} runs; ratio = unspin MB/s ÷ the reference's MB/s on the same text.", "",
+              f"`Repairer.fix` on one text (about 150,000 characters), median CPU time of {1 if args.smoke else 3} runs (the process's own time: other work on the machine does not count); ratio = unspin MB/s ÷ the reference's MB/s on the same text.", "",
               "| text | unspin MB/s | " + " | ".join(f"× {n}" for n in names) + " |",
               "|---|---:|" + "---:|" * len(names)]
         for name, v, r in sp.rows:

@@ -26,10 +26,15 @@ def _params(overrides: list[str]):
     """ModelParams with ``name=value`` overrides (``--set lm_weight=0.8``): a config, not patched globals."""
     from repair.engine.params import ModelParams
 
-    values = {}
+    values: dict = {}
+    tiers = dict(ModelParams().tier_prior)
     for item in overrides:
         name, value = item.split("=", 1)
-        values[name.strip()] = value
+        if name.strip().startswith("tier."):  # --set tier.table=0.5: one tier's prior
+            tiers[name.strip()[5:]] = float(value)
+            values["tier_prior"] = tiers
+        else:
+            values[name.strip()] = value
     return ModelParams().with_values(**values)
 
 
@@ -39,7 +44,8 @@ def main() -> None:
     ap.add_argument("--rate", type=float, default=0.8)
     ap.add_argument("--seed", type=int, default=1998)
     ap.add_argument("--threshold", type=float, default=None)
-    ap.add_argument("--set", action="append", default=[], help="a ModelParams field, e.g. lm_weight=0.8 (repeatable)")
+    ap.add_argument("--set", action="append", default=[],
+                    help="a ModelParams field, e.g. lm_weight=0.8, or a tier's prior, tier.table=0.5 (repeatable)")
     ap.add_argument("--table-only", action="store_true",
                     help="give the engine the spinner's own table and no dictionaries (decisions alone)")
     ap.add_argument("--dense", action="store_true",

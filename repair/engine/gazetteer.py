@@ -11,7 +11,7 @@ substitutions.
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from .dictionary import Entry
 
@@ -19,7 +19,7 @@ from .dictionary import Entry
 MAX_VARIANTS = 64
 
 
-def expand(phrases: Iterable[str], entries: Iterable[Entry], known: set[str]) -> list[Entry]:
+def expand(phrases: Iterable[str], entries: Sequence[Entry], known: set[str]) -> list[Entry]:
     """Phrase entries for the garbled variants of each canonical phrase.
 
     ``entries`` supply the substitutions (original → garbled); ``known``
@@ -33,11 +33,15 @@ def expand(phrases: Iterable[str], entries: Iterable[Entry], known: set[str]) ->
     phrases = list(phrases)
     if not phrases:  # a table alone (``--no-builtin``): nothing to expand, and 80,000 entries to skip
         return []
+    # only originals found inside some phrase can take part: a big table or dictionary
+    # (a million entries) would otherwise be copied whole into ``garbles``
+    kinds = ("marker", "ambiguous", "table")
+    longest = max((len(e.originals[0]) for e in entries if e.kind in kinds), default=0)
+    inside = {p[i:j] for p in phrases for i in range(len(p)) for j in range(i + 1, min(len(p), i + longest) + 1)}
     garbles: dict[str, list[tuple[str, bool]]] = {}  # original -> (garbled form, from a table)
     for e in entries:
-        if e.kind in ("marker", "ambiguous", "table"):
-            for o in e.originals[:1]:
-                garbles.setdefault(o, []).append((e.garbled, e.kind == "table"))
+        if e.kind in kinds and e.originals[0] in inside:
+            garbles.setdefault(e.originals[0], []).append((e.garbled, e.kind == "table"))
     max_len = max((len(o) for o in garbles), default=0)
     out: list[Entry] = []
     seen = set(known)

@@ -1,0 +1,60 @@
+"""One spin rate per source: a table's spinning is judged by the table's words, not the dictionaries'."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from repair import Config, Repairer
+
+HERE = Path(__file__).parent
+#: Thesaurus pairs none of whose forms is a garbled form of the built-in dictionaries.
+TABLE = HERE / "fixtures" / "synonym-table.txt"
+
+
+def _spun_by_the_table() -> tuple[str, str, int]:
+    """Clean sentences holding the table's words (and many built-in originals), and the same with
+    every table word swapped for its partner, and how many were swapped."""
+    pairs = [line.split("-") for line in TABLE.read_text(encoding="utf-8").split()]
+    clean = [c["text"] for c in yaml.safe_load((HERE / "cases" / "negative.yaml").read_text(encoding="utf-8"))
+             if any(a in c["text"] for a, _ in pairs)]
+    spun, swapped = [], 0
+    for sentence in clean:
+        for a, b in pairs:
+            swapped += sentence.count(a)
+            sentence = sentence.replace(a, b)
+        spun.append(sentence)
+    return "".join(clean), "".join(spun), swapped
+
+
+@pytest.fixture(scope="module")
+def beside_builtin() -> Repairer:
+    return Repairer(Config(tables=(TABLE,)))
+
+
+def test_a_table_spin_is_restored_beside_the_builtin_dictionaries(beside_builtin: Repairer):
+    clean, spun, swapped = _spun_by_the_table()
+    assert swapped >= 80
+    report = beside_builtin.analyse(spun)
+    restored = [c for c in report.changes if c.kind == "table"]
+    # the built-in dictionaries' intact words (hundreds of them) no longer dilute the table's rate
+    assert len(restored) >= 0.9 * swapped
+    assert report.spin_rate > 0.5 and report.spin_score > 0.99
+    assert report.evidence.table_opportunities > 0 and report.evidence.opportunities > report.evidence.table_opportunities
+    alone = Repairer(Config(builtin=False, tables=(TABLE,))).analyse(spun)
+    assert report.fixed == alone.fixed
+
+
+def test_the_clean_text_stays_clean_beside_a_table(beside_builtin: Repairer):
+    clean, _, _ = _spun_by_the_table()
+    report = beside_builtin.analyse(clean)
+    assert report.changes == ()
+    assert report.spin_score < 0.5
+
+
+def test_a_table_spin_does_not_raise_the_dictionaries_rate(beside_builtin: Repairer):
+    """The table's rate is its own: built-in ambiguous words are decided at the dictionaries' rate."""
+    _, spun, _ = _spun_by_the_table()
+    report = beside_builtin.analyse(spun)
+    assert not [c for c in report.changes if c.kind == "ambiguous"]

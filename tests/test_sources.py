@@ -58,3 +58,30 @@ def test_a_table_spin_does_not_raise_the_dictionaries_rate(beside_builtin: Repai
     _, spun, _ = _spun_by_the_table()
     report = beside_builtin.analyse(spun)
     assert not [c for c in report.changes if c.kind == "ambiguous"]
+
+
+def test_a_chunk_is_decided_with_the_table_evidence_of_its_document(beside_builtin: Repairer):
+    """``Evidence`` carries each source's counts across the chunks of a long document."""
+    _, spun, _ = _spun_by_the_table()
+    half = len(spun) // 2
+    parts = [beside_builtin.evidence(spun[:half]), beside_builtin.evidence(spun[half:])]
+    whole = parts[0] + parts[1]
+    assert whole.table_spun == parts[0].table_spun + parts[1].table_spun > 0
+    assert whole.table_opportunities == parts[0].table_opportunities + parts[1].table_opportunities
+    chunk = "中央电视台今晚将直播这场竞赛。"  # 比赛 swapped for its table partner
+    assert beside_builtin.analyse(chunk).changes == ()  # one swap alone is no evidence of spinning
+    inside = beside_builtin.analyse(chunk, rest=whole)
+    assert inside.fixed == "中央电视台今晚将直播这场比赛。"
+
+
+def test_a_pair_both_sources_hold_is_the_dictionaries(tmp_path: Path):
+    """A table repeating built-in pairs (a spinner's own table does) keeps only its other pairs."""
+    table = tmp_path / "t.txt"
+    table.write_text("中央-中心\n比赛-竞赛\n", encoding="utf-8")
+    r = Repairer(Config(tables=(table,)))
+    tabled = {(e.garbled, o) for e in r.entries if e.kind == "table" for o in e.originals}
+    assert ("中心", "中央") not in tabled  # an ambiguous built-in pair
+    assert {("竞赛", "比赛"), ("比赛", "竞赛")} <= tabled
+    assert any(e.garbled == "中心" and "中央" in e.originals for e in r.entries if e.kind == "ambiguous")
+    alone = Repairer(Config(builtin=False, tables=(table,)))
+    assert {(e.garbled, o) for e in alone.entries for o in e.originals} >= {("中心", "中央"), ("中央", "中心")}

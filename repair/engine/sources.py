@@ -97,3 +97,29 @@ def layout(bounds: tuple[int, int], total: int) -> Layout:
                  for s in SOURCES)
     sources = tuple(s for s in SOURCES if bounds[s] > 0)
     return Layout(points, sources, tuple((i, i) for i in range(len(points))), step, join)
+
+
+def apportion(entries: Sequence[Entry]) -> list[Entry]:
+    """``entries`` with every pair in one source: a table's pairs that a dictionary holds are the dictionary's.
+
+    A spinner's own table repeats many built-in pairs (the dictionaries were
+    read off spinners' tables). Kept in both sources, such a pair would be
+    two restore edges making the same change, one at each source's rate,
+    and its evidence would count for the dictionaries alone: the table's
+    edge would only dilute the dictionaries' rate. The table keeps its other
+    pairs. Suggest-only pairs are not taken from a table: there, the table
+    makes them applicable.
+    """
+    if not any(e.kind == "table" for e in entries):  # no table (start-up): nothing to apportion
+        return list(entries)
+    held = {(e.garbled, o) for e in entries if e.kind not in ("table", "suggest") for o in e.originals}
+    out: list[Entry] = []
+    for e in entries:
+        if e.kind == "table":
+            originals = tuple(o for o in e.originals if (e.garbled, o) not in held)
+            if not originals:
+                continue
+            if len(originals) < len(e.originals):
+                e = e._replace(originals=originals)
+        out.append(e)
+    return out

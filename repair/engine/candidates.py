@@ -10,6 +10,7 @@ them with context.
 """
 from __future__ import annotations
 
+from collections import Counter
 from functools import cached_property
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -136,12 +137,9 @@ class Finder:
             char = c.start
             spans.append((byte, byte + len(c.garbled.encode("utf-8", "surrogatepass"))))
         taken = span_mask(len(data), spans)
-        counts = [0] * len(SOURCES)
-        for end, (n, of) in self._originals.iter_long(data.decode("latin-1")):
-            if taken.find(1, end + 1 - n, end + 1) < 0:
-                for s in SOURCES:
-                    counts[s] += of[s]
-        return tuple(counts)
+        found = Counter(of for end, (n, of) in self._originals.iter_long(data.decode("latin-1"))
+                        if taken.find(1, end + 1 - n, end + 1) < 0)
+        return tuple(sum(count for of, count in found.items() if of[s]) for s in SOURCES)
 
 
 #: Opening → closing quotation marks; a form quoted on its own is being talked about.

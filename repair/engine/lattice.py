@@ -125,8 +125,10 @@ def source_counts(group: Sequence[Candidate]) -> tuple[int, int]:
     The words a spinner using that source could have swapped here; in a
     document of one source, :func:`outer_count` of the group.
     """
-    return tuple(outer_count([c for c in group if any(source_of(e) == s for e in c.entries)])
-                 for s in SOURCES)  # type: ignore[return-value]
+    if not any(e.kind == "table" for c in group for e in c.entries):  # no table word (most groups)
+        return outer_count(group), 0
+    of = [{source_of(e) for e in c.entries} for c in group]
+    return tuple(outer_count([c for c, x in zip(group, of) if s in x]) for s in SOURCES)  # type: ignore[return-value]
 
 
 def outer_count(group: Sequence[Candidate]) -> int:

@@ -200,16 +200,20 @@ def counted_evidence(lat: Lattice, post: dict[int, float],
     modern (``modern``, see :func:`register`). Each candidate's evidence
     counts for the source of the entry its context favours most.
     """
-    raw = [0.0] * len(SOURCES)
     counted = lat.counted
-    for key, p in post.items():
-        s = counted.get(key)
-        if s is not None:
-            raw[s] += p
-    strong = [0] * len(SOURCES)
-    for g, s in lat.evidence:
-        if g > 0.0:
-            strong[s] += 1
+    raw, strong = [0.0] * len(SOURCES), [0] * len(SOURCES)
+    if len(lat.layout.sources) == 1:  # one source (most lattices): its sums, as with one rate
+        one = lat.layout.sources[0]
+        raw[one] = sum(p for key, p in post.items() if key in counted)
+        strong[one] = sum(1 for g, _ in lat.evidence if g > 0.0)
+    else:
+        for key, p in post.items():
+            s = counted.get(key)
+            if s is not None:
+                raw[s] += p
+        for g, s in lat.evidence:
+            if g > 0.0:
+                strong[s] += 1
     mass = tuple(min(raw[s], float(lat.sizes[s])) for s in SOURCES)
     total = tuple(min(mass[s], (float(strong[s]) + (lat.markers if s == DICTIONARIES else 0)) * modern)
                   for s in SOURCES)
@@ -239,8 +243,8 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     could have swapped (its candidates and intact originals). Each source's
     rate is fitted from its own evidence; a lattice is decided at the rate of
     each source it holds restorations of. A source with no opportunity in the
-    document is not *present*: it has a rate (its prior's), for restorations
-    a later round may find, but no say in P(spun).
+    document is not *present*: it is decided as clean (``clean_floor``) if a
+    later round finds restorations of it, and has no say in P(spun).
 
     ``modern_count`` and ``formal_count`` are the text's particles and ``han``
     its Han characters, for :func:`register`.
@@ -268,39 +272,46 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
         return spin_rate(k + spun - own[0], n + opp - own[1], params,
                          h + markers - own[2] if s == DICTIONARIES else 0.0, m + mass - own[3], modern)
 
-    sizes = [lat.sizes for lat in lattices]
-    expected = [tuple(params.em_start * n for n in size) for size in sizes]
+    # per source, per lattice: expected spun words and posterior mass (lists per source, so each
+    # round's totals are plain sums, as fast as with one rate)
+    expected = [[params.em_start * lat.sizes[s] for lat in lattices] for s in SOURCES]
+    masses = [list(e) for e in expected]
     hard = [0.0 for _ in lattices]
-    masses = list(expected)
     posts: list[dict[int, float]] = [{} for _ in lattices]
     # the lone clusters start where lattices start (em_start of each, spun and mass alike);
     # after one round their evidence is what counted_evidence gives a weak cluster: none
     lone_mass = lone_start = [params.em_start * sum(1 for c in lone if s in c.sources) for s in SOURCES]
-    rates = [0.5] * len(SOURCES)  # a source's entry is only read where it is present
+    # an absent source has no evidence and no restoration in the first round: it is decided as clean
+    rates = [params.clean_floor] * len(SOURCES)
+    zero = [0.0] * len(SOURCES)
     for _ in range(params.em_rounds):
-        total = [sum(e[s] for e in expected) + lone_start[s] for s in SOURCES]
+        total, total_m = list(zero), list(zero)
+        for s in present:
+            total[s], total_m[s] = sum(expected[s]) + lone_start[s], sum(masses[s]) + lone_mass[s]
         total_h = sum(hard)
-        total_m = [sum(m[s] for m in masses) + lone_mass[s] for s in SOURCES]
-        lone_start = [0.0] * len(SOURCES)
+        lone_start = zero
         for k, lat in enumerate(lattices):
             for s in lat.layout.sources:
                 _, rates[s] = rate(s, total[s], opportunities[s], total_h, total_m[s],
-                                   (expected[k][s], sizes[k][s], hard[k], masses[k][s]))
+                                   (expected[s][k], lat.sizes[s], hard[k], masses[s][k]))
             posts[k] = posteriors(lat, rates, params.max_context_gain, modern)
-            expected[k], hard[k], masses[k] = counted_evidence(lat, posts[k], modern)
+            spun_k, hard[k], mass_k = counted_evidence(lat, posts[k], modern)
+            for s in present:
+                expected[s][k], masses[s][k] = spun_k[s], mass_k[s]
         if lone:  # at the rate the round started from, as each lattice above was decided
             for s in present:
                 _, rates[s] = rate(s, total[s], opportunities[s], total_h, total_m[s])
             each = [c.mass(rates, modern, params) for c in lone]
             lone_mass = [sum(m[s] for m in each) for s in SOURCES]
         # settled when neither sum moves by more than em_tolerance of a word per 100 words it counts
-        if all(abs(sum(e[s] for e in expected) + lone_start[s] - total[s]) < params.em_tolerance * max(1.0, total[s] / 100)
-               and abs(sum(m[s] for m in masses) + lone_mass[s] - total_m[s])
-               < params.em_tolerance * max(1.0, total_m[s] / 100) for s in SOURCES):
+        if all(abs(sum(expected[s]) + lone_start[s] - total[s]) < params.em_tolerance * max(1.0, total[s] / 100)
+               and abs(sum(masses[s]) + lone_mass[s] - total_m[s]) < params.em_tolerance * max(1.0, total_m[s] / 100)
+               for s in present):
             break
-    spun = [sum(e[s] for e in expected) for s in SOURCES]
-    mass = [sum(m[s] for m in masses) + lone_mass[s] for s in SOURCES]
-    final = [rate(s, spun[s], opportunities[s], sum(hard), mass[s]) for s in SOURCES]
+    spun = [sum(e) for e in expected]
+    mass = [sum(m) + lone for m, lone in zip(masses, lone_mass)]
+    final = [rate(s, spun[s], opportunities[s], sum(hard), mass[s]) if s in present else (0.0, params.clean_floor)
+             for s in SOURCES]
     evidence = Evidence(spun[DICTIONARIES], float(opportunities[DICTIONARIES]), sum(hard), mass[DICTIONARIES],
                         float(modern_count), float(formal_count), float(han),
                         spun[TABLES], float(opportunities[TABLES]), mass[TABLES])

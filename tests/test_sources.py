@@ -85,3 +85,30 @@ def test_a_pair_both_sources_hold_is_the_dictionaries(tmp_path: Path):
     assert any(e.garbled == "中心" and "中央" in e.originals for e in r.entries if e.kind == "ambiguous")
     alone = Repairer(Config(builtin=False, tables=(table,)))
     assert {(e.garbled, o) for e in alone.entries for o in e.originals} >= {("中心", "中央"), ("中央", "中心")}
+
+
+def test_a_table_holding_most_dictionary_pairs_shares_their_rate(tmp_path: Path):
+    """A spinner's own table repeats most built-in pairs: one spinner, one rate, every pair kept.
+
+    Built from the dictionaries' own pairs (both ways) plus one of the table's own, it is
+    decided exactly as one pool of pairs: no pair moves, every table pair is at the
+    dictionaries' rate.
+    """
+    from repair.engine.dictionary import load_builtin
+    from repair.engine.sources import DICTIONARIES, SHARED_COVERAGE, source_of
+
+    entries, _ = load_builtin()
+    pairs = [(e.garbled, o) for e in entries if e.kind not in ("suggest", "phrase") for o in e.originals]
+    lines = [f"{o}-{g}" for g, o in pairs] + ["比赛-竞赛"]
+    table = tmp_path / "own.txt"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = Repairer(Config(tables=(table,)))
+    tabled = [e for e in r.entries if e.kind == "table"]
+    assert all(e.shared and source_of(e) == DICTIONARIES for e in tabled)
+    assert {("竞赛", "比赛"), ("中心", "中央")} <= {(e.garbled, o) for e in tabled for o in e.originals}
+    # a table holding fewer of them than the bar is fitted apart
+    few = tmp_path / "few.txt"
+    keep = int(len(pairs) * SHARED_COVERAGE * 0.5)
+    few.write_text("\n".join(lines[:keep] + ["比赛-竞赛"]) + "\n", encoding="utf-8")
+    apart = [e for e in Repairer(Config(tables=(few,))).entries if e.kind == "table"]
+    assert apart and not any(e.shared for e in apart)

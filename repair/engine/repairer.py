@@ -21,7 +21,7 @@ from .lattice import APPLICABLE, SPINNER_ONLY, Lattice, LatticeBuilder, clusters
 from .normalize import analysis_copy, to_input_script
 from .screen import Lone, best_posterior, is_weak, rate_bound
 from .segment import make_segmenter
-from .sources import DICTIONARIES, SOURCES, apportion
+from .sources import DICTIONARIES, SOURCES, assign, one_spinner
 from .spinrate import Evidence, Fit, fit
 from .tables import load_table
 
@@ -73,8 +73,11 @@ class Repairer:
             entries.extend(load_dictionary(path))
         entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
-        entries = apportion([e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded])
+        entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
+        shared = one_spinner(entries)
+        entries = assign(entries, shared)
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
+        entries = assign(entries, shared) if shared else entries  # the phrases a shared table's pairs made
         self.entries = entries
         # Suggest-only pairs (antonyms, single characters, function words) are
         # looked for only when the caller asks for weak findings: they are

@@ -48,6 +48,8 @@ def main() -> None:
                     help="a ModelParams field, e.g. lm_weight=0.8, or a tier's prior, tier.table=0.5 (repeatable)")
     ap.add_argument("--table-only", action="store_true",
                     help="give the engine the spinner's own table and no dictionaries (decisions alone)")
+    ap.add_argument("--own-table", action="store_true",
+                    help="give the engine the spinner's own table beside the dictionaries (as `unspin --table`)")
     ap.add_argument("--dense", action="store_true",
                     help="spin with the dense table (bench data folder) and give the engine that table")
     ap.add_argument("--genres", action="store_true", help="damage on the dev documents of each genre, then exit")
@@ -76,9 +78,9 @@ def main() -> None:
         cfg = cfg.with_options(tables=(tpath,))
     spun = spinner.spin_documents([d.text for d in spin_docs], table, args.rate, args.seed + 1,
                                   spinner.jieba_segmenter())
-    if args.table_only:
+    if args.table_only or args.own_table:
         path = table.write(corpus.CACHE_DIR / "dev-table.tsv")
-        cfg = cfg.with_options(builtin=False, tables=(path,))
+        cfg = cfg.with_options(builtin=not args.table_only, tables=(path,))
     r = repair.Repairer(cfg)
     t0 = time.perf_counter()
     known = restored = changes = correct = 0
@@ -88,7 +90,8 @@ def main() -> None:
         out, ch = r.fix_and_explain(doc.spun)
         sc = metrics.score_document(doc.spun, doc.original, out, doc.gold, ch)
         for g, ok in zip(doc.gold, sc.restored):
-            if args.dense or (g.source == "dict" and (args.table_only or g.kind in ("marker", "ambiguous", "phrase"))):
+            if args.dense or (g.source == "dict" and (args.table_only or args.own_table
+                                                       or g.kind in ("marker", "ambiguous", "phrase"))):
                 known += 1
                 restored += ok
                 if not ok and len(misses) < args.show:

@@ -78,9 +78,10 @@ def test_min_confidence_filters_and_lowers_the_floor(repo: Path):
     assert all(json.loads(line)["confidence"] >= 0.5 for line in everything.stdout.splitlines())
     assert strict.exit_code == (1 if n_strict else 0)
     # below the threshold: a weak suggestion on clean text shows up, and only with the low floor
-    low = unspin(["check", "--format", "json", "--min-confidence", "0.01", "clean.txt"], repo)
+    # (集会 → 会议 at 0.009: the test table repeats built-in pairs, which count once, as the dictionaries')
+    low = unspin(["check", "--format", "json", "--min-confidence", "0.005", "clean.txt"], repo)
     assert low.exit_code == 1
-    assert all(0.01 <= json.loads(line)["confidence"] < 0.8 for line in low.stdout.splitlines())
+    assert all(0.005 <= json.loads(line)["confidence"] < 0.8 for line in low.stdout.splitlines())
 
 
 def test_inline_ignore_and_off_on_regions(repo: Path):

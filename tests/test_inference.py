@@ -41,9 +41,17 @@ def _segment(form: str) -> tuple[str, ...]:
 
 
 def _enumerate(builder: LatticeBuilder, lat) -> tuple[list[float], dict[int, list[float]]]:
-    """Z_k and per-edge masses by listing every path."""
+    """Z_{k0 k1} and per-edge masses by listing every path, at the layout's points.
+
+    The truncation written out: no more restorations than outer candidates,
+    none more of a source than its candidates.
+    """
     scale = builder.params.lm_weight * LN10
-    width = max(1, lat.candidates) + 1
+    total_max = max(1, lat.candidates)
+    bounds = [min(lat.sizes[s], total_max) for s in (0, 1)]
+    points = sorted((k0, k1) for k0 in range(bounds[0] + 1) for k1 in range(bounds[1] + 1) if k0 + k1 <= total_max)
+    assert list(lat.layout.points) == points
+    width = len(points)
     z = [NEG_INF] * width
     mass: dict[int, list[float]] = {}
     n = lat.end - lat.start
@@ -51,9 +59,10 @@ def _enumerate(builder: LatticeBuilder, lat) -> tuple[list[float], dict[int, lis
     def walk(i: int, prev, score: float, used: list) -> None:
         if i == n:
             total = score + (scale * builder.model.bigram(prev, lat.right) if lat.right else 0.0)
-            k = sum(1 for e in used if e.entry is not None)
-            if k >= width:
+            point = tuple(sum(1 for e in used if e.entry is not None and e.source == s) for s in (0, 1))
+            if point not in points:
                 return
+            k = points.index(point)
             z[k] = logaddexp(z[k], total)
             for e in used:
                 if e.entry is not None:
@@ -68,8 +77,22 @@ def _enumerate(builder: LatticeBuilder, lat) -> tuple[list[float], dict[int, lis
     return z, mass
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_forward_backward_matches_enumeration(seed: int):
+def _posteriors_by_paths(z: list[float], mass: dict[int, list[float]], points, rates) -> dict[int, float]:
+    """The posterior of each restore edge at per-source ``rates``, from the enumerated sums."""
+    lo = [math.log(r / (1 - r)) for r in rates]
+
+    def at(vec):
+        return sum(math.exp(v + p[0] * lo[0] + p[1] * lo[1]) for v, p in zip(vec, points) if v != NEG_INF)
+
+    return {key: at(vec) / at(z) for key, vec in mass.items()}
+
+
+def _toy_lattices(seed: int) -> tuple[LatticeBuilder, list]:
+    """Solved lattices over a random text; from seed 12 on, of both sources.
+
+    Seeds from 12 on mix the dictionaries' entries and a table's, in one
+    lattice and in one candidate: a 2-D polynomial, one odds per source.
+    """
     rng = random.Random(seed)
     chars = "甲乙丙丁戊己"
     text = "".join(rng.choice(chars) for _ in range(7))
@@ -80,20 +103,57 @@ def test_forward_backward_matches_enumeration(seed: int):
         end = start + rng.choice((1, 2))
         garbled = text[start:end]
         originals = tuple(dict.fromkeys("".join(rng.choice(chars) for _ in range(end - start)) for _ in range(2)))
-        cands.append(Candidate(start, end, garbled, (Entry(garbled, originals, "ambiguous", "toy"),)))
+        kinds = ("ambiguous",) if seed < 12 else rng.choice((("ambiguous",), ("table",), ("ambiguous", "table")))
+        cands.append(Candidate(start, end, garbled,
+                               tuple(Entry(garbled, originals[i:] or originals, kind, "toy")
+                                     for i, kind in enumerate(kinds))))
     params = ModelParams(cluster_gap=3)
     builder = LatticeBuilder(model, _segment, {}, params)
+    lattices = []
     for group in clusters(text, cands, params):
         lat = builder.build(text, group)
         solve(builder, text, lat)
-        if not any(e.entry is None for row in lat.edges for e in row):
-            continue  # the lone-candidate fast path has no lattice to enumerate
+        lattices.append(lat)
+    return builder, lattices
+
+
+def _full(lat) -> bool:
+    """Solved by forward-backward (the lone-candidate fast path has no lattice to enumerate)."""
+    return any(e.entry is None for row in lat.edges for e in row)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_forward_backward_matches_enumeration(seed: int):
+    builder, lattices = _toy_lattices(seed)
+    for lat in lattices:
+        if not _full(lat):
+            continue
         z, mass = _enumerate(builder, lat)
         assert lat.z == pytest.approx(z, abs=1e-9)
         for key, vec in mass.items():
             assert lat.mass[key] == pytest.approx(vec, abs=1e-9)
-        for p in posteriors(lat, 0.3).values():
-            assert 0.0 <= p <= 1.0 + 1e-12
+        for rates in ((0.3, 0.3), (0.3, 0.02), (0.05, 0.8)):
+            post = posteriors(lat, rates)
+            assert post == pytest.approx(_posteriors_by_paths(z, mass, lat.layout.points, rates), rel=1e-9)
+            for p in post.values():
+                assert 0.0 <= p <= 1.0 + 1e-12
+
+
+def test_the_enumeration_meets_lattices_of_both_sources():
+    """The test above checks 2-D polynomials, not only lattices of one source."""
+    mixed = [lat for seed in range(12, 40) for lat in _toy_lattices(seed)[1]
+             if _full(lat) and len(lat.layout.sources) == 2]
+    assert len(mixed) >= 5
+    assert any(lat.layout.width > 3 for lat in mixed)
+
+
+def test_a_lattice_of_one_source_keeps_one_rate():
+    """A table alone, or the dictionaries alone: the vector k = 0 … n of one-rate decisions."""
+    for seed in range(12):
+        for lat in _toy_lattices(seed)[1]:
+            assert lat.layout.sources == (0,)
+            assert lat.layout.points == tuple((k, 0) for k in range(max(1, lat.candidates) + 1))
+            assert posteriors(lat, (0.2, 0.9)) == posteriors(lat, (0.2, 0.01))
 
 
 def test_dense_runs_are_cut_into_bounded_windows():
@@ -127,8 +187,8 @@ def test_posterior_of_a_lone_restoration_rises_with_the_rate():
     cand = Candidate(1, 3, "中心", (Entry("中心", ("中央",), "ambiguous", "t"),))
     lat = builder.build(text, [cand])
     solve(builder, text, lat)
-    lo = max(posteriors(lat, 0.01).values())
-    hi = max(posteriors(lat, 0.6).values())
+    lo = max(posteriors(lat, (0.01, 0.01)).values())
+    hi = max(posteriors(lat, (0.6, 0.01)).values())
     assert 0.0 < lo < hi < 1.0
-    assert math.isclose(sum(posteriors(lat, 0.5).values()) + 1 / (1 + sum(
+    assert math.isclose(sum(posteriors(lat, (0.5, 0.01)).values()) + 1 / (1 + sum(
         math.exp(v[1] - lat.z[0]) for v in lat.mass.values())), 1.0, rel_tol=1e-9)

@@ -41,10 +41,11 @@ def test_lone_mass_is_the_mass_of_the_candidates_own_lattice(seed: int):
     assert (lat.start, lat.end) == (cand.start, cand.end)
     solve(builder, text, lat)
     lone = Lone(builder.lone(text, cand))
-    for rho in (0.002, 0.03, 0.3, 0.9):
+    # the candidate may hold entries of both sources (dictionaries and a table), each at its own rate
+    for rates in ((0.002, 0.002), (0.03, 0.3), (0.3, 0.03), (0.9, 0.9)):
         for register in (1.0, 0.4):
-            post = posteriors(lat, rho, builder.params.max_context_gain, register)
-            assert lone.mass(rho, register, builder.params) == pytest.approx(
+            post = posteriors(lat, rates, builder.params.max_context_gain, register)
+            assert lone.mass(rates, register, builder.params) == pytest.approx(
                 counted_evidence(lat, post, register)[2], abs=1e-9)
 
 
@@ -53,10 +54,10 @@ def test_best_posterior_bounds_every_change_of_a_lone_candidate(seed: int):
     builder, text, cand = _lone_candidate(seed)
     lat = builder.build(text, [cand])
     solve(builder, text, lat)
-    for rho in (0.002, 0.03, 0.3):
-        post = posteriors(lat, rho, builder.params.max_context_gain, 1.0)
-        top = max(d.posterior for d in decisions([lat], [post], rho))
-        assert top <= best_posterior(cand, rho, 1.0, builder.params, builder.choice) + 1e-12
+    for rates in ((0.002, 0.002), (0.03, 0.3), (0.3, 0.002)):
+        post = posteriors(lat, rates, builder.params.max_context_gain, 1.0)
+        top = max(d.posterior for d in decisions([lat], [post], rates))
+        assert top <= best_posterior(cand, rates, 1.0, builder.params, builder.choice) + 1e-12
 
 
 def _texts() -> list[str]:

@@ -10,6 +10,7 @@ them with context.
 """
 from __future__ import annotations
 
+from collections import Counter
 from functools import cached_property
 from typing import Callable, Iterable, NamedTuple, Sequence
 
@@ -17,6 +18,7 @@ import ahocorasick
 
 from .changes import span_mask
 from .dictionary import Entry
+from .sources import SOURCES, source_of
 
 
 class Candidate(NamedTuple):
@@ -29,20 +31,22 @@ class Candidate(NamedTuple):
 
 
 class Matches:
-    """Candidates, and how many intact original forms the text holds.
+    """Candidates, and how many intact original forms of each source the text holds.
 
     ``intact`` is counted on first read: only the first round of decisions,
     which fits the document's spin rate, needs it, and counting costs a
     second pass over the text.
     """
 
-    def __init__(self, candidates: tuple[Candidate, ...], count: Callable[[], int] | None = None) -> None:
+    def __init__(self, candidates: tuple[Candidate, ...],
+                 count: Callable[[], tuple[int, ...]] | None = None) -> None:
         self.candidates = candidates
         self._count = count
 
     @cached_property
-    def intact(self) -> int:
-        return self._count() if self._count is not None else 0
+    def intact(self) -> tuple[int, ...]:
+        """Per source (see :mod:`.sources`), its intact originals."""
+        return self._count() if self._count is not None else (0,) * len(SOURCES)
 
 
 #: 1 for a UTF-8 continuation byte, else 0 (a ``bytes.translate`` table): counting them maps bytes to characters.
@@ -59,10 +63,14 @@ class Finder:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         by_garbled: dict[str, list[Entry]] = {}
-        originals: set[str] = set()
+        originals: dict[str, tuple[bool, ...]] = {}  # the sources each original is one of
         for e in entries:
             by_garbled.setdefault(e.garbled, []).append(e)
-            originals.update(e.originals)
+            s = source_of(e)
+            for o in e.originals:
+                of = originals.get(o, (False,) * len(SOURCES))
+                if not of[s]:
+                    originals[o] = tuple(of[t] or t == s for t in SOURCES)
         # Two automata: a text with no garbled form (most clean text) costs one
         # pass that yields nothing; intact originals are counted only when needed.
         # Garbled forms are looked for in UTF-8: pyahocorasick finds a node's child
@@ -71,14 +79,15 @@ class Finder:
         # the whole search over bytes, where a node has a few children. UTF-8 is
         # self-synchronising, so a form matches only at character boundaries and
         # the matches are exactly those in the text. The intact originals are
-        # counted the same way, longest match first (see ``_count_intact``).
+        # counted the same way, longest match first (see ``_count_intact``), for each
+        # source the original belongs to.
         self._garbled = ahocorasick.Automaton()
         for g, es in by_garbled.items():
             self._garbled.add_word(_as_bytes(g), (len(g), g, tuple(es)))
         self._originals = ahocorasick.Automaton()
-        for o in originals - by_garbled.keys():
-            if len(o) > 1:  # single characters are not counted (see _count_intact)
-                self._originals.add_word(_as_bytes(o), len(o.encode("utf-8", "surrogatepass")))
+        for o, of in originals.items():
+            if len(o) > 1 and o not in by_garbled:  # single characters are not counted (see _count_intact)
+                self._originals.add_word(_as_bytes(o), (len(o.encode("utf-8", "surrogatepass")), of))
         self.empty = not by_garbled
         if not self.empty:
             self._garbled.make_automaton()
@@ -109,17 +118,18 @@ class Finder:
         found = tuple(cands)
         return Matches(found, lambda: self._count_intact(text, data, found))
 
-    def _count_intact(self, text: str, data: bytes, cands: Sequence[Candidate]) -> int:
-        """Intact original words, as a spinner would have seen them.
+    def _count_intact(self, text: str, data: bytes, cands: Sequence[Candidate]) -> tuple[int, ...]:
+        """Intact original words of each source, as a spinner would have seen them.
 
         Longest matches without overlaps, apart from candidates, and no single
         characters (大, 和): each 大 is not a word the spinner chose to leave
         alone, and counting them would make every document look barely spun.
         Matched over the UTF-8 bytes ``data`` of ``text``, like the garbled
         forms, and in bytes a form's longest match is the same as in characters.
+        A word that is an original of both sources counts for both.
         """
         if not len(self._originals):
-            return 0
+            return (0,) * len(SOURCES)
         spans = []
         byte = char = 0  # candidate offsets in bytes, walking the text once (candidates come by start)
         for c in cands:
@@ -127,8 +137,9 @@ class Finder:
             char = c.start
             spans.append((byte, byte + len(c.garbled.encode("utf-8", "surrogatepass"))))
         taken = span_mask(len(data), spans)
-        return sum(1 for end, n in self._originals.iter_long(data.decode("latin-1"))
-                   if taken.find(1, end + 1 - n, end + 1) < 0)
+        found = Counter(of for end, (n, of) in self._originals.iter_long(data.decode("latin-1"))
+                        if taken.find(1, end + 1 - n, end + 1) < 0)
+        return tuple(sum(count for of, count in found.items() if of[s]) for s in SOURCES)
 
 
 #: Opening → closing quotation marks; a form quoted on its own is being talked about.

@@ -41,6 +41,9 @@ class Entry(NamedTuple):
     originals: tuple[str, ...]
     kind: str
     source: str  # "file:line", for explanations and error messages
+    #: a table pair fitted at the dictionaries' spin rate, because its table holds most of their
+    #: pairs and so describes the same spinner (see ``sources.assign``)
+    shared: bool = False
 
 
 def _is_han_text(s: str) -> bool:

@@ -15,6 +15,12 @@ per restore edge, its mass M_k, and the posterior at any ρ is then
 Σ M_k odds^k / Σ Z_k odds^k. Fitting ρ (:mod:`repair.engine.spinrate`) costs
 no further passes over the lattice. Lattices hold at most
 ``ModelParams.max_cluster`` candidates, so the vectors stay short.
+
+Each source of restorations (the dictionaries, the user's tables) has its own
+rate (:mod:`repair.engine.sources`), and each restoration multiplies a reading
+by the odds of its own source: a lattice with restorations of both sources
+has a polynomial in both odds, Z(ρ₀, ρ₁) = Σ Z_{k₀k₁}·odds₀^k₀·odds₁^k₁, its
+points flattened into one vector by the lattice's ``layout``.
 """
 from __future__ import annotations
 
@@ -23,6 +29,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .lattice import Diff, Edge, Lattice, LatticeBuilder
+from .sources import SOURCES
 
 LN10 = math.log(10)
 NEG_INF = float("-inf")
@@ -39,23 +46,26 @@ def logaddexp(a: float, b: float) -> float:
     return b + math.log1p(math.exp(a - b))
 
 
-def _accumulate(target: list[float], source: list[float], shift: int, score: float) -> None:
-    """target[k + shift] ⊕= source[k] + score: one edge's contribution, by number of restorations.
+def _accumulate(target: list[float], source: list[float], moves: tuple[tuple[int, int], ...],
+                score: float) -> None:
+    """target[j] ⊕= source[k] + score for each move (k, j): one edge's contribution, by restorations.
 
-    :func:`logaddexp` written out: this is the innermost loop of forward-backward.
+    ``moves`` are the layout's ``keep`` for a kept word, its ``step`` of the
+    edge's source for a restoration. :func:`logaddexp` written out: this is
+    the innermost loop of forward-backward.
     """
     log1p, exp = math.log1p, math.exp
-    for k in range(len(target) - shift):
+    for k, j in moves:
         x = source[k]
         if x != NEG_INF:
             x += score
-            t = target[k + shift]
+            t = target[j]
             if t == NEG_INF:
-                target[k + shift] = x
+                target[j] = x
             elif t > x:
-                target[k + shift] = t + log1p(exp(x - t))
+                target[j] = t + log1p(exp(x - t))
             else:
-                target[k + shift] = x + log1p(exp(t - x))
+                target[j] = x + log1p(exp(t - x))
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class Decision:
     diff: Diff
     posterior: float
     edge: Edge
-    rho: float
+    rho: float  # the spin rate of the edge's source
 
 
 def solve(builder: LatticeBuilder, text: str, lat: Lattice) -> None:
@@ -89,25 +99,28 @@ def _solve_single(builder: LatticeBuilder, text: str, lat: Lattice) -> None:
     p = builder.params
     lm_scale = p.lm_weight * LN10
     keep = builder.reading_score(lat.left, builder.segment(text[lat.start:lat.end]), lat.right, lat.left2)
-    z = [lm_scale * keep, NEG_INF]
+    width = lat.layout.width
+    z = [lm_scale * keep] + [NEG_INF] * (width - 1)
     gains = [builder.reading_score(lat.left, e.tokens, lat.right, lat.left2) - keep for e in lat.restore_edges]
     excess = max(0.0, max(gains, default=0.0) - p.max_context_gain)
     for e, gain in zip(lat.restore_edges, gains):
         m = lm_scale * (keep + gain - excess) + e.channel
-        lat.mass[id(e)] = [NEG_INF, m]
-        z[1] = logaddexp(z[1], m)
+        k = lat.layout.unit(e.source)
+        vec = lat.mass[id(e)] = [NEG_INF] * width
+        vec[k] = m
+        z[k] = logaddexp(z[k], m)
     lat.z = z
 
 
 def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
-    """Forward-backward over vectors indexed by the number of restorations on a path."""
-    k_max = max(1, lat.candidates)
-    width = k_max + 1
+    """Forward-backward over vectors indexed by the number of restorations of each source on a path."""
+    lay = lat.layout
+    width = lay.width
     n = lat.end - lat.start
     lm_scale = builder.params.lm_weight * LN10
     bigram = builder.model.bigram
     log1p, exp = math.log1p, math.exp
-    start_vec = [0.0] + [NEG_INF] * k_max
+    start_vec = [0.0] + [NEG_INF] * (width - 1)
     alpha: list[dict] = [dict() for _ in range(n + 1)]
     alpha[0][lat.left] = start_vec
     # transitions[i] = [(prev, edge, score)] computed once, reused by the backward pass
@@ -124,7 +137,7 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
                 target = alpha[j].get(last)
                 if target is None:
                     target = alpha[j][last] = [NEG_INF] * width
-                _accumulate(target, a, 1 if e.entry is not None else 0, score)
+                _accumulate(target, a, lay.keep if e.entry is None else lay.step[e.source], score)
     end_score = {t: lm_scale * bigram(t, lat.right) if lat.right else 0.0 for t in alpha[n]}
     z = [NEG_INF] * width
     for t, vec in alpha[n].items():
@@ -132,7 +145,7 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
             z[k] = logaddexp(z[k], vec[k] + end_score[t])
     beta: list[dict] = [dict() for _ in range(n + 1)]
     for t in alpha[n]:
-        beta[n][t] = [end_score[t]] + [NEG_INF] * k_max
+        beta[n][t] = [end_score[t]] + [NEG_INF] * (width - 1)
     mass: dict[int, list[float]] = {}
     for i in range(n - 1, -1, -1):
         for prev, e, score in transitions[i]:
@@ -142,35 +155,46 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
             acc = beta[i].get(prev)
             if acc is None:
                 acc = beta[i][prev] = [NEG_INF] * width
-            shift = 1 if e.entry is not None else 0
-            _accumulate(acc, after, shift, score)
-            if shift:
+            restores = e.entry is not None
+            _accumulate(acc, after, lay.step[e.source] if restores else lay.keep, score)
+            if restores:
                 before = alpha[i][prev]
                 m = mass.get(id(e))
                 if m is None:
                     m = mass[id(e)] = [NEG_INF] * width
-                for k1 in range(width):
+                for k1, pairs in enumerate(lay.join[e.source]):
                     b = before[k1]
                     if b == NEG_INF:
                         continue
-                    for k2 in range(width - k1 - 1):
+                    for k2, k in pairs:
                         if after[k2] != NEG_INF:  # m[k] ⊕= b + score + after[k2] (logaddexp written out)
-                            x, k = b + score + after[k2], k1 + k2 + 1
+                            x = b + score + after[k2]
                             t = m[k]
                             m[k] = x if t == NEG_INF else t + log1p(exp(x - t)) if t > x else x + log1p(exp(t - x))
     lat.z, lat.mass = z, mass
 
 
-def _at(vec: list[float], log_odds: float) -> float:
+def _at(vec: list[float], weights: list[float]) -> float:
+    """log Σ e^(v + w): a polynomial at the odds whose log powers are ``weights`` (see ``Layout.weights``)."""
     out = NEG_INF
-    for k, v in enumerate(vec):
+    for v, w in zip(vec, weights):
         if v != NEG_INF:
-            out = logaddexp(out, v + k * log_odds)
+            out = logaddexp(out, v + w)
     return out
 
 
-def posteriors(lat: Lattice, rho: float, max_gain: float | None = None, register: float = 1.0) -> dict[int, float]:
-    """Posterior probability of each restore edge (keyed by ``id(edge)``) at spin rate ρ (lattice solved).
+def log_odds(rates: Sequence[float], sources: Sequence[int]) -> list[float]:
+    """log ρ/(1-ρ) of each of ``sources``; 0 for the others, which are never read."""
+    out = [0.0] * len(SOURCES)
+    for s in sources:
+        out[s] = math.log(rates[s] / (1.0 - rates[s]))
+    return out
+
+
+def posteriors(lat: Lattice, rates: Sequence[float], max_gain: float | None = None,
+               register: float = 1.0) -> dict[int, float]:
+    """Posterior probability of each restore edge (keyed by ``id(edge)``) at the spin rate of each source
+    (``rates[s]``; only those of the lattice's sources are read; lattice solved).
 
     ``max_gain`` (log10) bounds how far the context may lift a restoration
     above its prior odds, ρ/(1-ρ) times the edge's channel prior, in a joint
@@ -183,27 +207,31 @@ def posteriors(lat: Lattice, rho: float, max_gain: float | None = None, register
     a news page); in classical, literary or formal text it says nothing, so
     the bound drops that part of the prior as the register moves away from modern.
     """
-    log_odds = math.log(rho / (1.0 - rho))
-    if len(lat.z) == 2:  # one restoration at most (most lattices): no polynomial to evaluate
+    lay = lat.layout
+    odds = log_odds(rates, lay.sources)
+    if len(lat.z) == 2:  # one restoration of one source at most (most lattices): no polynomial to evaluate
+        lo = odds[lay.sources[0]]
         z0, z1 = lat.z
-        z = logaddexp(z0, z1 + log_odds)
-        out = {key: math.exp(vec[1] + log_odds - z) for key, vec in lat.mass.items()}
+        z = logaddexp(z0, z1 + lo)
+        out = {key: math.exp(vec[1] + lo - z) for key, vec in lat.mass.items()}
     else:
-        z = _at(lat.z, log_odds)
-        out = {key: math.exp(_at(vec, log_odds) - z) for key, vec in lat.mass.items()}
+        weights = lay.weights(odds)
+        z = _at(lat.z, weights)
+        out = {key: math.exp(_at(vec, weights) - z) for key, vec in lat.mass.items()}
     if max_gain is not None:
         # called for every lattice in every round of the spin-rate fit: the loop's constants are taken out
         not_modern, gain, exp = 1.0 - register, max_gain * LN10, math.exp
         for e in lat.restore_edges:
             p = out.get(id(e))
             if p is not None:
-                bound = log_odds + e.channel - not_modern * e.tier + gain
+                bound = odds[e.source] + e.channel - not_modern * e.tier + gain
                 out[id(e)] = min(p, 1.0 / (1.0 + exp(-bound)) if bound > -700 else 0.0)
     return out
 
 
-def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]], rho: float) -> list[Decision]:
-    """Posterior of each distinct diff (edges making the same diff add up)."""
+def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]],
+              rates: Sequence[float]) -> list[Decision]:
+    """Posterior of each distinct diff (edges making the same diff add up), with its best edge's rate."""
     out: list[Decision] = []
     for lat, post in zip(lattices, posts):
         mass: dict[Diff, float] = {}
@@ -214,5 +242,5 @@ def decisions(lattices: Sequence[Lattice], posts: Sequence[dict[int, float]], rh
                 mass[d] = mass.get(d, 0.0) + p
                 if d not in best or p > best[d][0]:
                     best[d] = (p, e)
-        out.extend(Decision(d, min(1.0, m), best[d][1], rho) for d, m in mass.items())
+        out.extend(Decision(d, min(1.0, m), best[d][1], rates[best[d][1].source]) for d, m in mass.items())
     return out

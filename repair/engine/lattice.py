@@ -20,6 +20,7 @@ from .candidates import Candidate
 from .context import ContextModel
 from .dictionary import Entry
 from .params import ModelParams
+from .sources import SOURCES, Layout, layout, source_of
 
 #: Tiers whose changes may be applied; ``suggest`` is only ever reported.
 APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
@@ -52,6 +53,7 @@ class Edge:
     channel: float = 0.0  # log prior of the restoration (0 for a kept word)
     tier: float = 0.0  # the part of ``channel`` that is the tier's prior (log k)
     entry: Entry | None = None
+    source: int = 0  # of a restoration: the dictionaries' or the tables' (see :mod:`.sources`)
     garbled: str = ""
     original: str = ""
     diffs: tuple[Diff, ...] = ()
@@ -69,15 +71,20 @@ class Lattice:
     right: str | None  # the context word after it
     left2: str | None = None  # the word before ``left`` (trigram context)
     restore_edges: list[Edge] = field(default_factory=list)
-    #: log partition function by number of restorations on the path (see ``inference.solve``)
+    #: outer candidates per source (a candidate with entries of both counts for both)
+    sizes: tuple[int, int] = (0, 0)
+    #: the points of the polynomials ``z`` and ``mass`` (see :mod:`.sources`)
+    layout: Layout = field(default_factory=lambda: layout((1, 0), 1))
+    #: log partition function by number of restorations of each source on the path (see ``inference.solve``)
     z: list[float] = field(default_factory=list)
     #: per restore edge (by id), its log mass by number of restorations
     mass: dict[int, list[float]] = field(default_factory=dict)
-    #: restore edges (by id) that count as evidence of spinning (not suggest-only)
-    counted: set[int] = field(default_factory=set)
+    #: restore edges (by id) that count as evidence of spinning (not suggest-only), with their source
+    counted: dict[int, int] = field(default_factory=dict)
     #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, less the
-    #: evidence floor of its tier, per outer candidate: > 0 counts towards the spin rate
-    evidence: list[float] = field(default_factory=list)
+    #: evidence floor of its tier, per outer candidate, with the source of the entry that gave
+    #: it: > 0 counts towards that source's spin rate
+    evidence: list[tuple[float, int]] = field(default_factory=list)
     #: garbled spans of the marker and phrase tiers (forms only a spinner writes)
     markers: int = 0
 
@@ -110,6 +117,18 @@ def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list
 def marker_spans(group: Sequence[Candidate]) -> int:
     """Garbled spans of ``group`` with an entry of a tier only spinners write (see ``Lattice.markers``)."""
     return len({(c.start, c.end) for c in group if any(e.kind in SPINNER_ONLY for e in c.entries)})
+
+
+def source_counts(group: Sequence[Candidate]) -> tuple[int, int]:
+    """Per source, the outer candidates among those of ``group`` with an entry of that source.
+
+    The words a spinner using that source could have swapped here; in a
+    document of one source, :func:`outer_count` of the group.
+    """
+    if not any(e.kind == "table" for c in group for e in c.entries):  # no table word (most groups)
+        return outer_count(group), 0
+    of = [{source_of(e) for e in c.entries} for c in group]
+    return tuple(outer_count([c for c, x in zip(group, of) if s in x]) for s in SOURCES)  # type: ignore[return-value]
 
 
 def outer_count(group: Sequence[Candidate]) -> int:
@@ -229,8 +248,11 @@ class LatticeBuilder:
                 if is_word(w):
                     row.append(Edge(at, end, (w,), 0.0))
         left = self.context_word(text, a, -1)
-        lat = Lattice(a, b, edges, outer_count(group), left, self.context_word(text, b, +1),
-                      left2=self.context_word(text, a - len(left), -1) if left else None)
+        total = outer_count(group)
+        sizes = source_counts(group)
+        lat = Lattice(a, b, edges, total, left, self.context_word(text, b, +1),
+                      left2=self.context_word(text, a - len(left), -1) if left else None, sizes=sizes,
+                      layout=layout((min(sizes[0], max(1, total)), min(sizes[1], max(1, total))), max(1, total)))
         shrink = (p.frequency_weight - 1.0) * p.lm_weight * math.log(10)
         for c in group:
             kept_free = self._free_score(self.segment(c.garbled)) if shrink else 0.0
@@ -243,12 +265,12 @@ class LatticeBuilder:
                         # trust what frequency alone says only partly: a modern model finds
                         # old and literary words rare everywhere (see ModelParams.frequency_weight)
                         e.channel += shrink * (self._free_score(e.tokens) - kept_free)
-                    e.entry, e.garbled, e.original = entry, c.garbled, original
+                    e.entry, e.source, e.garbled, e.original = entry, source_of(entry), c.garbled, original
                     e.diffs = diffs(c, original, group)
                     edges[c.start - a].append(e)
                     lat.restore_edges.append(e)
                     if entry.kind in APPLICABLE:
-                        lat.counted.add(id(e))
+                        lat.counted[id(e)] = e.source
         lat.evidence = self.evidence(text, group) if evidence is None else evidence
         lat.markers = marker_spans(group)
         return lat
@@ -270,8 +292,8 @@ class LatticeBuilder:
         bigram = self.model.bigram
         return bigram(None, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
 
-    def lone(self, text: str, cand: Candidate) -> list[tuple[float, float, float]]:
-        """A candidate read alone between its context words: per restore edge, (weight, channel, tier).
+    def lone(self, text: str, cand: Candidate) -> list[tuple[float, float, float, int]]:
+        """A candidate read alone between its context words: per restore edge, (weight, channel, tier, source).
 
         ``weight`` is the edge's log odds over keeping the form, at odds 1 and
         before the cap, as ``inference._solve_single`` scores a lattice of the
@@ -290,12 +312,14 @@ class LatticeBuilder:
             tier = math.log(p.tier_prior.get(entry.kind, 1.0))
             for rank, original in enumerate(entry.originals):
                 gain = self.reading_score(left, self.segment(original), right, left2) - keep
-                edges.append((gain, tier + math.log(self.choice(original) * p.rank_decay ** rank), tier))
-        excess = max(0.0, max((g for g, _, _ in edges), default=0.0) - p.max_context_gain)
-        return [(lm_scale * (gain - excess) + channel, channel, tier) for gain, channel, tier in edges]
+                edges.append((gain, tier + math.log(self.choice(original) * p.rank_decay ** rank), tier,
+                              source_of(entry)))
+        excess = max(0.0, max((g for g, _, _, _ in edges), default=0.0) - p.max_context_gain)
+        return [(lm_scale * (gain - excess) + channel, channel, tier, s) for gain, channel, tier, s in edges]
 
-    def evidence(self, text: str, group: Sequence[Candidate]) -> list[float]:
-        """Per outer candidate: how much its context, beyond word frequency, favours restoring it.
+    def evidence(self, text: str, group: Sequence[Candidate]) -> list[tuple[float, int]]:
+        """Per outer candidate: how much its context, beyond word frequency, favours restoring it,
+        and the source of the entry that favours it most (whose spin rate it is evidence for).
 
         A modern model finds old and literary words (以致, 海内, 晓得) rare
         everywhere, so the raw gain of restoring them is high in any text that
@@ -304,7 +328,7 @@ class LatticeBuilder:
         the gain out of context (a pointwise-mutual-information difference),
         which is near zero for an author's unusual but fitting word.
         """
-        out: list[float] = []
+        out: list[tuple[float, int]] = []
         reach = -1
         for c in sorted(group, key=lambda c: (c.start, -c.end)):
             if c.end <= reach:
@@ -316,7 +340,7 @@ class LatticeBuilder:
             kept = self.segment(c.garbled)
             kept_ctx = self.reading_score(left, kept, right, left2)
             kept_free = self._free_score(kept)
-            best = float("-inf")
+            best, source = float("-inf"), 0
             for entry in c.entries:
                 if entry.kind not in APPLICABLE:
                     continue
@@ -325,9 +349,10 @@ class LatticeBuilder:
                 for original in entry.originals:
                     toks = self.segment(original)
                     gain = (self.reading_score(left, toks, right, left2) - kept_ctx) - (self._free_score(toks) - kept_free)
-                    best = max(best, gain - floor)
+                    if gain - floor > best:
+                        best, source = gain - floor, source_of(entry)
             if best > float("-inf"):
-                out.append(best)
+                out.append((best, source))
         return out
 
 

@@ -17,11 +17,12 @@ from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, SPINNER_ONLY, Lattice, LatticeBuilder, clusters, marker_spans, outer_count
+from .lattice import APPLICABLE, SPINNER_ONLY, Lattice, LatticeBuilder, clusters, marker_spans, source_counts
 from .normalize import analysis_copy, to_input_script
 from .screen import Lone, best_posterior, is_weak, rate_bound
 from .segment import make_segmenter
-from .spinrate import Evidence, fit
+from .sources import DICTIONARIES, SOURCES, assign, one_spinner
+from .spinrate import Evidence, Fit, fit
 from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
@@ -40,7 +41,7 @@ class Report:
     fixed: str
     changes: tuple[Change, ...]  # applied (confidence ≥ threshold)
     suggestions: tuple[Change, ...]  # preferred by the model but below the threshold, or suggest-only
-    spin_rate: float
+    spin_rate: float  # the largest of the spin rates of the sources (dictionaries, tables) in the text
     spin_score: float
     candidates: int
     evidence: Evidence  # expected spun words and opportunities, to add up over a document's chunks
@@ -73,7 +74,10 @@ class Repairer:
         entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
+        shared = one_spinner(entries)
+        entries = assign(entries, shared)
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
+        entries = assign(entries, shared) if shared else entries  # the phrases a shared table's pairs made
         self.entries = entries
         # Suggest-only pairs (antonyms, single characters, function words) are
         # looked for only when the caller asks for weak findings: they are
@@ -130,32 +134,38 @@ class Repairer:
         first = self._pass(text, threshold, floor, None, rest=rest)
         if first is None:
             if floor < threshold:
-                return self._report(text, text, [], [], 0.0, 0.0, 0, Evidence(0.0, 0.0), floor)
+                return self._report(text, text, [], [], None, 0, floor)
             return Report(text, text, (), (), 0.0, 0.0, 0, Evidence(0.0, 0.0))
-        applied, suggested, p_spun, rho, n_cands, found, modern = first
+        applied, suggested, fitted, n_cands = first
+        rates, modern = fitted.rates, fitted.modern
         current = apply_changes(text, applied)
         before, latest = text, applied
         for _ in range(MAX_PASSES - 1 if applied else 0):
-            more = self._pass(current, threshold, threshold, (rho, modern),
+            more = self._pass(current, threshold, threshold, (rates, modern),
                               near=_near(before, latest, self.config.params.context_chars))
             if more is None or not more[0]:
                 break
             before, latest = current, more[0]
             applied = compose(text, applied, latest)
             current = apply_changes(current, latest)
-        return self._report(text, current, applied, suggested, rho, p_spun, n_cands, found, floor, modern)
+        return self._report(text, current, applied, suggested, fitted, n_cands, floor)
 
-    def _report(self, text: str, fixed: str, applied: list[Change], suggested: list[Change], rho: float,
-                p_spun: float, n_cands: int, found: Evidence, floor: float, modern: float = 1.0) -> Report:
-        """The Report, with suggest-only findings (decided at ``rho``) added when asked for."""
+    def _report(self, text: str, fixed: str, applied: list[Change], suggested: list[Change], fitted: Fit | None,
+                n_cands: int, floor: float) -> Report:
+        """The Report, with suggest-only findings (decided at the dictionaries' rate) added when asked for."""
         changed = span_mask(len(text), ((a.start, a.end) for a in applied))
         suggested = [c for c in suggested if changed.find(1, c.start, c.end) < 0]
         if floor < self._threshold:
+            # suggest-only pairs are the dictionaries' (source 0); with no fit, at the lowest rate
+            rho, modern = (fitted.rates[DICTIONARIES], fitted.modern) if fitted is not None else (0.0, 1.0)
             extra = self._suggest_only(text, max(rho, 1e-4), floor, modern)
             taken = span_mask(len(text), ((c.start, c.end) for c in applied + suggested))
             suggested = sorted(suggested + [c for c in extra if taken.find(1, c.start, c.end) < 0],
                                key=lambda c: c.start)
-        return Report(text, fixed, tuple(applied), tuple(suggested), rho, p_spun, n_cands, found)
+        if fitted is None:
+            return Report(text, fixed, tuple(applied), tuple(suggested), 0.0, 0.0, n_cands, Evidence(0.0, 0.0))
+        return Report(text, fixed, tuple(applied), tuple(suggested), fitted.rate, fitted.p_spun, n_cands,
+                      fitted.evidence)
 
     def evidence(self, text: str) -> Evidence:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
@@ -163,7 +173,7 @@ class Repairer:
         if first is None:  # no candidates: the text still says which register it is in
             modern, formal, han = self._register_counts(analysis_copy(text).simplified)
             return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
-        return first[5]
+        return first[2].evidence
 
     def _register_counts(self, text: str) -> tuple[int, int, int]:
         """The modern and the formal particles of ``text`` and its Han characters (see ``spinrate.register``)."""
@@ -188,17 +198,17 @@ class Repairer:
         return [g for g in groups
                 if near.find(1, max(0, min(c.start for c in g) - reach), max(c.end for c in g) + reach) >= 0]
 
-    def _can_reach(self, group: list[Candidate], rho: float, register: float, floor: float) -> bool:
-        """Whether any change of ``group`` can reach ``floor`` at rate ``rho`` (see :mod:`.screen`)."""
+    def _can_reach(self, group: list[Candidate], rates: tuple[float, ...], register: float, floor: float) -> bool:
+        """Whether any change of ``group`` can reach ``floor`` at the rate of each source (see :mod:`.screen`)."""
         params = self.config.params
         if (len(group) > 1 or not params.screen or params.frequency_weight != 1.0
                 or any(e.kind in SPINNER_ONLY for e in group[0].entries)):
             return True
-        return best_posterior(group[0], rho, register, params, self.builder.choice) >= floor
+        return best_posterior(group[0], rates, register, params, self.builder.choice) >= floor
 
-    def _fit(self, text_a: str, groups: list[list[Candidate]], intact: int, rest: Evidence | None,
-             floor: float) -> tuple[list[Lattice], tuple[float, float, float, list[dict[int, float]], Evidence]]:
-        """The lattices a first round decides, and the document's fit (P(spun), ρ, register, posteriors, evidence).
+    def _fit(self, text_a: str, groups: list[list[Candidate]], intact: tuple[int, ...], rest: Evidence | None,
+             floor: float) -> tuple[list[Lattice], Fit]:
+        """The lattices a first round decides, and the document's fit.
 
         Weak clusters (:func:`.screen.is_weak`) join the fit as lone
         candidates, with no lattice (:class:`.screen.Lone`); only those whose
@@ -210,7 +220,8 @@ class Repairer:
         """
         params = self.config.params
         counts = self._register_counts(text_a)
-        opportunities = sum(outer_count(g) for g in groups) + intact
+        sizes = [source_counts(g) for g in groups]
+        opportunities = [sum(size[s] for size in sizes) + intact[s] for s in SOURCES]
         evidence = [self.builder.evidence(text_a, g) for g in groups]
         screen = params.screen and params.frequency_weight == 1.0  # the bound assumes the channel prior is the tier's
         weak = [screen and is_weak(g, ev) for g, ev in zip(groups, evidence)]
@@ -220,8 +231,8 @@ class Repairer:
         lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
         result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
         if lone:
-            rho, modern = rate_bound(result[1]), result[2]
-            late = [i for i in lone if self._can_reach(groups[i], rho, modern, floor)]
+            rates = rate_bound(result.rates)
+            late = [i for i in lone if self._can_reach(groups[i], rates, result.modern, floor)]
             if late:  # some could change after all: build them and fit again
                 for i in late:
                     built[i] = self._lattice(text_a, groups[i], evidence[i])
@@ -230,11 +241,11 @@ class Repairer:
                 result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
         return list(built.values()), result
 
-    def _pass(self, text: str, threshold: float, floor: float, rate: tuple[float, float] | None,
+    def _pass(self, text: str, threshold: float, floor: float, rate: tuple[tuple[float, ...], float] | None,
               near: bytearray | None = None, rest: Evidence | None = None):
-        """One round of decisions: (applied, suggested, P(spun), ρ, candidates, evidence, register), or None.
+        """One round of decisions: (applied, suggested, the fit or None, candidates), or None.
 
-        ``rate`` is the (ρ, register) fitted by the first round, for later rounds.
+        ``rate`` is the (rate of each source, register) fitted by the first round, for later rounds.
 
         ``near`` marks the characters close to the last round's changes: only
         clusters touching them can have a new context, so only they are decided
@@ -251,21 +262,21 @@ class Repairer:
             return None
         params = self.config.params
         groups = clusters(text_a, cands, params)
+        fitted: Fit | None = None
         if rate is None:
             # the screen asks what could be *applied* even when only the evidence is wanted (floor 1)
-            lattices, (p_spun, rho, modern, posts, found) = self._fit(text_a, groups, matches.intact, rest,
-                                                                      min(floor, self._threshold))
+            lattices, fitted = self._fit(text_a, groups, matches.intact, rest, min(floor, self._threshold))
+            rates, posts = fitted.rates, fitted.posts
         else:
-            rho, modern = rate
+            rates, modern = rate
             if near is not None:
                 groups = self._near(groups, near)
-            lattices = [self._lattice(text_a, g) for g in groups if self._can_reach(g, rho, modern, floor)]
+            lattices = [self._lattice(text_a, g) for g in groups if self._can_reach(g, rates, modern, floor)]
             if not lattices:
                 return None
-            p_spun, posts = 1.0, [posteriors(lat, rho, params.max_context_gain, modern) for lat in lattices]
-            found = Evidence(0.0, 0.0)
-        applied, suggested = self._choose(analysis, decisions(lattices, posts, rho), threshold, floor)
-        return applied, suggested, p_spun, rho, len(cands), found, modern
+            posts = [posteriors(lat, rates, params.max_context_gain, modern) for lat in lattices]
+        applied, suggested = self._choose(analysis, decisions(lattices, posts, rates), threshold, floor)
+        return applied, suggested, fitted, len(cands)
 
     def _choose(self, analysis, found: list[Decision], threshold: float,
                 floor: float) -> tuple[list[Change], list[Change]]:
@@ -299,9 +310,10 @@ class Repairer:
         if not cands:
             return []
         groups = clusters(analysis.simplified, cands, self.config.params)
-        lattices = [self._lattice(analysis.simplified, g) for g in groups if self._can_reach(g, rho, modern, floor)]
-        posts = [posteriors(lat, rho, self.config.params.max_context_gain, modern) for lat in lattices]
-        return self._choose(analysis, decisions(lattices, posts, rho), 2.0, floor)[1]
+        rates = (rho,) * len(SOURCES)  # suggest-only pairs are all of one source
+        lattices = [self._lattice(analysis.simplified, g) for g in groups if self._can_reach(g, rates, modern, floor)]
+        posts = [posteriors(lat, rates, self.config.params.max_context_gain, modern) for lat in lattices]
+        return self._choose(analysis, decisions(lattices, posts, rates), 2.0, floor)[1]
 
     def _unprotected(self, text: str, cands: tuple[Candidate, ...]) -> list[Candidate]:
         """Drop candidates overlapping a protected word (``Config.protected``).

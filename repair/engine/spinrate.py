@@ -18,6 +18,12 @@ own; *how much* of a spun one is spun, by all the posterior mass of its
 restorations (``Evidence.mass``). Both are weighed by the document's
 :func:`register`: a modern model's doubts say little about classical,
 literary or formal text, which spinners do not rewrite.
+
+Each source of restorations (the dictionaries, the user's tables; see
+:mod:`repair.engine.sources`) has its own rate, fitted from its own evidence:
+its candidates, its intact originals, its restorations. A spinner that used
+only a user's table leaves the built-in dictionaries' words intact, and those
+say nothing about how much it swapped of the table's words.
 """
 from __future__ import annotations
 
@@ -29,12 +35,17 @@ from .inference import posteriors
 from .lattice import SPINNER_ONLY, Lattice
 from .params import ModelParams
 from .screen import Lone
+from .sources import DICTIONARIES, SOURCES, TABLES, combined
 
 _GRID = 32  # points per hypothesis
 
 
 class Evidence(NamedTuple):
-    """Expected spun words among the words a spinner could have swapped; adds up over chunks."""
+    """Expected spun words among the words a spinner could have swapped; adds up over chunks.
+
+    ``spun``, ``opportunities``, ``markers`` and ``mass`` are the
+    dictionaries'; the ``table_`` fields the same of the user's tables.
+    """
 
     spun: float
     opportunities: float
@@ -45,6 +56,15 @@ class Evidence(NamedTuple):
     modern: float = 0.0  # particles of modern Chinese read (see :func:`register`)
     formal: float = 0.0  # particles of classical and formal Chinese read
     han: float = 0.0  # Han characters read
+    table_spun: float = 0.0
+    table_opportunities: float = 0.0
+    table_mass: float = 0.0
+
+    def source(self, s: int) -> tuple[float, float, float, float]:
+        """(spun, opportunities, markers, mass) of source ``s`` (markers are the dictionaries' only)."""
+        if s == TABLES:
+            return self.table_spun, self.table_opportunities, 0.0, self.table_mass
+        return self.spun, self.opportunities, self.markers, self.mass
 
     def __add__(self, other: "Evidence") -> "Evidence":  # type: ignore[override]
         return Evidence(*(a + b for a, b in zip(self, other)))
@@ -166,9 +186,10 @@ def _spin_rate(spun: float, opportunities: float, markers: float, mass: float, m
     return p_spun, min(max(rate, 1e-4), 0.95)
 
 
-def counted_evidence(lat: Lattice, post: dict[int, float], modern: float = 1.0) -> tuple[float, float, float]:
-    """Expected spun words in one lattice, for the document's rate, and how many of them are
-    forms only a spinner writes, and the posterior mass uncapped.
+def counted_evidence(lat: Lattice, post: dict[int, float],
+                     modern: float = 1.0) -> tuple[tuple[float, ...], float, tuple[float, ...]]:
+    """Expected spun words in one lattice per source, for the rate of each, and how many of them
+    are forms only a spinner writes (the dictionaries' only), and the posterior mass per source.
 
     The posterior mass of its restorations, but no more than the number of
     its candidates whose context *itself* argues for restoring (see
@@ -176,22 +197,54 @@ def counted_evidence(lat: Lattice, post: dict[int, float], modern: float = 1.0) 
     an unusual word that fits its neighbours is the author's, not a spinner's.
     Neither says "spinner" in classical or formal text, where a modern model
     finds the author's words odd everywhere: both count as far as the text is
-    modern (``modern``, see :func:`register`).
+    modern (``modern``, see :func:`register`). Each candidate's evidence
+    counts for the source of the entry its context favours most.
     """
-    mass = sum(p for key, p in post.items() if key in lat.counted)
-    strong = sum(1 for g in lat.evidence if g > 0.0)
-    mass = min(mass, float(lat.candidates))
-    total = min(mass, (float(strong) + lat.markers) * modern)
+    counted = lat.counted
+    raw, strong = [0.0] * len(SOURCES), [0] * len(SOURCES)
+    if len(lat.layout.sources) == 1:  # one source (most lattices): its sums, as with one rate
+        one = lat.layout.sources[0]
+        raw[one] = sum(p for key, p in post.items() if key in counted)
+        strong[one] = sum(1 for g, _ in lat.evidence if g > 0.0)
+    else:
+        for key, p in post.items():
+            s = counted.get(key)
+            if s is not None:
+                raw[s] += p
+        for g, s in lat.evidence:
+            if g > 0.0:
+                strong[s] += 1
+    mass = tuple(min(raw[s], float(lat.sizes[s])) for s in SOURCES)
+    total = tuple(min(mass[s], (float(strong[s]) + (lat.markers if s == DICTIONARIES else 0)) * modern)
+                  for s in SOURCES)
     if not lat.markers:
         return total, 0.0, mass
     hard = sum(post.get(id(e), 0.0) for e in lat.restore_edges if e.entry.kind in SPINNER_ONLY)
-    return total, min(hard, float(lat.markers), total), mass
+    return total, min(hard, float(lat.markers), total[DICTIONARIES]), mass
 
 
-def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
+class Fit(NamedTuple):
+    """What :func:`fit` concludes about a document."""
+
+    p_spun: float  # P(spun by any source present)
+    rates: tuple[float, ...]  # the spin rate of each source, to decide its restorations with
+    rate: float  # the largest rate of a source present: how spun the document is
+    modern: float  # the register (see :func:`register`)
+    posts: list[dict[int, float]]  # the final posteriors, per lattice
+    evidence: Evidence
+
+
+def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
         rest: Evidence | None = None, modern_count: int = 0, formal_count: int = 0, han: int = 0,
-        lone: Sequence[Lone] = ()) -> tuple[float, float, float, list[dict[int, float]], Evidence]:
-    """EM for the document's spin rate; returns P(spun), ρ, the register, the final posteriors and the evidence.
+        lone: Sequence[Lone] = ()) -> Fit:
+    """EM for the spin rate of each source of the document (see :class:`Fit`).
+
+    ``opportunities`` are, per source, the words a spinner using that source
+    could have swapped (its candidates and intact originals). Each source's
+    rate is fitted from its own evidence; a lattice is decided at the rate of
+    each source it holds restorations of. A source with no opportunity in the
+    document is not *present*: it is decided as clean (``clean_floor``) if a
+    later round finds restorations of it, and has no say in P(spun).
 
     ``modern_count`` and ``formal_count`` are the text's particles and ``han``
     its Han characters, for :func:`register`.
@@ -205,35 +258,62 @@ def fit(lattices: Sequence[Lattice], opportunities: int, params: ModelParams,
     at the rate each round starts from: the fit can settle on "clean" or on
     "spun", and the path decides which.
     """
-    extra_k, extra_n, extra_h, extra_m, extra_mod, extra_formal, extra_han = rest if rest is not None else (0.0,) * 7
-    modern = max(register(extra_mod + modern_count, extra_formal + formal_count, extra_han + han, params),
+    extra = rest if rest is not None else Evidence(0.0, 0.0)
+    modern = max(register(extra.modern + modern_count, extra.formal + formal_count, extra.han + han, params),
                  params.formal_floor)
-    sizes = [lat.candidates for lat in lattices]
-    expected = [params.em_start * n for n in sizes]
+    before = [extra.source(s) for s in SOURCES]  # (spun, opportunities, markers, mass) of the rest
+    present = tuple(s for s in SOURCES if before[s][1] + opportunities[s] > 0)
+
+    def rate(s: int, spun: float, opp: float, markers: float, mass: float,
+             own: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> tuple[float, float]:
+        """P(spun) and rate of source ``s`` from the counts of the rest of the document and these,
+        less ``own`` (a lattice's, left out)."""
+        k, n, h, m = before[s]
+        return spin_rate(k + spun - own[0], n + opp - own[1], params,
+                         h + markers - own[2] if s == DICTIONARIES else 0.0, m + mass - own[3], modern)
+
+    # per source, per lattice: expected spun words and posterior mass (lists per source, so each
+    # round's totals are plain sums, as fast as with one rate)
+    expected = [[params.em_start * lat.sizes[s] for lat in lattices] for s in SOURCES]
+    masses = [list(e) for e in expected]
     hard = [0.0 for _ in lattices]
-    masses = list(expected)
     posts: list[dict[int, float]] = [{} for _ in lattices]
     # the lone clusters start where lattices start (em_start of each, spun and mass alike);
     # after one round their evidence is what counted_evidence gives a weak cluster: none
-    lone_mass = lone_start = params.em_start * len(lone)
+    lone_mass = lone_start = [params.em_start * sum(1 for c in lone if s in c.sources) for s in SOURCES]
+    # an absent source has no evidence and no restoration in the first round: it is decided as clean
+    rates = [params.clean_floor] * len(SOURCES)
+    zero = [0.0] * len(SOURCES)
     for _ in range(params.em_rounds):
-        total, total_h, total_m = sum(expected) + lone_start, sum(hard), sum(masses) + lone_mass
-        lone_start = 0.0
+        total, total_m = list(zero), list(zero)
+        for s in present:
+            total[s], total_m[s] = sum(expected[s]) + lone_start[s], sum(masses[s]) + lone_mass[s]
+        total_h = sum(hard)
+        lone_start = zero
         for k, lat in enumerate(lattices):
-            _, rho = spin_rate(extra_k + total - expected[k], extra_n + opportunities - sizes[k], params,
-                               extra_h + total_h - hard[k], extra_m + total_m - masses[k], modern)
-            posts[k] = posteriors(lat, rho, params.max_context_gain, modern)
-            expected[k], hard[k], masses[k] = counted_evidence(lat, posts[k], modern)
+            for s in lat.layout.sources:
+                _, rates[s] = rate(s, total[s], opportunities[s], total_h, total_m[s],
+                                   (expected[s][k], lat.sizes[s], hard[k], masses[s][k]))
+            posts[k] = posteriors(lat, rates, params.max_context_gain, modern)
+            spun_k, hard[k], mass_k = counted_evidence(lat, posts[k], modern)
+            for s in present:
+                expected[s][k], masses[s][k] = spun_k[s], mass_k[s]
         if lone:  # at the rate the round started from, as each lattice above was decided
-            _, rho = spin_rate(extra_k + total, extra_n + opportunities, params, extra_h + total_h,
-                               extra_m + total_m, modern)
-            lone_mass = sum(c.mass(rho, modern, params) for c in lone)
+            for s in present:
+                _, rates[s] = rate(s, total[s], opportunities[s], total_h, total_m[s])
+            each = [c.mass(rates, modern, params) for c in lone]
+            lone_mass = [sum(m[s] for m in each) for s in SOURCES]
         # settled when neither sum moves by more than em_tolerance of a word per 100 words it counts
-        if (abs(sum(expected) + lone_start - total) < params.em_tolerance * max(1.0, total / 100)
-                and abs(sum(masses) + lone_mass - total_m) < params.em_tolerance * max(1.0, total_m / 100)):
+        if all(abs(sum(expected[s]) + lone_start[s] - total[s]) < params.em_tolerance * max(1.0, total[s] / 100)
+               and abs(sum(masses[s]) + lone_mass[s] - total_m[s]) < params.em_tolerance * max(1.0, total_m[s] / 100)
+               for s in present):
             break
-    spun, mass = sum(expected), sum(masses) + lone_mass
-    p_spun, rho = spin_rate(extra_k + spun, extra_n + opportunities, params, extra_h + sum(hard),
-                            extra_m + mass, modern)
-    return p_spun, rho, modern, posts, Evidence(spun, float(opportunities), sum(hard), mass,
-                                                float(modern_count), float(formal_count), float(han))
+    spun = [sum(e) for e in expected]
+    mass = [sum(m) + lone for m, lone in zip(masses, lone_mass)]
+    final = [rate(s, spun[s], opportunities[s], sum(hard), mass[s]) if s in present else (0.0, params.clean_floor)
+             for s in SOURCES]
+    evidence = Evidence(spun[DICTIONARIES], float(opportunities[DICTIONARIES]), sum(hard), mass[DICTIONARIES],
+                        float(modern_count), float(formal_count), float(han),
+                        spun[TABLES], float(opportunities[TABLES]), mass[TABLES])
+    return Fit(combined([final[s][0] for s in present]), tuple(r for _, r in final),
+               max((final[s][1] for s in present), default=0.0), modern, posts, evidence)

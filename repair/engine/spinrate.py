@@ -201,26 +201,36 @@ def counted_evidence(lat: Lattice, post: dict[int, float],
     counts for the source of the entry its context favours most.
     """
     counted = lat.counted
-    raw, strong = [0.0] * len(SOURCES), [0] * len(SOURCES)
-    if len(lat.layout.sources) == 1:  # one source (most lattices): its sums, as with one rate
+    if len(lat.layout.sources) == 1:  # one source (most lattices, every one without a table): as with one rate
         one = lat.layout.sources[0]
-        raw[one] = sum(p for key, p in post.items() if key in counted)
-        strong[one] = sum(1 for g, _ in lat.evidence if g > 0.0)
+        m = min(sum(p for key, p in post.items() if key in counted), float(lat.sizes[one]))
+        strong_one = sum(1 for g, _ in lat.evidence if g > 0.0) + (lat.markers if one == DICTIONARIES else 0)
+        t = min(m, strong_one * modern)
+        mass, total = ((m, 0.0), (t, 0.0)) if one == DICTIONARIES else ((0.0, m), (0.0, t))
     else:
-        for key, p in post.items():
-            s = counted.get(key)
-            if s is not None:
-                raw[s] += p
-        for g, s in lat.evidence:
-            if g > 0.0:
-                strong[s] += 1
-    mass = tuple(min(raw[s], float(lat.sizes[s])) for s in SOURCES)
-    total = tuple(min(mass[s], (float(strong[s]) + (lat.markers if s == DICTIONARIES else 0)) * modern)
-                  for s in SOURCES)
+        mass, total = _counted_by_source(lat, post, modern)
     if not lat.markers:
         return total, 0.0, mass
     hard = sum(post.get(id(e), 0.0) for e in lat.restore_edges if e.entry.kind in SPINNER_ONLY)
     return total, min(hard, float(lat.markers), total[DICTIONARIES]), mass
+
+
+def _counted_by_source(lat: Lattice, post: dict[int, float],
+                       modern: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The mass and the counted evidence of each source, for a lattice with restorations of both."""
+    counted = lat.counted
+    raw, strong = [0.0] * len(SOURCES), [0] * len(SOURCES)
+    for key, p in post.items():
+        s = counted.get(key)
+        if s is not None:
+            raw[s] += p
+    for g, s in lat.evidence:
+        if g > 0.0:
+            strong[s] += 1
+    mass = tuple(min(raw[s], float(lat.sizes[s])) for s in SOURCES)
+    total = tuple(min(mass[s], (float(strong[s]) + (lat.markers if s == DICTIONARIES else 0)) * modern)
+                  for s in SOURCES)
+    return mass, total
 
 
 class Fit(NamedTuple):

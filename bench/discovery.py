@@ -192,10 +192,10 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "The discovered tables are loaded with `--table` (both directions, as every table is), and the "
         "engine decides each pair as it decides any table pair: restoration recall measures the engine's "
-        "caution with table pairs as much as the table. Beside the built-in dictionaries, a small table "
-        "is diluted: the document's spin rate is fitted over every word either knows, and this spinner "
-        "used none of the dictionaries' pairs, so a document looks clean; alone, the same table is "
-        "judged on the words it knows. The context model is whatever `load_context()` gives.",
+        "caution with table pairs as much as the table. Beside the built-in dictionaries, a discovered "
+        "table has a spin rate of its own (it holds few of the dictionaries' pairs), fitted on the words "
+        "it knows, so the dictionaries' intact words, which this spinner never touched, do not dilute "
+        "it. The context model is whatever `load_context()` gives.",
         "",
     ]
     a.out.write_text("\n".join(lines), encoding="utf-8")

@@ -20,7 +20,7 @@ from .candidates import Candidate
 from .context import ContextModel
 from .dictionary import Entry
 from .params import ModelParams
-from .sources import SOURCES, Layout, layout, source_of
+from .sources import SOURCES, TABLES, Layout, layout, source_of
 
 #: Tiers whose changes may be applied; ``suggest`` is only ever reported.
 APPLICABLE = frozenset({"phrase", "marker", "ambiguous", "table"})
@@ -125,7 +125,7 @@ def source_counts(group: Sequence[Candidate]) -> tuple[int, int]:
     The words a spinner using that source could have swapped here; in a
     document of one source, :func:`outer_count` of the group.
     """
-    if not any(e.kind == "table" for c in group for e in c.entries):  # no table word (most groups)
+    if not any(source_of(e) == TABLES for c in group for e in c.entries):  # no table-source word (most groups)
         return outer_count(group), 0
     of = [{source_of(e) for e in c.entries} for c in group]
     return tuple(outer_count([c for c, x in zip(group, of) if s in x]) for s in SOURCES)  # type: ignore[return-value]
@@ -171,6 +171,13 @@ class LatticeBuilder:
         if key not in self._memo:
             self._memo[key] = self._context_word(text, at, step)
         return self._memo[key]
+
+    def around(self, text: str, start: int, end: int) -> tuple[str | None, str | None, str | None]:
+        """The context of ``text[start:end]``: the two words before it and the word after it
+        (``left2``, ``left``, ``right``), each the longest the model knows."""
+        left = self.context_word(text, start, -1)
+        left2 = self.context_word(text, start - len(left), -1) if left else None
+        return left2, left, self.context_word(text, end, +1)
 
     def _context_word(self, text: str, at: int, step: int) -> str | None:
         # the Han run beside ``at`` first, then its longest known word, longest first
@@ -226,7 +233,8 @@ class LatticeBuilder:
                 break
         return lo, hi
 
-    def build(self, text: str, group: Sequence[Candidate], evidence: list[float] | None = None) -> Lattice:
+    def build(self, text: str, group: Sequence[Candidate],
+              evidence: list[tuple[float, int]] | None = None) -> Lattice:
         """Every reading of the span covered by ``group``, between two fixed context words.
 
         The context either side is the same for every reading, so it is one
@@ -247,11 +255,10 @@ class LatticeBuilder:
                 w = text[at:end]
                 if is_word(w):
                     row.append(Edge(at, end, (w,), 0.0))
-        left = self.context_word(text, a, -1)
+        left2, left, right = self.around(text, a, b)
         total = outer_count(group)
         sizes = source_counts(group)
-        lat = Lattice(a, b, edges, total, left, self.context_word(text, b, +1),
-                      left2=self.context_word(text, a - len(left), -1) if left else None, sizes=sizes,
+        lat = Lattice(a, b, edges, total, left, right, left2=left2, sizes=sizes,
                       layout=layout((min(sizes[0], max(1, total)), min(sizes[1], max(1, total))), max(1, total)))
         shrink = (p.frequency_weight - 1.0) * p.lm_weight * math.log(10)
         for c in group:
@@ -303,9 +310,7 @@ class LatticeBuilder:
         """
         p = self.params
         lm_scale = p.lm_weight * math.log(10)
-        left = self.context_word(text, cand.start, -1)
-        right = self.context_word(text, cand.end, +1)
-        left2 = self.context_word(text, cand.start - len(left), -1) if left else None
+        left2, left, right = self.around(text, cand.start, cand.end)
         keep = self.reading_score(left, self.segment(cand.garbled), right, left2)
         edges = []
         for entry in cand.entries:
@@ -334,9 +339,7 @@ class LatticeBuilder:
             if c.end <= reach:
                 continue
             reach = c.end
-            left = self.context_word(text, c.start, -1)
-            right = self.context_word(text, c.end, +1)
-            left2 = self.context_word(text, c.start - len(left), -1) if left else None
+            left2, left, right = self.around(text, c.start, c.end)
             kept = self.segment(c.garbled)
             kept_ctx = self.reading_score(left, kept, right, left2)
             kept_free = self._free_score(kept)

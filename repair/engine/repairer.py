@@ -17,11 +17,11 @@ from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, SPINNER_ONLY, Lattice, LatticeBuilder, clusters, marker_spans, source_counts
+from .lattice import APPLICABLE, Lattice, LatticeBuilder, clusters, marker_spans, source_counts
 from .normalize import analysis_copy, to_input_script
-from .screen import Lone, best_posterior, is_weak, rate_bound
+from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
 from .segment import make_segmenter
-from .sources import DICTIONARIES, SOURCES, assign, one_spinner
+from .sources import DICTIONARIES, SOURCES, assign, shared
 from .spinrate import Evidence, Fit, fit
 from .tables import load_table
 
@@ -74,10 +74,10 @@ class Repairer:
         entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
-        shared = one_spinner(entries)
-        entries = assign(entries, shared)
+        entries, one_rate = assign(entries)
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
-        entries = assign(entries, shared) if shared else entries  # the phrases a shared table's pairs made
+        if one_rate:  # the phrases a shared table's pairs made share its rate too
+            entries = shared(entries)
         self.entries = entries
         # Suggest-only pairs (antonyms, single characters, function words) are
         # looked for only when the caller asks for weak findings: they are
@@ -183,7 +183,7 @@ class Repairer:
         return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
                 len(_NOT_HAN.sub("", text)))
 
-    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[float] | None = None) -> Lattice:
+    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[tuple[float, int]] | None = None) -> Lattice:
         """The solved lattice of one cluster."""
         lat = self.builder.build(text_a, group, evidence)
         solve(self.builder, text_a, lat)
@@ -201,8 +201,7 @@ class Repairer:
     def _can_reach(self, group: list[Candidate], rates: tuple[float, ...], register: float, floor: float) -> bool:
         """Whether any change of ``group`` can reach ``floor`` at the rate of each source (see :mod:`.screen`)."""
         params = self.config.params
-        if (len(group) > 1 or not params.screen or params.frequency_weight != 1.0
-                or any(e.kind in SPINNER_ONLY for e in group[0].entries)):
+        if not (applies(params) and lone_candidate(group)):
             return True
         return best_posterior(group[0], rates, register, params, self.builder.choice) >= floor
 
@@ -223,7 +222,7 @@ class Repairer:
         sizes = [source_counts(g) for g in groups]
         opportunities = [sum(size[s] for size in sizes) + intact[s] for s in SOURCES]
         evidence = [self.builder.evidence(text_a, g) for g in groups]
-        screen = params.screen and params.frequency_weight == 1.0  # the bound assumes the channel prior is the tier's
+        screen = applies(params)
         weak = [screen and is_weak(g, ev) for g, ev in zip(groups, evidence)]
         if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
             weak = [False] * len(groups)

@@ -26,6 +26,7 @@ import math
 from typing import Callable, Sequence
 
 from .candidates import Candidate
+from .inference import log_odds
 from .lattice import SPINNER_ONLY
 from .params import ModelParams
 from .sources import SOURCES, source_of
@@ -34,10 +35,20 @@ from .sources import SOURCES, source_of
 _RATE_MARGIN = 2.0
 
 
+def applies(params: ModelParams) -> bool:
+    """Whether the screen is on: asked for, and the bounds hold (they assume the channel prior of a
+    restoration is its tier's, choice and rank, with no frequency shrink)."""
+    return params.screen and params.frequency_weight == 1.0
+
+
+def lone_candidate(group: Sequence[Candidate]) -> bool:
+    """One candidate of no spinner-only tier: the clusters :func:`best_posterior` can bound."""
+    return len(group) == 1 and not any(e.kind in SPINNER_ONLY for e in group[0].entries)
+
+
 def is_weak(group: Sequence[Candidate], evidence: Sequence[tuple[float, int]]) -> bool:
     """A lone candidate of no spinner-only tier whose context is no evidence of spinning."""
-    return (len(group) == 1 and all(g <= 0.0 for g, _ in evidence)
-            and not any(e.kind in SPINNER_ONLY for e in group[0].entries))
+    return lone_candidate(group) and all(g <= 0.0 for g, _ in evidence)
 
 
 def rate_bound(rates: Sequence[float]) -> tuple[float, ...]:
@@ -90,12 +101,12 @@ class Lone:
 
     def mass(self, rates: Sequence[float], register: float, params: ModelParams) -> tuple[float, ...]:
         """Expected restorations of the candidate, per source, at the rate of each (at most 1 each)."""
-        log_odds = [math.log(rates[s] / (1.0 - rates[s])) if s in self.sources else 0.0 for s in SOURCES]
+        odds_of = log_odds(rates, self.sources)
         gain, not_modern, exp = params.max_context_gain * math.log(10), 1.0 - register, math.exp
-        odds = [exp(min(700.0, w + log_odds[s])) for w, _, _, s in self.terms]
+        odds = [exp(min(700.0, w + odds_of[s])) for w, _, _, s in self.terms]
         z = 1.0 + sum(odds)
         total = [0.0] * len(SOURCES)
         for o, (_, channel, tier, s) in zip(odds, self.terms):
-            bound = log_odds[s] + channel - not_modern * tier + gain
+            bound = odds_of[s] + channel - not_modern * tier + gain
             total[s] += min(o / z, 1.0 / (1.0 + exp(-bound)) if bound > -700 else 0.0)
         return tuple(min(t, 1.0) for t in total)

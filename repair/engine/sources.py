@@ -25,8 +25,6 @@ from .dictionary import Entry
 DICTIONARIES, TABLES = 0, 1
 #: Every source, in the order of per-source tuples (rates, counts).
 SOURCES = (DICTIONARIES, TABLES)
-
-
 #: The share of the dictionaries' pairs a user's tables must hold to be read as the same spinner.
 SHARED_COVERAGE = 0.25
 
@@ -103,8 +101,9 @@ def layout(bounds: tuple[int, int], total: int) -> Layout:
     return Layout(points, sources, tuple((i, i) for i in range(len(points))), step, join)
 
 
-def one_spinner(entries: Sequence[Entry]) -> bool:
-    """Whether the user's tables hold at least ``SHARED_COVERAGE`` of the dictionaries' pairs.
+def assign(entries: Sequence[Entry]) -> tuple[list[Entry], bool]:
+    """``entries`` with every user's table pair in its source, and whether the tables share the
+    dictionaries' rate.
 
     The dictionaries were read off spinners' tables, so a spinner's own table
     repeats most of them, both ways, alongside pairs of its own: its
@@ -112,32 +111,31 @@ def one_spinner(entries: Sequence[Entry]) -> bool:
     fitting them apart would leave the reverse swaps (clean 中心 turned into
     中央), which only the table knows and whose context says little, as the
     table's only evidence (on dev, with the dictionaries and a spinner's own
-    table, apart: precision 0.928 → 0.774 at spin rate 0.2). A table that
-    holds few of them — a thesaurus, pairs found by ``unspin learn`` — says
-    what *another* spinner does, and is fitted apart.
+    table, apart: precision 0.928 → 0.774 at spin rate 0.2). So tables that
+    hold at least ``SHARED_COVERAGE`` of the dictionaries' pairs are
+    :func:`shared`, every pair kept, decided exactly as with one rate for
+    everything. Tables that hold fewer — a thesaurus, pairs found by
+    ``unspin learn`` — say what *another* spinner does, and are fitted apart;
+    then a table's pairs that a dictionary also holds are the dictionary's
+    (:func:`apportion`).
     """
+    if not any(e.kind == "table" for e in entries):  # no table (start-up): nothing to assign
+        return list(entries), False
     held = {(e.garbled, o) for e in entries if e.kind not in ("table", "suggest") for o in e.originals}
-    if not held:
-        return False
     covered = {(e.garbled, o) for e in entries if e.kind == "table" for o in e.originals} & held
-    return len(covered) >= SHARED_COVERAGE * len(held)
+    if held and len(covered) >= SHARED_COVERAGE * len(held):
+        return shared(entries), True
+    return apportion(entries, held), False
 
 
-def assign(entries: list[Entry], shared: bool) -> list[Entry]:
-    """``entries`` with every user's table pair in its source: shared with the dictionaries, or apart.
-
-    Shared (:func:`one_spinner`), every pair is kept as it is, at the
-    dictionaries' rate: decided exactly as with one rate for everything.
-    Apart, a table's pairs that a dictionary also holds are the
-    dictionary's (:func:`apportion`).
-    """
-    if shared:
-        return [e._replace(shared=True) if e.kind == "table" else e for e in entries]
-    return apportion(entries)
+def shared(entries: Sequence[Entry]) -> list[Entry]:
+    """``entries`` with every table pair at the dictionaries' rate (``Entry.shared``)."""
+    return [e._replace(shared=True) if e.kind == "table" and not e.shared else e for e in entries]
 
 
-def apportion(entries: Sequence[Entry]) -> list[Entry]:
-    """``entries`` with every pair in one source: a table's pairs that a dictionary holds are the dictionary's.
+def apportion(entries: Sequence[Entry], held: set[tuple[str, str]]) -> list[Entry]:
+    """``entries`` with every pair in one source: a table's pairs that a dictionary holds (``held``)
+    are the dictionary's.
 
     A spinner's own table repeats many built-in pairs (the dictionaries were
     read off spinners' tables). Kept in both sources, such a pair would be
@@ -147,9 +145,6 @@ def apportion(entries: Sequence[Entry]) -> list[Entry]:
     pairs. Suggest-only pairs are not taken from a table: there, the table
     makes them applicable.
     """
-    if not any(e.kind == "table" for e in entries):  # no table (start-up): nothing to apportion
-        return list(entries)
-    held = {(e.garbled, o) for e in entries if e.kind not in ("table", "suggest") for o in e.originals}
     out: list[Entry] = []
     for e in entries:
         if e.kind == "table":

@@ -112,3 +112,15 @@ def test_a_table_holding_most_dictionary_pairs_shares_their_rate(tmp_path: Path)
     few.write_text("\n".join(lines[:keep] + ["比赛-竞赛"]) + "\n", encoding="utf-8")
     apart = [e for e in Repairer(Config(tables=(few,))).entries if e.kind == "table"]
     assert apart and not any(e.shared for e in apart)
+
+
+def test_a_table_given_twice_is_read_once(tmp_path: Path):
+    """In the config and on the command line, or through a symlink: the same pairs, the same decisions."""
+    _, spun, _ = _spun_by_the_table()
+    link = tmp_path / "link.txt"
+    link.symlink_to(TABLE)
+    once = Repairer(Config(tables=(TABLE,)))
+    for tables in ((TABLE, TABLE), (TABLE, link)):
+        twice = Repairer(Config(tables=tables))
+        assert len(twice.entries) == len(once.entries)
+        assert twice.explain(spun, min_confidence=0.01) == once.explain(spun, min_confidence=0.01)

@@ -60,6 +60,24 @@ def _near(before: str, changes: list[Change], reach: int) -> bytearray:
     return mask
 
 
+def _once(entries: list[Entry]) -> list[Entry]:
+    """``entries`` with each pair of a tier once, the first place it is listed kept.
+
+    The same table or dictionary can arrive twice (in the config file and on
+    the command line, or through a symlink), and two tables can share pairs;
+    listed twice, a pair would be two restore edges making the same change,
+    doubling its prior, so the same text would be decided differently.
+    """
+    seen: set[tuple[str, tuple[str, ...], str]] = set()
+    out = []
+    for e in entries:
+        key = (e.garbled, e.originals, e.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
+
+
 class Repairer:
     """Loads everything once; :meth:`analyse` does the work for one text."""
 
@@ -74,7 +92,7 @@ class Repairer:
         entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
-        entries, one_rate = assign(entries)
+        entries, one_rate = assign(_once(entries))
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
         if one_rate:  # the phrases a shared table's pairs made share its rate too
             entries = shared(entries)

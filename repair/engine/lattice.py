@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
@@ -59,6 +59,25 @@ class Edge:
     diffs: tuple[Diff, ...] = ()
 
 
+class Clue(NamedTuple):
+    """How much a candidate's context, beyond word frequency, favours restoring it (``gain``, log10,
+    less its tier's evidence floor), the source of the entry that favours it most, and its form."""
+
+    gain: float
+    source: int
+    form: str
+
+
+def strong_counts(clues: Sequence[Clue], weight: Callable[[str], float] | None = None) -> tuple[float, float]:
+    """Per source, the candidates whose context argues for restoring them (``gain > 0``), each
+    counted ``weight(form)`` (1 unless given)."""
+    strong = [0.0, 0.0]
+    for c in clues:
+        if c.gain > 0.0:
+            strong[c.source] += weight(c.form) if weight is not None else 1.0
+    return strong[0], strong[1]
+
+
 @dataclass
 class Lattice:
     """All readings of one window of text around a cluster of candidates."""
@@ -81,10 +100,11 @@ class Lattice:
     mass: dict[int, list[float]] = field(default_factory=dict)
     #: restore edges (by id) that count as evidence of spinning (not suggest-only), with their source
     counted: dict[int, int] = field(default_factory=dict)
-    #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, less the
-    #: evidence floor of its tier, per outer candidate, with the source of the entry that gave
-    #: it: > 0 counts towards that source's spin rate
-    evidence: list[tuple[float, int]] = field(default_factory=list)
+    #: per outer candidate, how much its context favours restoring it (see ``LatticeBuilder.evidence``)
+    evidence: list[Clue] = field(default_factory=list)
+    #: per source, the candidates whose context argues for restoring them: a count, or less where
+    #: a form recurs in the document (see ``Repairer._fit``); > 0 counts towards that source's rate
+    strong: tuple[float, float] = (0.0, 0.0)
     #: garbled spans of the marker and phrase tiers (forms only a spinner writes)
     markers: int = 0
 
@@ -234,7 +254,7 @@ class LatticeBuilder:
         return lo, hi
 
     def build(self, text: str, group: Sequence[Candidate],
-              evidence: list[tuple[float, int]] | None = None) -> Lattice:
+              evidence: list[Clue] | None = None) -> Lattice:
         """Every reading of the span covered by ``group``, between two fixed context words.
 
         The context either side is the same for every reading, so it is one
@@ -279,6 +299,7 @@ class LatticeBuilder:
                     if entry.kind in APPLICABLE:
                         lat.counted[id(e)] = e.source
         lat.evidence = self.evidence(text, group) if evidence is None else evidence
+        lat.strong = strong_counts(lat.evidence)
         lat.markers = marker_spans(group)
         return lat
 
@@ -322,7 +343,7 @@ class LatticeBuilder:
         excess = max(0.0, max((g for g, _, _, _ in edges), default=0.0) - p.max_context_gain)
         return [(lm_scale * (gain - excess) + channel, channel, tier, s) for gain, channel, tier, s in edges]
 
-    def evidence(self, text: str, group: Sequence[Candidate]) -> list[tuple[float, int]]:
+    def evidence(self, text: str, group: Sequence[Candidate]) -> list[Clue]:
         """Per outer candidate: how much its context, beyond word frequency, favours restoring it,
         and the source of the entry that favours it most (whose spin rate it is evidence for).
 
@@ -333,7 +354,7 @@ class LatticeBuilder:
         the gain out of context (a pointwise-mutual-information difference),
         which is near zero for an author's unusual but fitting word.
         """
-        out: list[tuple[float, int]] = []
+        out: list[Clue] = []
         reach = -1
         for c in sorted(group, key=lambda c: (c.start, -c.end)):
             if c.end <= reach:
@@ -355,7 +376,7 @@ class LatticeBuilder:
                     if gain - floor > best:
                         best, source = gain - floor, source_of(entry)
             if best > float("-inf"):
-                out.append((best, source))
+                out.append(Clue(best, source, c.garbled))
         return out
 
 

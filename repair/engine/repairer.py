@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
@@ -17,7 +17,7 @@ from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, Lattice, LatticeBuilder, clusters, marker_spans, source_counts
+from .lattice import APPLICABLE, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
 from .normalize import analysis_copy, to_input_script
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
 from .segment import make_segmenter
@@ -58,6 +58,24 @@ def _near(before: str, changes: list[Change], reach: int) -> bytearray:
         hi = min(after_len, c.end + shift + reach)
         mask[lo:hi] = b"\x01" * (hi - lo)
     return mask
+
+
+def _once_per_form(evidence: list[list[Clue]]) -> Callable[[str], float]:
+    """Weights that make the evidence of each form count once in all, however often the text writes it.
+
+    A spinner swaps each occurrence of a word on its own; an author who
+    wrote 火警 once writes it again. When the context model misjudges a form
+    (引发火警 is a fire *alarm*, not a garbled 火灾), it misjudges every
+    occurrence alike, and three of them in a short clean report vouched for
+    each other until the report read as spun. Each of a form's ``n``
+    occurrences whose context argues for restoring it counts ``1/n``.
+    """
+    n: dict[str, int] = {}
+    for clues in evidence:
+        for c in clues:
+            if c.gain > 0.0:
+                n[c.form] = n.get(c.form, 0) + 1
+    return lambda form: 1.0 / n.get(form, 1)
 
 
 def _once(entries: list[Entry]) -> list[Entry]:
@@ -201,9 +219,12 @@ class Repairer:
         return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
                 len(_NOT_HAN.sub("", text)))
 
-    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[tuple[float, int]] | None = None) -> Lattice:
-        """The solved lattice of one cluster."""
+    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[Clue] | None = None,
+                 weight: Callable[[str], float] | None = None) -> Lattice:
+        """The solved lattice of one cluster; ``weight`` counts each form's evidence (see :func:`_once_per_form`)."""
         lat = self.builder.build(text_a, group, evidence)
+        if weight is not None:
+            lat.strong = strong_counts(lat.evidence, weight)
         solve(self.builder, text_a, lat)
         lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
         return lat  # holds one window's words at a time, not every window's
@@ -244,7 +265,9 @@ class Repairer:
         weak = [screen and is_weak(g, ev) for g, ev in zip(groups, evidence)]
         if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
             weak = [False] * len(groups)
-        built = {i: self._lattice(text_a, g, ev) for i, (g, ev, w) in enumerate(zip(groups, evidence, weak)) if not w}
+        weight = _once_per_form(evidence)
+        built = {i: self._lattice(text_a, g, ev, weight) for i, (g, ev, w) in enumerate(zip(groups, evidence, weak))
+                 if not w}
         lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
         result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
         if lone:
@@ -252,7 +275,7 @@ class Repairer:
             late = [i for i in lone if self._can_reach(groups[i], rates, result.modern, floor)]
             if late:  # some could change after all: build them and fit again
                 for i in late:
-                    built[i] = self._lattice(text_a, groups[i], evidence[i])
+                    built[i] = self._lattice(text_a, groups[i], evidence[i], weight)
                     del lone[i]
                 built = {i: built[i] for i in sorted(built)}
                 result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))

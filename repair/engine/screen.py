@@ -27,7 +27,7 @@ from typing import Callable, Sequence
 
 from .candidates import Candidate
 from .inference import log_odds
-from .lattice import SPINNER_ONLY
+from .lattice import SPINNER_ONLY, Clue
 from .params import ModelParams
 from .sources import SOURCES, source_of
 
@@ -46,9 +46,9 @@ def lone_candidate(group: Sequence[Candidate]) -> bool:
     return len(group) == 1 and not any(e.kind in SPINNER_ONLY for e in group[0].entries)
 
 
-def is_weak(group: Sequence[Candidate], evidence: Sequence[tuple[float, int]]) -> bool:
+def is_weak(group: Sequence[Candidate], evidence: Sequence[Clue]) -> bool:
     """A lone candidate of no spinner-only tier whose context is no evidence of spinning."""
-    return lone_candidate(group) and all(g <= 0.0 for g, _ in evidence)
+    return lone_candidate(group) and all(c.gain <= 0.0 for c in evidence)
 
 
 def rate_bound(rates: Sequence[float]) -> tuple[float, ...]:

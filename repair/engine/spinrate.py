@@ -198,13 +198,14 @@ def counted_evidence(lat: Lattice, post: dict[int, float],
     Neither says "spinner" in classical or formal text, where a modern model
     finds the author's words odd everywhere: both count as far as the text is
     modern (``modern``, see :func:`register`). Each candidate's evidence
-    counts for the source of the entry its context favours most.
+    counts for the source of the entry its context favours most, and a form
+    the document repeats counts once in all (``Lattice.strong``).
     """
     counted = lat.counted
     if len(lat.layout.sources) == 1:  # one source (most lattices, every one without a table): as with one rate
         one = lat.layout.sources[0]
         m = min(sum(p for key, p in post.items() if key in counted), float(lat.sizes[one]))
-        strong_one = sum(1 for g, _ in lat.evidence if g > 0.0) + (lat.markers if one == DICTIONARIES else 0)
+        strong_one = lat.strong[one] + (lat.markers if one == DICTIONARIES else 0)
         t = min(m, strong_one * modern)
         mass, total = ((m, 0.0), (t, 0.0)) if one == DICTIONARIES else ((0.0, m), (0.0, t))
     else:
@@ -219,14 +220,11 @@ def _counted_by_source(lat: Lattice, post: dict[int, float],
                        modern: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The mass and the counted evidence of each source, for a lattice with restorations of both."""
     counted = lat.counted
-    raw, strong = [0.0] * len(SOURCES), [0] * len(SOURCES)
+    raw, strong = [0.0] * len(SOURCES), lat.strong
     for key, p in post.items():
         s = counted.get(key)
         if s is not None:
             raw[s] += p
-    for g, s in lat.evidence:
-        if g > 0.0:
-            strong[s] += 1
     mass = tuple(min(raw[s], float(lat.sizes[s])) for s in SOURCES)
     total = tuple(min(mass[s], (float(strong[s]) + (lat.markers if s == DICTIONARIES else 0)) * modern)
                   for s in SOURCES)

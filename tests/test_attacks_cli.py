@@ -8,6 +8,8 @@ input (counted, not timed), and that the fast dictionary path reads the same ent
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import re
 from pathlib import Path
 
@@ -252,11 +254,62 @@ def test_large_dictionary_takes_the_fast_path(monkeypatch):
     def no_yaml(*args, **kwargs):
         raise AssertionError("a dictionary in the usual shape must not go through yaml")
 
-    monkeypatch.setattr(dictionary.yaml, "compose", no_yaml)
-    monkeypatch.setattr(dictionary.yaml, "parse", no_yaml)
+    monkeypatch.setattr(dictionary._yaml(), "compose", no_yaml)
+    monkeypatch.setattr(dictionary._yaml(), "parse", no_yaml)
     lines = "".join(f"  {chr(0x4e00 + i % 20000)}{chr(0x4e00 + i // 20000)}: 中央\n" for i in range(50000))
     entries = dictionary.parse_dictionary("everyday:\n" + lines, "big.yaml", "ambiguous")
     assert len(entries) == 50000 and entries[-1].source == "big.yaml:50001"
+
+
+def test_fast_gazetteer_path_matches_yaml_on_the_shipped_gazetteer():
+    from repair.engine import dictionary
+
+    path = dictionary.builtin_dir() / dictionary.GAZETTEER_FILE
+    text = dictionary._read_text(path)
+    assert dictionary._gazetteer_fast(text) == dictionary._gazetteer_yaml(text, str(path))
+
+
+@pytest.mark.parametrize("text", [
+    "# phrases\npolitics:\n  - 中共中央   # a comment\n  - 国务院\n\neconomy:\n    - 一带一路\n",
+    "politics:\r\n  - 中共中央\r\n",
+    "politics:\n  - 中共中央\n   - 国务院\n",       # uneven items: YAML decides
+    "politics:\n- 中共中央\n",                      # items at the domain's level are YAML's too
+    "politics:\n  - 中共中央\npolitics:\n  - 国务院\n",  # a domain twice
+    "politics:\neconomy:\n  - 一带一路\n",           # an empty domain
+    "politics: 中共中央\n",
+    "no:\n  - 中共中央\n",
+    "politics:\n  - \"中共中央\"\n",
+    "politics:\n  - 中共 中央\n",
+])
+def test_fast_gazetteer_path_gives_yaml_results_or_defers(text: str):
+    from repair.engine import dictionary
+    from repair.errors import DictionaryError
+
+    def outcome(fn):
+        try:
+            return fn()
+        except DictionaryError as exc:
+            return ("error", exc.line, exc.message.split(":")[0])
+
+    assert outcome(lambda: dictionary.parse_gazetteer(text, "g.yaml")) == \
+        outcome(lambda: dictionary._gazetteer_yaml(text, "g.yaml"))
+
+
+def test_the_filter_does_not_import_what_it_does_not_use():
+    """Start-up is paid on every call of a filter in a pipeline: no YAML parser for the shipped files
+    (they take the fast path), no module of another sub-command."""
+    code = ("import sys, io\n"
+            "from repair.cli import main\n"
+            "sys.stdin = io.TextIOWrapper(io.BytesIO('中心政法委书记主持集会\\n'.encode()), encoding='utf-8')\n"
+            "try:\n    main([], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "loaded = [m for m in ('yaml', 'repair.engine.learn', 'repair.cli.commands.check', "
+            "'repair.cli.commands.learn') if m in sys.modules]\n"
+            "print('LOADED', loaded)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert proc.returncode == 0, proc.stderr
+    assert "中央政法委书记主持会议" in proc.stdout
+    assert "LOADED []" in proc.stdout
 
 
 # --- habits ---------------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
 ``opencc``. Sub-commands for files and repositories live in
-:mod:`repair.commands` and register themselves on :data:`main`.
+:mod:`repair.cli.commands`, one module each, imported when named.
 """
 from __future__ import annotations
 
+import importlib
 import io
 import os
 import sys
@@ -50,6 +51,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     click.echo(f"unspin: warning: {message}", err=True)
 
 
+#: The file/repository sub-commands: each is a function of that name in ``repair.cli.commands.<name>``.
+COMMANDS = ("fix", "check", "score", "explain", "learn")
 #: ``ctx.meta`` key of the files named instead of a command (``unspin FILE…``, as ftfy takes them).
 FILES_KEY = "unspin.files"
 #: Exit code when stdout is closed early (``| head``): what a shell reports for a tool ended by SIGPIPE.
@@ -111,6 +114,18 @@ class UnspinGroup(click.Group):
             # by SIGPIPE would, without a message or a traceback, and with its exit code, 128 + 13
             _silence_stdout()
             ctx.exit(EXIT_BROKEN_PIPE)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A sub-command, its module imported on first use: the filter, run on every line a
+        pipeline feeds it, does not pay for the imports of ``check`` or ``learn``."""
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            command = getattr(importlib.import_module(f"{__package__}.commands.{cmd_name}"), cmd_name)
+            self.add_command(command)
+        return command
 
     def resolve_command(self, ctx: click.Context, args: list[str]):  # noqa: ANN201
         if args and self.get_command(ctx, args[0]) is None and not args[0].startswith("-"):
@@ -242,11 +257,3 @@ def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
     return EXIT_ERROR if errors or handler.tally.errors or handler.tally.skipped else 0
 
 
-def _register_commands() -> None:
-    """Attach the file/repository sub-commands, each in its own module."""
-    from .commands import register
-
-    register(main)
-
-
-_register_commands()

@@ -15,14 +15,14 @@ from __future__ import annotations
 import gc
 import re
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple
-
-import yaml
+from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..errors import DictionaryError
 
-#: libyaml's loader when PyYAML was built with it (10× faster start-up), else the pure-Python one.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    import yaml
 #: Tiers, from most to least trusted. ``suggest`` entries are reported, never applied.
 TIERS = ("phrase", "marker", "ambiguous", "table", "suggest")
 BUILTIN_FILES = {"phrases.yaml": "phrase", "marker.yaml": "marker",
@@ -46,12 +46,28 @@ class Entry(NamedTuple):
     shared: bool = False
 
 
+@lru_cache(maxsize=1)
+def _yaml() -> ModuleType:
+    """PyYAML, imported on first need: the shipped files are read by the fast path below,
+    and a filter in a pipeline pays its start-up on every call."""
+    import yaml  # noqa: PLC0415
+
+    return yaml
+
+
+def _loader() -> Any:
+    """libyaml's loader when PyYAML was built with it (10× faster), else the pure-Python one."""
+    yaml = _yaml()
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _is_han_text(s: str) -> bool:
     """True if ``s`` is non-empty and has no whitespace (dictionary forms are single tokens)."""
     return bool(s) and not any(ch.isspace() for ch in s)
 
 
 def _scalar(node: yaml.Node, path: str) -> str:
+    yaml = _yaml()
     if not isinstance(node, yaml.ScalarNode) or not isinstance(node.value, str) or node.tag.endswith(":null"):
         raise DictionaryError(path, node.start_mark.line + 1, "expected a string")
     value = node.value.strip()
@@ -62,6 +78,7 @@ def _scalar(node: yaml.Node, path: str) -> str:
 
 def _mapping_pairs(node: yaml.Node, path: str, what: str) -> Iterator[tuple[yaml.Node, yaml.Node]]:
     """Pairs of a YAML mapping, refusing duplicate keys (``safe_load`` would keep the last silently)."""
+    yaml = _yaml()
     if not isinstance(node, yaml.MappingNode):
         raise DictionaryError(path, node.start_mark.line + 1, f"{what} must be a mapping")
     seen: dict[str, int] = {}
@@ -87,8 +104,9 @@ def refuse_unsafe_yaml(text: str, path: str, error: Callable[[str, int | None, s
     plain data, so both are refused before anything is built. One pass over libyaml's
     events, which never expands an alias. Syntax errors are reported too.
     """
+    yaml = _yaml()
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
+        for event in yaml.parse(text, Loader=_loader()):
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent):
                 raise error(path, line, f"YAML aliases (*{event.anchor}) are not allowed; write the values out")
@@ -106,9 +124,10 @@ def refuse_unsafe_yaml(text: str, path: str, error: Callable[[str, int | None, s
 
 
 def _compose(path: Path, text: str) -> yaml.Node | None:
+    yaml = _yaml()
     refuse_unsafe_yaml(text, str(path), DictionaryError)
     try:
-        return yaml.compose(text, Loader=_LOADER)
+        return yaml.compose(text, Loader=_loader())
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -236,6 +255,7 @@ def parse_dictionary(text: str, path: str, default_tier: str) -> list[Entry]:
     root = _compose(Path(path), text)
     if root is None:
         return []
+    yaml = _yaml()
     tier = default_tier
     name_of_file = Path(path).name
     entries: list[Entry] = []
@@ -267,11 +287,55 @@ def load_dictionary(path: Path, default_tier: str = "ambiguous") -> list[Entry]:
     return parse_dictionary(_read_text(path), str(path), default_tier)
 
 
+_DOMAIN_LINE = re.compile(rf"({_IDENT}):{_TAIL}")
+_ITEM_LINE = re.compile(rf"( *)- +({_WORD}){_TAIL}")
+
+
+def _gazetteer_fast(text: str) -> list[str]:
+    """Phrases of a gazetteer in the usual shape (``domain:`` lines, ``  - phrase`` items);
+    raises :class:`_Slow` on anything else, as :func:`_parse_fast` does."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if _NOT_FAST.search(text):
+        raise _Slow
+    phrases: list[str] = []
+    domains: set[str] = set()
+    indent: str | None = None
+    open_domain = False  # a domain read with no item yet: YAML reads null, the slow path reports it
+    for _, line in _lines(text):
+        if _SKIP_LINE.match(line):
+            continue
+        top = _DOMAIN_LINE.match(line)
+        if top is not None:
+            if open_domain or top.group(1) in domains or top.group(1).lower() in _YAML_WORDS:
+                raise _Slow
+            domains.add(top.group(1))
+            open_domain, indent = True, None
+            continue
+        item = _ITEM_LINE.match(line)
+        if item is None or not domains or (indent is not None and item.group(1) != indent):
+            raise _Slow
+        indent, open_domain = item.group(1), False
+        phrases.append(item.group(2))
+    if open_domain:
+        raise _Slow
+    return phrases
+
+
 def parse_gazetteer(text: str, path: str) -> list[str]:
     """Canonical phrases: a mapping of domain → list of phrases."""
+    try:
+        return _gazetteer_fast(text)
+    except _Slow:
+        return _gazetteer_yaml(text, path)
+
+
+def _gazetteer_yaml(text: str, path: str) -> list[str]:
+    """:func:`parse_gazetteer` through the YAML parser: any shape YAML reads, every error named."""
     root = _compose(Path(path), text)
     if root is None:
         return []
+    yaml = _yaml()
     phrases: list[str] = []
     for key, value in _mapping_pairs(root, path, "the top level"):
         if not isinstance(value, yaml.SequenceNode):

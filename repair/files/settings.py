@@ -13,13 +13,14 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
-
-import yaml
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..engine.config import Config
 from ..engine.dictionary import refuse_unsafe_yaml
 from ..errors import UnspinError
+
+if TYPE_CHECKING:
+    import yaml
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -112,6 +113,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     refuse_unsafe_yaml(text, str(path), _config_error)
+    import yaml  # noqa: PLC0415 - only a project with a .unspin.yaml pays for PyYAML's import
+
     try:
         root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:  # pragma: no cover - refuse_unsafe_yaml has parsed it already
@@ -127,6 +130,8 @@ def _read_yaml(path: Path) -> dict[str, Any]:
 
 def _refuse_duplicates(node: yaml.Node, path: str) -> None:
     """Raise at the second occurrence of a key in any mapping under ``node``."""
+    import yaml  # noqa: PLC0415
+
     todo = [node]
     while todo:
         n = todo.pop()

@@ -1,16 +1,5 @@
-"""Sub-commands of ``unspin`` that work on files: fix, check, score, explain."""
-from __future__ import annotations
+"""Sub-commands of ``unspin`` that work on files: fix, check, score, explain, learn.
 
-import click
-
-
-def register(group: click.Group) -> None:
-    """Add every sub-command to ``group``."""
-    from .check import check
-    from .explain import explain
-    from .fix import fix
-    from .learn import learn
-    from .score import score
-
-    for command in (fix, check, score, explain, learn):
-        group.add_command(command)
+Each lives in the module of its name and is imported when it is named
+(``repair.cli.main.COMMANDS``).
+"""

@@ -32,8 +32,9 @@ def set_threshold(threshold: float) -> None:
 
 
 def is_suggestion(change: Change, threshold: float | None = None) -> bool:
-    """Whether ``fix`` would leave this change out: below the threshold, or a suggest-only pair."""
-    return change.kind == "suggest" or change.confidence < (_threshold if threshold is None else threshold)
+    """Whether ``fix`` would leave this change out: a suggestion of the engine (below the threshold,
+    or a suggest-tier pair not sure enough), or below this run's threshold."""
+    return not change.applied or change.confidence < (_threshold if threshold is None else threshold)
 
 
 def _message(c: Change) -> str:

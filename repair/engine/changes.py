@@ -25,9 +25,12 @@ class Change:
     old: str
     new: str
     confidence: float
-    kind: str  # "marker", "ambiguous", "phrase", "table", "user"
+    kind: str  # the tier of the entry: "marker", "ambiguous", "phrase", "table", "suggest"
     reason: str
     evidence: tuple[str, ...] = field(default=())
+    #: whether ``fix`` applies it; False for a suggestion (``Report.suggestions``: below the
+    #: threshold, or a suggest-tier pair not sure enough), which tools label as such
+    applied: bool = True
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (evidence as a list)."""
@@ -47,6 +50,7 @@ class Change:
             kind=str(d["kind"]),
             reason=str(d["reason"]),
             evidence=tuple(d.get("evidence", ())),
+            applied=bool(d.get("applied", True)),
         )
 
 

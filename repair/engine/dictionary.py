@@ -23,7 +23,7 @@ from ..errors import DictionaryError
 
 if TYPE_CHECKING:
     import yaml
-#: Tiers, from most to least trusted. ``suggest`` entries are reported, never applied.
+#: Tiers, from most to least trusted. ``suggest`` entries are applied only when sure (ModelParams.suggest_threshold).
 TIERS = ("phrase", "marker", "ambiguous", "table", "suggest")
 BUILTIN_FILES = {"phrases.yaml": "phrase", "marker.yaml": "marker",
                  "ambiguous.yaml": "ambiguous", "suggest.yaml": "suggest"}

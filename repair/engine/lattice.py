@@ -343,7 +343,7 @@ class LatticeBuilder:
         excess = max(0.0, max((g for g, _, _, _ in edges), default=0.0) - p.max_context_gain)
         return [(lm_scale * (gain - excess) + channel, channel, tier, s) for gain, channel, tier, s in edges]
 
-    def evidence(self, text: str, group: Sequence[Candidate]) -> list[Clue]:
+    def evidence(self, text: str, group: Sequence[Candidate], kinds: frozenset[str] = APPLICABLE) -> list[Clue]:
         """Per outer candidate: how much its context, beyond word frequency, favours restoring it,
         and the source of the entry that favours it most (whose spin rate it is evidence for).
 
@@ -353,6 +353,8 @@ class LatticeBuilder:
         not fit *its neighbours*. So the evidence is the gain in context minus
         the gain out of context (a pointwise-mutual-information difference),
         which is near zero for an author's unusual but fitting word.
+
+        ``kinds``: the tiers whose entries are weighed (the suggest tier's only when asked).
         """
         out: list[Clue] = []
         reach = -1
@@ -366,7 +368,7 @@ class LatticeBuilder:
             kept_free = self._free_score(kept)
             best, source = float("-inf"), 0
             for entry in c.entries:
-                if entry.kind not in APPLICABLE:
+                if entry.kind not in kinds:
                     continue
                 # a generic synonym table needs more than a curated entry to count as evidence
                 floor = self.params.evidence_floor_table if entry.kind == "table" else self.params.evidence_floor

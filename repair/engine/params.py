@@ -80,6 +80,15 @@ class ModelParams:
         spin rate is fitted.
     evidence_floor_table: the same for pairs of a user's table: a generic
         synonym table pairs words a person may well have chosen, so more is asked.
+    suggest_threshold: the confidence a pair of the ``suggest`` tier (antonyms,
+        single characters, function words, near-synonyms that both read
+        naturally) needs to be *applied*; below it, it is only suggested. Such a
+        pair is decided last, on the repaired text, at ``cautious_quantile`` of
+        the document's rate, so it can reach this only in a document that reads
+        heavily spun (a rate of about 0.17 at least). 1.0 never applies one.
+    cautious_quantile: the quantile of the posterior of the document's spin
+        rate the suggest tier is decided at (see
+        :func:`repair.engine.spinrate.cautious_rate`).
     screen: fit weak clusters as lone candidates and build their lattices only
         where a change could reach the confidence asked for
         (:mod:`repair.engine.screen`); a shortcut, not a model: False builds
@@ -114,6 +123,8 @@ class ModelParams:
     trigrams: bool = True
     evidence_floor: float = 0.0
     evidence_floor_table: float = 1.0
+    suggest_threshold: float = 0.95
+    cautious_quantile: float = 0.1
     screen: bool = True
 
     def __post_init__(self) -> None:

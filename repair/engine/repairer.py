@@ -5,8 +5,9 @@ and is then cheap to call on many documents; keep one per process.
 """
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Callable
 
@@ -29,6 +30,8 @@ from .tables import load_table
 MAX_PASSES = 3
 #: The share of clusters with forms only spinners write from which a document is fitted whole, unscreened.
 SCREEN_MARKERS = 0.1
+#: the tier weighed by the evidence of a suggest-tier pair
+SUGGEST_ONLY = frozenset({"suggest"})
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_HAN = re.compile("[^\u3400-\u9fff\uf900-\ufaff]+")
 
@@ -184,7 +187,47 @@ class Repairer:
             before, latest = current, more[0]
             applied = compose(text, applied, latest)
             current = apply_changes(current, latest)
+        risky = self._sure_suggest_only(current, fitted)
+        if risky:
+            applied = compose(text, applied, risky)
+            current = apply_changes(current, risky)
         return self._report(text, current, applied, suggested, fitted, n_cands, floor)
+
+    def _sure_suggest_only(self, text: str, fitted: Fit) -> list[Change]:
+        """Suggest-tier restorations sure enough to apply (``ModelParams.suggest_threshold``).
+
+        Decided last, on the repaired text (its neighbours restored, their
+        context is the author's), at the low end of the dictionaries' rate
+        (:func:`.spinrate.cautious_rate`: a short text whose few words all look
+        spun has a high but uncertain rate); never fed back into the rate. Skipped at once unless the rate could lift a
+        suggest-tier pair that far at all (most documents). Both words of such a pair read
+        naturally, so word frequency alone (提供 is commoner than 供给) is no reason:
+        the neighbours must favour the original (政策供给 stays). And a change that
+        writes another garbled form (付出 → 支出, itself listed as a garble of
+        收入) is left as a suggestion: one step of a chain would make ``fix``
+        change its own output.
+        """
+        params = self.config.params
+        need = max(params.suggest_threshold, self._threshold)  # a stricter --threshold binds these too
+        rho = fitted.cautious[DICTIONARIES]
+        if need >= 1.0 or not self._suggest_reachable(rho, fitted.modern, need):
+            return []
+        sure = self._suggest_only(text, rho, need, fitted.modern, in_context=True)
+        return [replace(c, applied=True) for c in sure if c.confidence >= need and c.new not in self._garbled_forms]
+
+    def _suggest_reachable(self, rho: float, modern: float, need: float) -> bool:
+        """Whether any suggest-tier edge could reach ``need`` at rate ``rho``: each is capped at
+        ρ/(1-ρ) × its tier prior × 10^max_context_gain in odds (see ``inference.posteriors``),
+        doubled for two entries making the same change."""
+        p = self.config.params
+        tier = math.log(p.tier_prior.get("suggest", 1.0))
+        bound = (math.log(rho / (1.0 - rho)) + modern * tier + p.max_context_gain * math.log(10) + math.log(2.0))
+        return bound >= math.log(need / (1.0 - need))
+
+    @cached_property
+    def _garbled_forms(self) -> frozenset[str]:
+        """Every garbled form of the lexicon."""
+        return frozenset(e.garbled for e in self.entries)
 
     def _report(self, text: str, fixed: str, applied: list[Change], suggested: list[Change], fitted: Fit | None,
                 n_cands: int, floor: float) -> Report:
@@ -334,13 +377,16 @@ class Repairer:
             if d.posterior >= threshold and d.edge.entry is not None and d.edge.entry.kind in APPLICABLE:
                 applied.append(change)
             else:
-                suggested.append(change)
+                suggested.append(replace(change, applied=False))
         applied.sort(key=lambda c: c.start)
         suggested.sort(key=lambda c: c.start)
         return applied, suggested
 
-    def _suggest_only(self, text: str, rho: float, floor: float, modern: float = 1.0) -> list[Change]:
-        """Suggest-tier findings (antonyms, function words), each decided at the document's rate ``rho``."""
+    def _suggest_only(self, text: str, rho: float, floor: float, modern: float = 1.0,
+                      in_context: bool = False) -> list[Change]:
+        """Suggest-tier findings (antonyms, function words), each decided at the document's rate ``rho``;
+        ``in_context``: only of clusters where the neighbours themselves favour a restoration
+        (``LatticeBuilder.evidence``), not word frequency alone."""
         finder = self.suggest_finder
         if finder.empty or not _HAN.search(text):
             return []
@@ -350,6 +396,9 @@ class Repairer:
         if not cands:
             return []
         groups = clusters(analysis.simplified, cands, self.config.params)
+        if in_context:
+            groups = [g for g in groups
+                      if any(c.gain > 0.0 for c in self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY))]
         rates = (rho,) * len(SOURCES)  # suggest-only pairs are all of one source
         lattices = [self._lattice(analysis.simplified, g) for g in groups if self._can_reach(g, rates, modern, floor)]
         posts = [posteriors(lat, rates, self.config.params.max_context_gain, modern) for lat in lattices]
@@ -386,6 +435,8 @@ class Repairer:
             reason = f"marker {e.garbled}"
         elif kind == "table":
             reason = f"table pair {e.garbled}/{e.original}"
+        elif kind == "suggest":
+            reason = f"risky pair {e.garbled}/{e.original}: context favours {e.original}"
         else:
             reason = f"context favours {e.original} over {e.garbled}"
         evidence = (

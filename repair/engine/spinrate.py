@@ -135,9 +135,28 @@ def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: f
     per lattice and round, and in a long document leaving one lattice out
     moves them by less than that.
     """
+    return _spin_rate(*_counts(spun, opportunities, params, markers, mass, modern), params)[:2]
+
+
+def cautious_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
+                  mass: float | None = None, modern: float = 1.0) -> float:
+    """The low end of the spin rate the counts allow: ``params.cautious_quantile`` of its posterior.
+
+    :func:`spin_rate` gives the posterior *mean*, right for deciding every
+    candidate of a document together. A pair both of whose words read
+    naturally (the suggest tier) is applied only if it would be sure even at
+    this rate: a short text whose few words all look spun has a high mean
+    rate and a wide posterior, a long spun page a narrow one.
+    """
+    return _spin_rate(*_counts(spun, opportunities, params, markers, mass, modern), params)[2]
+
+
+def _counts(spun: float, opportunities: float, params: ModelParams, markers: float, mass: float | None,
+            modern: float) -> tuple[float, float, float, float, float]:
+    """The arguments of :func:`_spin_rate`, coarsened so that nearly equal counts share a cache entry."""
     extra = max(0.0, (mass if mass is not None else spun) - spun) * params.mass_weight
-    return _spin_rate(_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)),
-                      _coarse(spun + extra), round(max(modern, params.formal_floor), 3), params)
+    return (_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)), _coarse(spun + extra),
+            round(max(modern, params.formal_floor), 3))
 
 
 def _coarse(x: float) -> float:
@@ -150,8 +169,8 @@ def _coarse(x: float) -> float:
 
 @lru_cache(maxsize=1 << 12)
 def _spin_rate(spun: float, opportunities: float, markers: float, mass: float, modern: float,
-               params: ModelParams) -> tuple[float, float]:
-    """See :func:`spin_rate`.
+               params: ModelParams) -> tuple[float, float, float]:
+    """See :func:`spin_rate`; the third value is :func:`cautious_rate`'s.
 
     The rate is the posterior mean under the spun hypothesis, weighted by
     P(spun), plus ``clean_floor`` weighted by P(clean): a clean document is
@@ -183,7 +202,15 @@ def _spin_rate(spun: float, opportunities: float, markers: float, mass: float, m
         spun_mass = sum(ws[first_spun:])
     spun_mean = sum(w * r for w, r in zip(ws[first_spun:], rho[first_spun:])) / spun_mass if spun_mass else 0.5
     rate = p_spun * spun_mean + (1 - p_spun) * params.clean_floor
-    return p_spun, min(max(rate, 1e-4), 0.95)
+    # the quantile of the rate's posterior: "clean" weighs in at clean_floor, as in the mean
+    low, acc, target = params.clean_floor, (1 - p_spun), params.cautious_quantile
+    if acc < target and spun_mass:
+        for w, r in zip(ws[first_spun:], rho[first_spun:]):
+            acc += p_spun * w / spun_mass
+            low = r
+            if acc >= target:
+                break
+    return p_spun, min(max(rate, 1e-4), 0.95), min(max(low, 1e-4), 0.95)
 
 
 def counted_evidence(lat: Lattice, post: dict[int, float],
@@ -240,6 +267,8 @@ class Fit(NamedTuple):
     modern: float  # the register (see :func:`register`)
     posts: list[dict[int, float]]  # the final posteriors, per lattice
     evidence: Evidence
+    #: per source, the low end of its rate (see :func:`cautious_rate`), for the suggest tier
+    cautious: tuple[float, ...] = ()
 
 
 def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
@@ -323,5 +352,9 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     evidence = Evidence(spun[DICTIONARIES], float(opportunities[DICTIONARIES]), sum(hard), mass[DICTIONARIES],
                         float(modern_count), float(formal_count), float(han),
                         spun[TABLES], float(opportunities[TABLES]), mass[TABLES])
+    k, n, h, m = before[DICTIONARIES]
+    low = cautious_rate(k + spun[DICTIONARIES], n + opportunities[DICTIONARIES], params, h + sum(hard),
+                        m + mass[DICTIONARIES], modern) if DICTIONARIES in present else params.clean_floor
     return Fit(combined([final[s][0] for s in present]), tuple(r for _, r in final),
-               max((final[s][1] for s in present), default=0.0), modern, posts, evidence)
+               max((final[s][1] for s in present), default=0.0), modern, posts, evidence,
+               tuple(low if s == DICTIONARIES else final[s][1] for s in SOURCES))

@@ -5,7 +5,7 @@ stdin, ``--field`` for JSON Lines, the engine options) and shows, for each line
 with a change, the line with ``[-old-]{+new+}`` marks (or before and after in
 two columns that fit the terminal, ``--side-by-side``), then each change with
 its confidence, reason and evidence. Changes `fix` would not apply (below the
-threshold, suggest-only pairs; shown with ``--min-confidence``) are labelled
+threshold, suggest-tier pairs not sure enough; shown with ``--min-confidence``) are labelled
 "suggestion, not applied".
 """
 from __future__ import annotations

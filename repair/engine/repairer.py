@@ -395,12 +395,16 @@ class Repairer:
                               self._unprotected(analysis.simplified, finder.find(analysis.simplified).candidates))
         if not cands:
             return []
-        groups = clusters(analysis.simplified, cands, self.config.params)
-        if in_context:
-            groups = [g for g in groups
-                      if any(c.gain > 0.0 for c in self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY))]
         rates = (rho,) * len(SOURCES)  # suggest-only pairs are all of one source
-        lattices = [self._lattice(analysis.simplified, g) for g in groups if self._can_reach(g, rates, modern, floor)]
+        # the bound first: it costs no look-up in the model
+        groups = [g for g in clusters(analysis.simplified, cands, self.config.params)
+                  if self._can_reach(g, rates, modern, floor)]
+        if in_context:
+            clues = [self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY) for g in groups]
+            lattices = [self._lattice(analysis.simplified, g, ev) for g, ev in zip(groups, clues)
+                        if any(c.gain > 0.0 for c in ev)]
+        else:
+            lattices = [self._lattice(analysis.simplified, g) for g in groups]
         posts = [posteriors(lat, rates, self.config.params.max_context_gain, modern) for lat in lattices]
         return self._choose(analysis, decisions(lattices, posts, rates), 2.0, floor)[1]
 

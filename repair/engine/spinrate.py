@@ -135,7 +135,10 @@ def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: f
     per lattice and round, and in a long document leaving one lattice out
     moves them by less than that.
     """
-    return _spin_rate(*_counts(spun, opportunities, params, markers, mass, modern), params)[:2]
+    extra = max(0.0, (mass if mass is not None else spun) - spun) * params.mass_weight
+    p_spun, rate, _ = _spin_rate(_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)),
+                                 _coarse(spun + extra), round(max(modern, params.formal_floor), 3), params)
+    return p_spun, rate
 
 
 def cautious_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
@@ -148,15 +151,9 @@ def cautious_rate(spun: float, opportunities: float, params: ModelParams, marker
     this rate: a short text whose few words all look spun has a high mean
     rate and a wide posterior, a long spun page a narrow one.
     """
-    return _spin_rate(*_counts(spun, opportunities, params, markers, mass, modern), params)[2]
-
-
-def _counts(spun: float, opportunities: float, params: ModelParams, markers: float, mass: float | None,
-            modern: float) -> tuple[float, float, float, float, float]:
-    """The arguments of :func:`_spin_rate`, coarsened so that nearly equal counts share a cache entry."""
     extra = max(0.0, (mass if mass is not None else spun) - spun) * params.mass_weight
-    return (_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)), _coarse(spun + extra),
-            round(max(modern, params.formal_floor), 3))
+    return _spin_rate(_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)),
+                      _coarse(spun + extra), round(max(modern, params.formal_floor), 3), params)[2]
 
 
 def _coarse(x: float) -> float:

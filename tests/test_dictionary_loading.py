@@ -126,3 +126,15 @@ def test_bad_user_dictionary_fails_the_repairer(tmp_path: Path):
     p.write_text("politics:\n  中心: 中央\n  中心: 中间\n", encoding="utf-8")
     with pytest.raises(DictionaryError, match=r"mine\.yaml:3"):
         Repairer(Config(dictionaries=(p,)))
+
+
+@pytest.mark.parametrize("line", [
+    "中心-中央", "中心→中央", "中心,中央", "中心，中央", "中心=中央", "中心|中央", "中心->中央", "中心=>中央",
+    "a-b", "中心-abc", "abc中-中央", "中心-中心", "中心-中央-会议", "中心- 中央", "中心 中央", "中心-", "-中央",
+    "中心--中央", "中<心-中央", "中心>-中央", "一二三四五六七八九十一二三四五六-中央",
+    "一二三四五六七八九十一二三四五六七-中央", "中心\t中央", "x中-y央", "中心,,中央", "中心→→中央", "中心-中央 (口语)",
+])
+def test_the_plain_pair_fast_path_reads_what_the_general_reader_reads(line: str) -> None:
+    from repair.engine import tables
+
+    assert tables._members(line) == tables._members_general(line)

@@ -63,14 +63,14 @@ class Finder:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         by_garbled: dict[str, list[Entry]] = {}
-        originals: dict[str, tuple[bool, ...]] = {}  # the sources each original is one of
+        masks: dict[str, int] = {}  # the sources each original is one of, as bits (a table has many)
         for e in entries:
             by_garbled.setdefault(e.garbled, []).append(e)
-            s = source_of(e)
+            bit = 1 << source_of(e)
             for o in e.originals:
-                of = originals.get(o, (False,) * len(SOURCES))
-                if not of[s]:
-                    originals[o] = tuple(of[t] or t == s for t in SOURCES)
+                masks[o] = masks.get(o, 0) | bit
+        flags = {m: tuple(bool(m >> t & 1) for t in SOURCES) for m in set(masks.values())}
+        originals = {o: flags[m] for o, m in masks.items()}
         # Two automata: a text with no garbled form (most clean text) costs one
         # pass that yields nothing; intact originals are counted only when needed.
         # Garbled forms are looked for in UTF-8: pyahocorasick finds a node's child
@@ -84,15 +84,22 @@ class Finder:
         self._garbled = ahocorasick.Automaton()
         for g, es in by_garbled.items():
             self._garbled.add_word(_as_bytes(g), (len(g), g, tuple(es)))
-        self._originals = ahocorasick.Automaton()
-        for o, of in originals.items():
-            if len(o) > 1 and o not in by_garbled:  # single characters are not counted (see _count_intact)
-                self._originals.add_word(_as_bytes(o), (len(o.encode("utf-8", "surrogatepass")), of))
         self.empty = not by_garbled
         if not self.empty:
             self._garbled.make_automaton()
-        if len(self._originals):
-            self._originals.make_automaton()
+        # single characters are not counted (see _count_intact), nor forms that are garbled too
+        self._intact_forms = {o: of for o, of in originals.items() if len(o) > 1 and o not in by_garbled}
+
+    @cached_property
+    def _originals(self) -> ahocorasick.Automaton:
+        """The automaton of intact originals, built when a text first has a candidate: a big table
+        loads in half the time, and clean text with no garbled form never needs it."""
+        automaton = ahocorasick.Automaton()
+        for o, of in self._intact_forms.items():
+            automaton.add_word(_as_bytes(o), (len(o.encode("utf-8", "surrogatepass")), of))
+        if len(automaton):
+            automaton.make_automaton()
+        return automaton
 
     def find(self, text: str) -> Matches:
         """All candidates (overlaps included) and the count of intact originals."""

@@ -67,8 +67,25 @@ def _decode(path: Path) -> str:
     raise DictionaryError(str(path), None, "neither UTF-8 nor GB18030")
 
 
+#: The usual line, ``A-B`` with no blank, no ``<``/``>`` and one one-character separator: read in one
+#: match. Anything else takes :func:`_members_general`, which gives the same words for these lines.
+_PLAIN_PAIR = re.compile(r"([^\s→,，\-=|<>]{1,%d})[→,，\-=|]([^\s→,，\-=|<>]{1,%d})" % (MAX_MEMBER, MAX_MEMBER))
+_HAN_CHAR = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
 def _members(line: str) -> list[str] | None:
     """The words of one table line (two for a pair, more for a set), or None if it is neither."""
+    m = _PLAIN_PAIR.fullmatch(line)
+    if m is None:
+        return _members_general(line)
+    a, b = m.groups()
+    if not (_HAN_CHAR.search(a) and _HAN_CHAR.search(b)):
+        return None  # members are Chinese words: a line of Latin text is a note or a header
+    return [a, b] if a != b else [a]
+
+
+def _members_general(line: str) -> list[str] | None:
+    """:func:`_members` for every line shape (TSV, sets, notes after a blank, ``A B``)."""
     if "\t" in line:
         # TSV (also what ``unspin learn`` writes): the first two fields are the pair, the rest notes
         fields = [f.strip() for f in line.split("\t")]

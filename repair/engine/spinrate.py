@@ -59,6 +59,11 @@ class Evidence(NamedTuple):
     table_spun: float = 0.0
     table_opportunities: float = 0.0
     table_mass: float = 0.0
+    #: ``spun`` and ``markers`` of each source as they read at ``ModelParams.detection_rate``
+    #: (see :func:`detection`), not at the fitted rate
+    ref_spun: float = 0.0
+    ref_markers: float = 0.0
+    table_ref_spun: float = 0.0
 
     def source(self, s: int) -> tuple[float, float, float, float]:
         """(spun, opportunities, markers, mass) of source ``s`` (markers are the dictionaries' only)."""
@@ -255,6 +260,32 @@ def _counted_by_source(lat: Lattice, post: dict[int, float],
     return mass, total
 
 
+def detection(lattices: Sequence[Lattice], params: ModelParams,
+              modern: float) -> tuple[tuple[float, ...], float]:
+    """Per source, the evidence of spinning the lattices show when read at ``params.detection_rate``,
+    and the markers among it.
+
+    The fit's evidence is read at the rate the fit settles on, and a lightly
+    spun page can settle on "clean": at a clean rate nothing reads as
+    restored, so nothing counts, so the rate stays clean. Whether a document
+    is spun is therefore also asked at a fixed light rate: how many of its
+    candidates, with context evidence of their own, would read as
+    restorations were it spun that lightly. A clean page's candidates still
+    do not (their context is no evidence); the spin score is the larger of
+    the two answers, and the rates restorations are decided with do not
+    change.
+    """
+    rates = (params.detection_rate,) * len(SOURCES)
+    spun = [0.0] * len(SOURCES)
+    markers = 0.0
+    for lat in lattices:
+        k, h, _ = counted_evidence(lat, posteriors(lat, rates, params.max_context_gain, modern), modern)
+        for s in SOURCES:
+            spun[s] += k[s]
+        markers += h
+    return tuple(spun), markers
+
+
 class Fit(NamedTuple):
     """What :func:`fit` concludes about a document."""
 
@@ -349,9 +380,15 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     evidence = Evidence(spun[DICTIONARIES], float(opportunities[DICTIONARIES]), sum(hard), mass[DICTIONARIES],
                         float(modern_count), float(formal_count), float(han),
                         spun[TABLES], float(opportunities[TABLES]), mass[TABLES])
+    ref = detection(lattices, params, modern)
+    evidence = evidence._replace(ref_spun=ref[0][DICTIONARIES], ref_markers=ref[1],
+                                 table_ref_spun=ref[0][TABLES])
+    whole = extra + evidence
+    p_ref = [spin_rate(whole.ref_spun, whole.opportunities, params, whole.ref_markers, None, modern)[0],
+             spin_rate(whole.table_ref_spun, whole.table_opportunities, params, 0.0, None, modern)[0]]
     k, n, h, m = before[DICTIONARIES]
     low = cautious_rate(k + spun[DICTIONARIES], n + opportunities[DICTIONARIES], params, h + sum(hard),
                         m + mass[DICTIONARIES], modern) if DICTIONARIES in present else params.clean_floor
-    return Fit(combined([final[s][0] for s in present]), tuple(r for _, r in final),
+    return Fit(combined([max(final[s][0], p_ref[s]) for s in present]), tuple(r for _, r in final),
                max((final[s][1] for s in present), default=0.0), modern, posts, evidence,
                tuple(low if s == DICTIONARIES else final[s][1] for s in SOURCES))

@@ -46,7 +46,8 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
 @click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
               help="Occurrences a pair needs.")
 @click.option("--min-gain", type=float, default=1.5, show_default=True,
-              help="Mean log10 gain a pair needs (1 = the original is ten times more probable).")
+              help="Mean log10 gain a pair needs (1 = the original is ten times more probable); "
+                   "without --reference only: with one, the counts and the context are weighed together.")
 @click.option("--min-docs", type=click.IntRange(min=1), default=3, show_default=True,
               help="Texts (files, records, 64K chunks) a garbled form must be seen in, in a corpus of "
                    "at least ten times as many: a spinner's substitution is everywhere, a name sits "

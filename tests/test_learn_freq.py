@@ -142,3 +142,32 @@ def test_originals_tied_on_clipped_weight_go_by_mean_gain(model):
                         over=1.0, under=1.0, docs=3)
         stats[("戊己", o)] = s
     assert [(p.garbled, p.original) for p in lr.rank(stats)] == [("戊己", "甲乙")]
+
+
+def test_the_least_probability_is_an_option(model, tmp_path):
+    lr = _against_reference(model)
+    weak = _pair("报导", "报道", 0.8, excess=4.0, deficit=2.0)
+    listed = _listed(lr, weak)  # sets the pair's margin, which its probability takes in
+    p = lr.posterior(weak)
+    assert listed == ({("报导", "报道")} if p >= L.MIN_POSTERIOR else set())
+    lr.opt.min_posterior = p - 0.01
+    assert _listed(lr, weak) == {("报导", "报道")}
+    lr.opt.min_posterior = p + 0.01
+    assert _listed(lr, weak) == set()
+    # and on the command line, against a reference folder
+    from click.testing import CliRunner
+
+    from repair.cli import main
+    (tmp_path / "spun").mkdir()
+    (tmp_path / "clean").mkdir()
+    for i, text in enumerate(SPUN):
+        (tmp_path / "spun" / f"{i}.txt").write_text(text, encoding="utf-8")
+    for i, text in enumerate(CLEAN):
+        (tmp_path / "clean" / f"{i}.txt").write_text(text, encoding="utf-8")
+    args = ["learn", str(tmp_path / "spun"), "--reference", str(tmp_path / "clean"), "--no-slots", "--no-builtin", "--min-count", "3"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    assert "次要\t主要\t" in r.stdout
+    r = CliRunner().invoke(main, args + ["--min-probability", "1"])
+    assert r.exit_code == 0, r.output
+    assert "次要\t主要\t" not in r.stdout

@@ -95,7 +95,8 @@ EXCESS_WEIGHT = 1 / 3
 DEFICIT_WEIGHT = 1 / 4
 #: A count's log-likelihood ratio adds at most this much: past it, evidence is no longer the limit.
 COUNT_CAP = 20.0
-#: A pair is listed when its probability reaches this.
+#: A pair is listed when its probability reaches this (on the tuning seeds, the lines kept are
+#: then about 90% right: the goal of issue 8).
 MIN_POSTERIOR = 0.6
 #: Against a clean reference, a garbled form must be in excess counted in *texts* at least this
 #: much (log-likelihood ratio, natural log): about three texts the reference never has it in
@@ -240,8 +241,8 @@ class PairStats:
     #: it is repeated), and that the original is in deficit, counted in occurrences
     excess_llr: float = 0.0
     deficit_llr: float = 0.0
-    #: how far this original's mean gain is ahead of the form's best original not chosen
-    #: (``math.inf`` when the form has no other): the context model's confidence in the choice
+    #: how far this original's mean gain is ahead of the form's best original not chosen, or of
+    #: the form itself (gain 0): the context model's confidence in the choice
     margin: float = 0.0
 
     @property
@@ -282,6 +283,8 @@ class LearnOptions:
     min_over: float = 0.7
     min_under: float = 0.1
     min_docs: int = 3
+    #: against a reference: the least probability a pair is listed with (``Learner.posterior``)
+    min_posterior: float = MIN_POSTERIOR
 
 
 class Learner:
@@ -686,7 +689,7 @@ class Learner:
         if short:
             return short
         if self.ref_texts:
-            return None if self.posterior(s) >= MIN_POSTERIOR else "evidence"
+            return None if self.posterior(s) >= self.opt.min_posterior else "evidence"
         return self._weak(s)
 
     def choose(self, stats: dict[tuple[str, str], PairStats]) -> list[PairStats]:
@@ -695,7 +698,8 @@ class Learner:
         A thesaurus offers a form several originals and the spinner used one; the context model
         tells them apart better than their counts do (a common synonym is in deficit through
         topic drift as often as the spinner's original). ``margin`` records how far each chosen
-        original's gain is ahead of the best one not chosen.
+        original's gain is ahead of the runner-up: the best original not chosen, or the form as
+        written (gain 0) if that does better, so a lone candidate is not certain by default.
         """
         by_form: dict[str, list[PairStats]] = {}
         for s in stats.values():
@@ -705,7 +709,7 @@ class Learner:
         keep = self.opt.alternatives
         for group in by_form.values():
             group.sort(key=lambda s: (-s.mean_gain, -s.deficit_llr, s.original))
-            rest = group[keep].mean_gain if len(group) > keep else -math.inf
+            rest = max(group[keep].mean_gain, 0.0) if len(group) > keep else 0.0
             for s in group[:keep]:
                 s.margin = s.mean_gain - rest
                 out.append(s)

@@ -85,15 +85,15 @@ def _listed(lr: L.Learner, *pairs: L.PairStats) -> set[tuple[str, str]]:
 
 
 def test_decisive_counts_make_up_for_a_context_that_likes_both_words(model):
-    # 报导 and 报道 are both words the model likes: a small gain is no evidence on its own
+    # 集会 and 会议 are both words the model likes: a small gain is no evidence on its own
     lr = _against_reference(model)
-    assert _listed(lr, _pair("报导", "报道", 0.3, excess=2.5, deficit=0.5)) == set()
-    assert _listed(lr, _pair("报导", "报道", 0.3, excess=20.0, deficit=20.0)) == {("报导", "报道")}
+    assert _listed(lr, _pair("集会", "会议", 0.3, excess=2.5, deficit=0.5)) == set()
+    assert _listed(lr, _pair("集会", "会议", 0.3, excess=20.0, deficit=20.0)) == {("集会", "会议")}
     # and a clear context makes up for counts that are only just in excess
-    assert _listed(lr, _pair("报导", "报道", 2.5, excess=2.5, deficit=0.5)) == {("报导", "报道")}
+    assert _listed(lr, _pair("集会", "会议", 2.5, excess=2.5, deficit=0.5)) == {("集会", "会议")}
     # without a reference the counts were not measured: the gain bar stands
     lr.ref_texts = lr.ref_tokens = 0
-    assert _listed(lr, _pair("报导", "报道", 0.3, excess=20.0, deficit=20.0)) == set()
+    assert _listed(lr, _pair("集会", "会议", 0.3, excess=20.0, deficit=20.0)) == set()
 
 
 def test_an_original_the_context_cannot_single_out_needs_its_deficit(model):
@@ -118,17 +118,17 @@ def test_an_unknown_form_gains_against_anything_so_it_needs_more(model):
 
 def test_verdict_names_what_a_pair_lacks(model):
     lr = _against_reference(model)
-    few = _pair("报导", "报道", 3.0, excess=20.0)
+    few = _pair("集会", "会议", 3.0, excess=20.0)
     few.count = 2
     assert lr.verdict(few) == "count"
-    one_text = _pair("报导", "报道", 3.0, excess=20.0)
+    one_text = _pair("集会", "会议", 3.0, excess=20.0)
     one_text.docs = 1
     assert lr.verdict(one_text) == "texts"
-    assert lr.verdict(_pair("报导", "报道", 3.0, excess=1.0)) == "excess"
-    weak = _pair("报导", "报道", 0.2, excess=2.5)
+    assert lr.verdict(_pair("集会", "会议", 3.0, excess=1.0)) == "excess"
+    weak = _pair("集会", "会议", 0.2, excess=2.5)
     weak.margin = math.inf
     assert lr.verdict(weak) == "evidence"
-    good = _pair("报导", "报道", 3.0, excess=20.0)
+    good = _pair("集会", "会议", 3.0, excess=20.0)
     good.margin = math.inf
     assert lr.verdict(good) is None
 
@@ -146,12 +146,12 @@ def test_originals_tied_on_clipped_weight_go_by_mean_gain(model):
 
 def test_the_least_probability_is_an_option(model, tmp_path):
     lr = _against_reference(model)
-    weak = _pair("报导", "报道", 0.8, excess=4.0, deficit=2.0)
+    weak = _pair("集会", "会议", 0.8, excess=4.0, deficit=2.0)
     listed = _listed(lr, weak)  # sets the pair's margin, which its probability takes in
     p = lr.posterior(weak)
-    assert listed == ({("报导", "报道")} if p >= L.MIN_POSTERIOR else set())
+    assert listed == ({("集会", "会议")} if p >= L.MIN_POSTERIOR else set())
     lr.opt.min_posterior = p - 0.01
-    assert _listed(lr, weak) == {("报导", "报道")}
+    assert _listed(lr, weak) == {("集会", "会议")}
     lr.opt.min_posterior = p + 0.01
     assert _listed(lr, weak) == set()
     # and on the command line, against a reference folder

@@ -73,9 +73,9 @@ MIN_EXPECTED = 2.0
 RARE_CORPUS = 100_000
 #: A one-character neighbour of a form is a candidate original when the form is in excess over
 #: texts at least this much (log-likelihood ratio ≥ 4: a chance near 1 in 200; a word has many
-#: neighbours, so more than a synonym needs) and the neighbour is rarer than in clean text at all
-#: (a spinner's original keeps its occurrences inside longer words and gains its partner's, so
-#: its deficit is often small); the scores decide the rest.
+#: neighbours, so more than a synonym needs) and the neighbour is visibly rarer than in clean text
+#: (≥ 0.5: a spinner's original keeps its occurrences inside longer words and gains its partner's,
+#: so its deficit is often small); the scores decide the rest.
 SWAP_EXCESS = 4.0
 SWAP_DEFICIT = 0.5
 #: Against a clean reference a pair's probability is P(the form is a garble) × P(this is its
@@ -85,7 +85,7 @@ PRIOR_FORM = -2.6
 PRIOR_CHOICE = -0.6
 #: log-odds per log10 unit of mean gain (of the original, and of its lead over the next one)
 GAIN_WEIGHT = 1.8
-#: an unknown form gains about two log10 units against any word it is scored with
+#: an unknown form gains about two log10 units against any word it is scored with: taken back
 UNKNOWN_FORM = -4.0
 #: log-odds per unit of log-likelihood ratio: a form's excess counted in texts, an original's
 #: deficit counted in occurrences (between two halves of one clean corpus, a word's occurrence
@@ -664,7 +664,7 @@ class Learner:
         """Against a clean reference: the probability that ``s`` is a substitution the spinner made.
 
         The counts and the context are weighed together instead of passing separate bars, so
-        decisive counts make up for a context model that likes both words (报导 → 报道) and a
+        decisive counts make up for a context model that likes both words (集会 → 会议) and a
         clear context for counts too small to be decisive. Two questions, two logistics:
 
         * is the form a garble? Its excess counted in texts and the gain of its best original;
@@ -737,7 +737,7 @@ class Learner:
                                          and t.count >= s.count for t in longer)]
         # and a longer form whose difference from its original *is* a shorter pair taken
         # (也认可 → 也可以 once 认可 → 可以 is in), or that holds a garbled form taken with the
-        # same original (的无关 → 有关 once 无关 → 有关 is in), is that pair seen with a neighbour
+        # same original (的认可 → 可以 once 认可 → 可以 is in), is that pair seen with a neighbour
         taken = {(s.garbled, s.original) for s in out}
         originals: dict[str, list[str]] = {}
         for g, o in taken:

@@ -36,7 +36,7 @@ from pathlib import Path
 from repair import Config, Repairer
 from repair.engine.context import load_context
 from repair.engine.dictionary import load_builtin
-from repair.engine.learn import LearnOptions, Partners, known_pairs, learn, partners_from_entries
+from repair.engine.learn import Learner, LearnOptions, PairStats, Partners, known_pairs, partners_from_entries
 
 from .corpus import load_documents, split_documents
 from .metrics import score_document
@@ -86,6 +86,54 @@ def evaluate(found, gold: Counter) -> dict:
         "top500": sum(k in gold for k in top) / len(top) if top else 0.0,
         "used3": len(used3),
     }
+
+
+#: Why a pair used at least MIN_USES times is not listed, in the order the reasons are checked.
+MISS_REASONS = {
+    "found": "listed",
+    "no candidate": "no source offered the original for this form",
+    "no candidate, one character apart": "same, for a form one character from its original (antonym swaps)",
+    "never one span": "the form never came out of the tokenizer as one to three whole words",
+    "count": "seen fewer than 3 times",
+    "texts": "in fewer than 3 texts",
+    "excess": "not in excess over texts against the reference",
+    "another original": "the form's best original by context gain is another",
+    "evidence": "with a reference: probability below the bar",
+    "gain": "without a reference: mean gain below the bar",
+    "clear": "without a reference: too few occurrences with a clear gain",
+    "shift": "without a reference: the form not in excess or the original not in deficit",
+    "unsupported": "without a reference: an unknown form with a rare original",
+    "pruned": "a piece, a reverse or a neighbour of a pair listed",
+}
+
+
+def _one_apart(a: str, b: str) -> bool:
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
+
+
+def miss_reason(lr: Learner, stats: dict, chosen: set, listed: set, pair: tuple[str, str]) -> str:
+    """The first reason of ``MISS_REASONS`` that keeps ``pair`` out of the list."""
+    g, o = pair
+    if pair in listed:
+        return "found"
+    if o not in lr.candidates.get(g, {}):
+        return "no candidate, one character apart" if _one_apart(g, o) else "no candidate"
+    s: PairStats | None = stats.get(pair)
+    if s is None:
+        return "never one span"
+    v = lr.verdict(s)
+    if v in ("count", "texts", "excess"):
+        return v
+    if pair not in chosen:
+        return "another original"
+    return v or "pruned"
+
+
+def misses(lr: Learner, stats: dict, found: list, gold: Counter) -> dict[tuple[str, str], str]:
+    """Each pair used at least MIN_USES times, with the reason it is (not) listed."""
+    chosen = {(s.garbled, s.original) for s in lr.choose(stats)}
+    listed = {(p.garbled, p.original) for p in found}
+    return {k: miss_reason(lr, stats, chosen, listed, k) for k, n in gold.items() if n >= MIN_USES}
 
 
 def restoration(spun, table_path: Path | None, builtin: bool = True) -> dict:
@@ -140,13 +188,17 @@ def main(argv: list[str] | None = None) -> int:
         "blind + reference": (partners_from_entries(entries), lambda: clean, known_pairs(entries)),
     }
     found = {}
+    why: dict[str, dict] = {}
     for name, (partners, reference, known) in setups.items():
         t = time.time()
-        found[name] = learn(model, partners, lambda: spun_texts, reference, known=known,
-                            options=LearnOptions(min_count=MIN_USES, slots=name.startswith("blind"),
-                                                 include_known=not known))
+        lr = Learner(model, partners.finish(), known, LearnOptions(
+            min_count=MIN_USES, slots=name.startswith("blind"), include_known=not known))
+        stats = lr.run(lambda: spun_texts, reference)
+        found[name] = lr.rank(stats)
         timings[name] = time.time() - t
         rows[name] = evaluate(found[name], gold)
+        why[name] = misses(lr, stats, found[name], gold)
+        del lr, stats
 
     sample = random.Random(a.seed).sample(spun, min(a.restore_docs, len(spun)))
     restore = {"built-in dictionaries only": restoration(sample, None)}
@@ -154,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         path = write_table(found[name], CACHE / f"discovered-{name.replace(' + ', '-')}.tsv")
         restore[f"+ the table discovered ({name})"] = restoration(sample, path)
         restore[f"the table discovered ({name}) alone (`builtin=False`)"] = restoration(sample, path, builtin=False)
+    (CACHE / "discovery-misses.tsv").write_text(
+        "".join(f"{name}\t{g}\t{o}\t{gold[(g, o)]}\t{reason}\n"
+                for name, pairs in why.items() for (g, o), reason in pairs.items()), encoding="utf-8")
     (CACHE / "discovery-examples.md").write_text(
         "".join(f"{p.line()}\t{'ok' if (p.garbled, p.original) in gold else 'WRONG'}\n"
                 for p in found["thesaurus + reference"][:300]), encoding="utf-8")
@@ -174,6 +229,18 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in rows.items():
         lines.append(f"| {name} | {r['lines']} | {pct(r['precision'])} | {pct(r['recall3'])} | "
                      f"{pct(r['top500'])} | {timings[name]:.0f} s |")
+    lines += [
+        "",
+        f"Why each of the {rows['thesaurus']['used3']} pairs used at least {MIN_USES} times is or is not "
+        "listed (the first reason that applies, in this order; per pair in `bench/.cache/discovery-misses.tsv`):",
+        "",
+        "| reason | " + " | ".join(setups) + " |",
+        "| --- | " + " | ".join("---" for _ in setups) + " |",
+    ]
+    for reason, meaning in MISS_REASONS.items():
+        counts = [sum(r == reason for r in why[name].values()) for name in setups]
+        if any(counts):
+            lines.append(f"| {reason}: {meaning} | " + " | ".join(map(str, counts)) + " |")
     golds = next(iter(restore.values()))["golds"]
     lines += [
         "",

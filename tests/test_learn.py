@@ -104,12 +104,12 @@ def _stats(g: str, o: str, count: int) -> L.PairStats:
 
 
 def test_a_longer_form_explained_by_a_pair_taken_is_dropped(model):
-    # 也认可 → 也可以 and 认可说 → 可以说 are 认可 → 可以 seen with a neighbour; 年夜学 → 大学 is not
-    # explained by a pair taken, and stays
+    # 也认可 → 也可以, 认可说 → 可以说 and 的认可 → 可以 are 认可 → 可以 seen with a neighbour;
+    # 年夜学 → 大学 is not explained by a pair taken, and stays
     lr = L.Learner(model, L.Partners().finish())
     stats = {(s.garbled, s.original): s for s in (
         _stats("认可", "可以", 20), _stats("也认可", "也可以", 6), _stats("认可说", "可以说", 4),
-        _stats("年夜学", "大学", 5))}
+        _stats("的认可", "可以", 5), _stats("年夜学", "大学", 5))}
     assert [(s.garbled, s.original) for s in lr.rank(stats)] == [("认可", "可以"), ("年夜学", "大学")]
 
 

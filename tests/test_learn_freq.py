@@ -67,14 +67,70 @@ def test_word_counts_hold_only_the_models_words(model):
     assert lr.words.docs["次要"] == len(SPUN) and lr.words.counts["次要"] == 4 * len(SPUN)
 
 
-def test_decisive_counts_lower_the_gain_bar_only_with_a_reference(model):
-    lr = L.Learner(model, L.Partners(), options=L.LearnOptions(min_gain=1.5))
-    s = L.PairStats("次要", "主要", "swap", excess_llr=10.0, deficit_llr=10.0)
-    assert lr._gain_bar(s) == 1.5  # no reference: the counts were not measured against clean text
-    lr.ref_texts = 12
-    assert lr._gain_bar(s) == L.CLEAR_GAIN
-    # one decisive count is not enough: the original must be missing too
-    assert lr._gain_bar(L.PairStats("次要", "主要", "swap", excess_llr=10.0, deficit_llr=2.0)) == 1.5
+def _against_reference(model) -> L.Learner:
+    """A learner that has read a corpus of 100 texts and a reference of as many (counts set by hand)."""
+    lr = L.Learner(model, L.Partners(), options=L.LearnOptions(min_count=3))
+    lr.tokens_seen, lr.texts_seen, lr.ref_tokens, lr.ref_texts = 50_000, 100, 50_000, 100
+    return lr
+
+
+def _pair(g: str, o: str, gain: float, excess: float = 0.0, deficit: float = 0.0) -> L.PairStats:
+    return L.PairStats(g, o, "partner", count=12, gain_sum=12 * gain, clipped_sum=12 * gain,
+                       clear=12 if gain > L.CLEAR_GAIN else 0, docs=10, excess_llr=excess, deficit_llr=deficit,
+                       over=0.9, under=0.9)
+
+
+def _listed(lr: L.Learner, *pairs: L.PairStats) -> set[tuple[str, str]]:
+    return {(p.garbled, p.original) for p in lr.rank({(p.garbled, p.original): p for p in pairs})}
+
+
+def test_decisive_counts_make_up_for_a_context_that_likes_both_words(model):
+    # 集会 and 会议 are both words the model likes: a small gain is no evidence on its own
+    lr = _against_reference(model)
+    assert _listed(lr, _pair("集会", "会议", 0.3, excess=2.5, deficit=0.5)) == set()
+    assert _listed(lr, _pair("集会", "会议", 0.3, excess=20.0, deficit=20.0)) == {("集会", "会议")}
+    # and a clear context makes up for counts that are only just in excess
+    assert _listed(lr, _pair("集会", "会议", 2.5, excess=2.5, deficit=0.5)) == {("集会", "会议")}
+    # without a reference the counts were not measured: the gain bar stands
+    lr.ref_texts = lr.ref_tokens = 0
+    assert _listed(lr, _pair("集会", "会议", 0.3, excess=20.0, deficit=20.0)) == set()
+
+
+def test_an_original_the_context_cannot_single_out_needs_its_deficit(model):
+    # the form is surely a garble (in excess, clear gain), but two originals gain alike
+    lr = _against_reference(model)
+    tied = [_pair("亮度", "力度", 2.0, excess=8.0), _pair("亮度", "温度", 2.0, excess=8.0)]
+    assert _listed(lr, *tied) == set()
+    # the one clean text has lost occurrences of is the spinner's
+    tied[1].deficit_llr = 12.0
+    assert _listed(lr, *tied) == {("亮度", "温度")}
+    # and one well ahead in the context needs no deficit
+    assert _listed(lr, _pair("亮度", "力度", 3.5, excess=8.0), _pair("亮度", "温度", 1.0, excess=8.0)) == {("亮度", "力度")}
+
+
+def test_an_unknown_form_gains_against_anything_so_it_needs_more(model):
+    lr = _against_reference(model)
+    word, unknown = _pair("诚然", "实在", 1.6, excess=6.0), _pair("诚然犇", "实在", 1.6, excess=6.0)
+    unknown.margin = word.margin = math.inf
+    assert model.is_word("诚然") and not model.is_word("诚然犇")
+    assert lr.posterior(unknown) < lr.posterior(word)
+
+
+def test_verdict_names_what_a_pair_lacks(model):
+    lr = _against_reference(model)
+    few = _pair("集会", "会议", 3.0, excess=20.0)
+    few.count = 2
+    assert lr.verdict(few) == "count"
+    one_text = _pair("集会", "会议", 3.0, excess=20.0)
+    one_text.docs = 1
+    assert lr.verdict(one_text) == "texts"
+    assert lr.verdict(_pair("集会", "会议", 3.0, excess=1.0)) == "excess"
+    weak = _pair("集会", "会议", 0.2, excess=2.5)
+    weak.margin = math.inf
+    assert lr.verdict(weak) == "evidence"
+    good = _pair("集会", "会议", 3.0, excess=20.0)
+    good.margin = math.inf
+    assert lr.verdict(good) is None
 
 
 def test_originals_tied_on_clipped_weight_go_by_mean_gain(model):
@@ -86,3 +142,32 @@ def test_originals_tied_on_clipped_weight_go_by_mean_gain(model):
                         over=1.0, under=1.0, docs=3)
         stats[("戊己", o)] = s
     assert [(p.garbled, p.original) for p in lr.rank(stats)] == [("戊己", "甲乙")]
+
+
+def test_the_least_probability_is_an_option(model, tmp_path):
+    lr = _against_reference(model)
+    weak = _pair("集会", "会议", 0.8, excess=4.0, deficit=2.0)
+    listed = _listed(lr, weak)  # sets the pair's margin, which its probability takes in
+    p = lr.posterior(weak)
+    assert listed == ({("集会", "会议")} if p >= L.MIN_POSTERIOR else set())
+    lr.opt.min_posterior = p - 0.01
+    assert _listed(lr, weak) == {("集会", "会议")}
+    lr.opt.min_posterior = p + 0.01
+    assert _listed(lr, weak) == set()
+    # and on the command line, against a reference folder
+    from click.testing import CliRunner
+
+    from repair.cli import main
+    (tmp_path / "spun").mkdir()
+    (tmp_path / "clean").mkdir()
+    for i, text in enumerate(SPUN):
+        (tmp_path / "spun" / f"{i}.txt").write_text(text, encoding="utf-8")
+    for i, text in enumerate(CLEAN):
+        (tmp_path / "clean" / f"{i}.txt").write_text(text, encoding="utf-8")
+    args = ["learn", str(tmp_path / "spun"), "--reference", str(tmp_path / "clean"), "--no-slots", "--no-builtin", "--min-count", "3"]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 0, r.output
+    assert "次要\t主要\t" in r.stdout
+    r = CliRunner().invoke(main, args + ["--min-probability", "1"])
+    assert r.exit_code == 0, r.output
+    assert "次要\t主要\t" not in r.stdout

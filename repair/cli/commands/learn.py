@@ -16,7 +16,7 @@ import click
 
 from ...engine.context import load_context
 from ...engine.dictionary import load_builtin
-from ...engine.learn import (HEADER, LearnOptions, Partners, known_pairs, learn as learn_pairs,
+from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, known_pairs, learn as learn_pairs,
                              parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
 from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
@@ -46,11 +46,15 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
 @click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
               help="Occurrences a pair needs.")
 @click.option("--min-gain", type=float, default=1.5, show_default=True,
-              help="Mean log10 gain a pair needs (1 = the original is ten times more probable).")
+              help="Mean log10 gain a pair needs (1 = the original is ten times more probable); "
+                   "without --reference only: with one, the counts and the context are weighed together.")
 @click.option("--min-docs", type=click.IntRange(min=1), default=3, show_default=True,
               help="Texts (files, records, 64K chunks) a garbled form must be seen in, in a corpus of "
                    "at least ten times as many: a spinner's substitution is everywhere, a name sits "
                    "in one article.")
+@click.option("--min-probability", type=click.FloatRange(0.0, 1.0), default=MIN_POSTERIOR, show_default=True,
+              help="With --reference: the least probability a pair is listed with (lower: more pairs to review, "
+                   "fewer of them right).")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Write at most this many pairs.")
 @click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A KenLM binary to use as the context model.")
@@ -64,7 +68,8 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
               help="With --to-dictionary: the domain the entries are filed under.")
 @click.pass_context
 def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, reference, tables, synonyms,
-          no_builtin, include_known, no_slots, min_count, min_gain, min_docs, top, lm, reviewed, tier, domain) -> None:
+          no_builtin, include_known, no_slots, min_count, min_gain, min_docs, min_probability, top, lm, reviewed, tier,
+          domain) -> None:
     """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
     try:
         if reviewed is not None:
@@ -85,7 +90,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
         corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
         ref = Corpus(tuple(reference), None, encoding) if reference else None
         options = LearnOptions(min_count=min_count, min_gain=min_gain, min_docs=min_docs, slots=not no_slots,
-                               include_known=include_known)
+                               include_known=include_known, min_posterior=min_probability)
         texts = _with_progress(corpus, passes=2)
         ref_texts = _with_progress(ref, passes=2, label="reference") if ref else None
         known = set() if no_builtin else known_pairs(entries)

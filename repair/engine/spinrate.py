@@ -233,6 +233,34 @@ def _counted_by_source(lat: Lattice, post: dict[int, float],
     return mass, total
 
 
+class _LeaveOneOut:
+    """The rate :func:`fit` decides one lattice with: :func:`spin_rate` of the rest of the document's
+    counts and the document's, less the lattice's own, written out for the EM's inner loop.
+
+    The EM asks for it once per lattice, source and round; the arithmetic is
+    :func:`spin_rate`'s, step for step, so the rate is the same float.
+    """
+
+    __slots__ = ("before", "params", "modern", "mass_weight")
+
+    def __init__(self, before: Sequence[tuple[float, float, float, float]], params: ModelParams,
+                 modern: float) -> None:
+        self.before = before
+        self.params = params
+        self.modern = round(max(modern, params.formal_floor), 3)
+        self.mass_weight = params.mass_weight
+
+    def rate(self, s: int, spun: float, opp: float, markers: float, mass: float,
+             own_spun: float, own_opp: float, own_markers: float, own_mass: float) -> float:
+        """The rate of source ``s`` from the totals ``spun`` … ``mass`` less a lattice's own counts."""
+        k, n, h, m = self.before[s]
+        spun = k + spun - own_spun
+        markers = h + markers - own_markers if s == DICTIONARIES else 0.0
+        extra = max(0.0, (m + mass - own_mass) - spun) * self.mass_weight
+        return _spin_rate(_coarse(spun), _coarse(n + opp - own_opp), _coarse(min(markers, spun)),
+                          _coarse(spun + extra), self.modern, self.params)[1]
+
+
 class Fit(NamedTuple):
     """What :func:`fit` concludes about a document."""
 
@@ -294,6 +322,12 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     # an absent source has no evidence and no restoration in the first round: it is decided as clean
     rates = [params.clean_floor] * len(SOURCES)
     zero = [0.0] * len(SOURCES)
+    loo = _LeaveOneOut(before, params, modern)
+    # per lattice, the rates of its sources it was last decided at and what that gave: a lattice's
+    # posteriors depend on nothing else in a fit, and once the totals settle most rates repeat
+    decided: list[tuple] = [((), None, None) for _ in lattices]
+    shapes = [(lat.layout.sources, lat.sizes) for lat in lattices]
+    max_gain = params.max_context_gain
     for _ in range(params.em_rounds):
         total, total_m = list(zero), list(zero)
         for s in present:
@@ -301,11 +335,21 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
         total_h = sum(hard)
         lone_start = zero
         for k, lat in enumerate(lattices):
-            for s in lat.layout.sources:
-                _, rates[s] = rate(s, total[s], opportunities[s], total_h, total_m[s],
-                                   (expected[s][k], lat.sizes[s], hard[k], masses[s][k]))
-            posts[k] = posteriors(lat, rates, params.max_context_gain, modern)
-            spun_k, hard[k], mass_k = counted_evidence(lat, posts[k], modern)
+            sources, sizes = shapes[k]
+            hard_k = hard[k]
+            for s in sources:
+                rates[s] = loo.rate(s, total[s], opportunities[s], total_h, total_m[s],
+                                    expected[s][k], sizes[s], hard_k, masses[s][k])
+            key = tuple([rates[s] for s in sources])
+            last = decided[k]
+            if last[0] == key:
+                post, counted = last[1], last[2]
+            else:
+                post = posteriors(lat, rates, max_gain, modern)
+                counted = counted_evidence(lat, post, modern)
+                decided[k] = (key, post, counted)
+            posts[k] = post
+            spun_k, hard[k], mass_k = counted
             for s in present:
                 expected[s][k], masses[s][k] = spun_k[s], mass_k[s]
         if lone:  # at the rate the round started from, as each lattice above was decided

@@ -239,12 +239,22 @@ class Repairer:
         counts = self._register_counts(text_a)
         sizes = [source_counts(g) for g in groups]
         opportunities = [sum(size[s] for size in sizes) + intact[s] for s in SOURCES]
-        evidence = [self.builder.evidence(text_a, g) for g in groups]
         screen = applies(params)
-        weak = [screen and is_weak(g, ev) for g, ev in zip(groups, evidence)]
+        evidence: list[list[tuple[float, int]]] = []
+        weak: list[bool] = []
+        built: dict[int, Lattice] = {}
+        for i, g in enumerate(groups):
+            # a cluster that will be built whatever the screen decides is built at once, while the
+            # context scores its evidence just computed are still in the builder's caches
+            ev = self.builder.evidence(text_a, g)
+            evidence.append(ev)
+            weak.append(screen and is_weak(g, ev))
+            if not weak[-1]:
+                built[i] = self._lattice(text_a, g, ev)
         if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
             weak = [False] * len(groups)
-        built = {i: self._lattice(text_a, g, ev) for i, (g, ev, w) in enumerate(zip(groups, evidence, weak)) if not w}
+            built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
+                     for i, (g, ev) in enumerate(zip(groups, evidence))}
         lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
         result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
         if lone:

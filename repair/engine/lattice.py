@@ -83,7 +83,8 @@ class Lattice:
     counted: dict[int, int] = field(default_factory=dict)
     #: log10 likelihood ratio of "restored" over "kept" beyond word frequency, less the
     #: evidence floor of its tier, per outer candidate, with the source of the entry that gave
-    #: it: > 0 counts towards that source's spin rate
+    #: it: > 0 counts towards that source's spin rate (only the spin-rate fit reads it: a lattice
+    #: decided at a rate already fitted may be built without it)
     evidence: list[tuple[float, int]] = field(default_factory=list)
     #: garbled spans of the marker and phrase tiers (forms only a spinner writes)
     markers: int = 0
@@ -116,6 +117,8 @@ def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list
 
 def marker_spans(group: Sequence[Candidate]) -> int:
     """Garbled spans of ``group`` with an entry of a tier only spinners write (see ``Lattice.markers``)."""
+    if len(group) == 1:  # most clusters: no set of spans to build
+        return 1 if any(e.kind in SPINNER_ONLY for e in group[0].entries) else 0
     return len({(c.start, c.end) for c in group if any(e.kind in SPINNER_ONLY for e in c.entries)})
 
 
@@ -133,6 +136,8 @@ def source_counts(group: Sequence[Candidate]) -> tuple[int, int]:
 
 def outer_count(group: Sequence[Candidate]) -> int:
     """Candidates not nested inside another one of the group (linear: the group is sorted by start)."""
+    if len(group) == 1:
+        return 1
     n = 0
     reach = -1
     for c in sorted(group, key=lambda c: (c.start, -c.end)):

@@ -202,8 +202,13 @@ class Repairer:
                 len(_NOT_HAN.sub("", text)))
 
     def _lattice(self, text_a: str, group: list[Candidate], evidence: list[tuple[float, int]] | None = None) -> Lattice:
-        """The solved lattice of one cluster."""
-        lat = self.builder.build(text_a, group, evidence)
+        """The solved lattice of one cluster.
+
+        ``evidence`` (``LatticeBuilder.evidence`` of the group) is what the spin-rate fit reads; a
+        lattice decided at a rate already fitted (later rounds, suggest-only pairs) is built
+        without it, as no-one reads it there.
+        """
+        lat = self.builder.build(text_a, group, [] if evidence is None else evidence)
         solve(self.builder, text_a, lat)
         lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
         return lat  # holds one window's words at a time, not every window's

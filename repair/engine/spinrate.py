@@ -267,10 +267,12 @@ class _LeaveOneOut:
     counts and the document's, less the lattice's own, written out for the EM's inner loop.
 
     The EM asks for it once per lattice, source and round; the arithmetic is
-    :func:`spin_rate`'s, step for step, so the rate is the same float.
+    :func:`spin_rate`'s, step for step, so the rate is the same float. Most
+    lattices leave out the same counts (no evidence of their own, one
+    opportunity), so each count is rounded (:func:`_coarse`) once per value.
     """
 
-    __slots__ = ("before", "params", "modern", "mass_weight")
+    __slots__ = ("before", "params", "modern", "mass_weight", "coarse")
 
     def __init__(self, before: Sequence[tuple[float, float, float, float]], params: ModelParams,
                  modern: float) -> None:
@@ -278,6 +280,14 @@ class _LeaveOneOut:
         self.params = params
         self.modern = round(max(modern, params.formal_floor), 3)
         self.mass_weight = params.mass_weight
+        self.coarse: dict[float, float] = {}
+
+    def _coarse(self, x: float) -> float:
+        """:func:`_coarse`, memoised for this fit."""
+        c = self.coarse.get(x)
+        if c is None:
+            c = self.coarse[x] = _coarse(x)
+        return c
 
     def rate(self, s: int, spun: float, opp: float, markers: float, mass: float,
              own_spun: float, own_opp: float, own_markers: float, own_mass: float) -> float:
@@ -286,8 +296,9 @@ class _LeaveOneOut:
         spun = k + spun - own_spun
         markers = h + markers - own_markers if s == DICTIONARIES else 0.0
         extra = max(0.0, (m + mass - own_mass) - spun) * self.mass_weight
-        return _spin_rate(_coarse(spun), _coarse(n + opp - own_opp), _coarse(min(markers, spun)),
-                          _coarse(spun + extra), self.modern, self.params)[1]
+        coarse = self._coarse
+        return _spin_rate(coarse(spun), coarse(n + opp - own_opp), coarse(min(markers, spun)),
+                          coarse(spun + extra), self.modern, self.params)[1]
 
 
 class _Single:

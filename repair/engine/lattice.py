@@ -280,17 +280,26 @@ class LatticeBuilder:
         before = 0
         while before < width - 1 and before < a and is_han(text[a - before - 1]):
             before += 1
+        # (plain loops, not any() over a generator: this runs for every cluster, on a handful of slices)
         for x in range(a - before, a):
-            if any(text[x:y] in vocabulary for y in range(a + 1, min(size, x + width) + 1)):
-                lo = x
-                break
+            for y in range(a + 1, min(size, x + width) + 1):
+                if text[x:y] in vocabulary:
+                    break
+            else:
+                continue  # no word from x crosses a
+            lo = x
+            break
         after = 0
         while after < width - 1 and b + after < size and is_han(text[b + after]):
             after += 1
         for y in range(b + after, b, -1):
-            if any(text[x:y] in vocabulary for x in range(max(0, y - width), b)):
-                hi = y
-                break
+            for x in range(max(0, y - width), b):
+                if text[x:y] in vocabulary:
+                    break
+            else:
+                continue  # no word ending at y crosses b
+            hi = y
+            break
         return lo, hi
 
     def build(self, text: str, group: Sequence[Candidate],

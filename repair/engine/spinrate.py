@@ -343,18 +343,19 @@ class _Single:
         z = logaddexp(self.z0, self.z1 + lo)
         exp, gain = math.exp, self.gain
         total = 0
-        posts = []
+        posts = [] if self.markers else None  # kept only for the spinner-only edges' sum
         for m1, channel, nm_tier, counted in self.terms:
             p = exp(m1 + lo - z)
             bound = lo + channel - nm_tier + gain
             p = min(p, 1.0 / (1.0 + exp(-bound)) if bound > -700 else 0.0)
-            posts.append(p)
+            if posts is not None:
+                posts.append(p)
             if counted:
                 total += p
         m = min(total, self.size)
         t = min(m, self.strong)
         mass, spun = ((m, 0.0), (t, 0.0)) if self.dictionaries else ((0.0, m), (0.0, t))
-        if not self.markers:
+        if posts is None:
             return spun, 0.0, mass
         hard = 0
         for i in self.hard:
@@ -428,6 +429,8 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     # posteriors depend on nothing else in a fit, and once the totals settle most rates repeat
     decided: list[tuple] = [((), None, None) for _ in lattices]
     shapes = [(lat.layout.sources, lat.sizes) for lat in lattices]
+    # the key of a lattice of one source is that source's rate, of one of both the pair of rates
+    one = [sources[0] if len(sources) == 1 else None for sources, _ in shapes]
     max_gain = params.max_context_gain
     # lattices of one source and one restoration at most are decided with no dict of posteriors
     # per round (see _Single); theirs is worked out once, at the rate of their last round
@@ -444,12 +447,12 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
             for s in sources:
                 rates[s] = loo.rate(s, total[s], opportunities[s], total_h, total_m[s],
                                     expected[s][k], sizes[s], hard_k, masses[s][k])
-            key = tuple([rates[s] for s in sources])
+            key = rates[one[k]] if one[k] is not None else (rates[0], rates[1])
             last = decided[k]
             if last[0] == key:
                 counted = last[2]
             elif single[k] is not None:
-                counted = single[k].counted(key[0])
+                counted = single[k].counted(key)
                 decided[k] = (key, None, counted)
             else:
                 post = posteriors(lat, rates, max_gain, modern)
@@ -469,8 +472,10 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
                for s in present):
             break
     for k, (key, post, _) in enumerate(decided):
-        if key:  # the posteriors of each lattice at the rates of its last round
-            posts[k] = post if post is not None else posteriors(lattices[k], key * len(SOURCES), max_gain, modern)
+        if post is not None:
+            posts[k] = post
+        elif key != ():  # a _Single lattice: its posteriors at the rate of its last round
+            posts[k] = posteriors(lattices[k], (key,) * len(SOURCES), max_gain, modern)
     spun = [sum(e) for e in expected]
     mass = [sum(m) + lone for m, lone in zip(masses, lone_mass)]
     final = [rate(s, spun[s], opportunities[s], sum(hard), mass[s]) if s in present else (0.0, params.clean_floor)

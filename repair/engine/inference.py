@@ -25,8 +25,7 @@ points flattened into one vector by the lattice's ``layout``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from .lattice import Diff, Edge, Lattice, LatticeBuilder
 from .sources import SOURCES
@@ -68,8 +67,7 @@ def _accumulate(target: list[float], source: list[float], moves: tuple[tuple[int
                 target[j] = x + log1p(exp(t - x))
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A diff with its posterior and the edge that carried most of it."""
 
     diff: Diff

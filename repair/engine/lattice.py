@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from rapidfuzz.distance import Levenshtein
 
@@ -33,18 +33,24 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
-    """A minimal replacement in analysis coordinates; the unit of a Change."""
+class Diff(NamedTuple):
+    """A minimal replacement in analysis coordinates; the unit of a Change.
+
+    A tuple: every restore edge carries some, and decisions add up their posteriors by diff
+    (hashed in C, where a dataclass hashes in Python).
+    """
 
     start: int
     end: int
     new: str
 
 
-@dataclass(slots=True)
-class Edge:
-    """One step through the lattice: a kept word, or a restored form."""
+class Edge(NamedTuple):
+    """One step through the lattice: a kept word, or a restored form.
+
+    A tuple, made once and never changed: a lattice makes one per word and restoration it spans.
+    Edges are told apart by identity (``id``), never by value.
+    """
 
     start: int
     end: int

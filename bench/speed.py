@@ -3,9 +3,11 @@
 Throughput is reported as MB/s of UTF-8 input and as a ratio against two
 well-known single-pass text filters on the *same* text (ftfy's ``fix_text``
 and OpenCC's ``s2t``), so the figure means something across machines.
-Every timing is the median of several ``time.perf_counter`` repeats.
-Start-up and peak memory are measured on the real ``unspin`` command in a
-subprocess, because that is what a user pipes text through.
+Throughput and the table load are timed in this process's CPU time
+(``time.process_time``, the median of several repeats), so other work on the
+machine does not count; start-up, peak memory and batch runs in wall time
+(``time.perf_counter``) on the real ``unspin`` command in a subprocess,
+because that is what a user pipes text through.
 """
 from __future__ import annotations
 

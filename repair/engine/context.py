@@ -98,6 +98,9 @@ class ShippedModel:
         # same context, and each trigram costs two binary searches over the mapped arrays
         self.trigram = lru_cache(maxsize=1 << 12)(self._trigram)  # type: ignore[method-assign]
         self._id = self._index.get
+        #: ``word in vocabulary`` is ``is_word(word)`` without a method call (the lattice asks it
+        #: for every substring it spans)
+        self.vocabulary = self._index
 
     def is_word(self, word: str) -> bool:
         return word in self._index
@@ -161,6 +164,7 @@ class KenlmModel:
         self._kenlm = kenlm
         self._vocab = vocab  # for segmentation: KenLM exposes no vocabulary lookup by prefix
         self.max_word_len = vocab.max_word_len
+        self.vocabulary = vocab.vocabulary
         self.bigram = lru_cache(maxsize=1 << 16)(self._bigram)  # type: ignore[method-assign]
 
     def is_word(self, word: str) -> bool:

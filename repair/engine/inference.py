@@ -25,8 +25,7 @@ points flattened into one vector by the lattice's ``layout``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from .lattice import Diff, Edge, Lattice, LatticeBuilder
 from .sources import SOURCES
@@ -68,8 +67,7 @@ def _accumulate(target: list[float], source: list[float], moves: tuple[tuple[int
                 target[j] = x + log1p(exp(t - x))
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """A diff with its posterior and the edge that carried most of it."""
 
     diff: Diff
@@ -123,21 +121,37 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
     start_vec = [0.0] + [NEG_INF] * (width - 1)
     alpha: list[dict] = [dict() for _ in range(n + 1)]
     alpha[0][lat.left] = start_vec
-    # transitions[i] = [(prev, edge, score)] computed once, reused by the backward pass
+    # per edge, read once: (edge, end offset, first token, last token, internal, channel, moves)
+    keep, step, origin = lay.keep, lay.step, lat.start
+    rows = [[(e, e.end - origin, e.tokens[0], e.tokens[-1], e.internal, e.channel,
+              keep if e.entry is None else step[e.source]) for e in row] for row in lat.edges]
+    # transitions[i] = [(prev, score, edge, end offset, last token, moves)] computed once, reused by
+    # the backward pass
     transitions: list[list[tuple]] = [[] for _ in range(n)]
     for i in range(n):
         if not alpha[i]:
             continue
+        out = transitions[i]
         for prev, a in alpha[i].items():
-            for e in lat.edges[i]:
-                score = lm_scale * (bigram(prev, e.tokens[0]) + e.internal) + e.channel
-                transitions[i].append((prev, e, score))
-                j = e.end - lat.start
-                last = e.tokens[-1]
-                target = alpha[j].get(last)
+            for e, j, first, last, internal, channel, moves in rows[i]:
+                score = lm_scale * (bigram(prev, first) + internal) + channel
+                out.append((prev, score, e, j, last, moves))
+                at_j = alpha[j]
+                target = at_j.get(last)
                 if target is None:
-                    target = alpha[j][last] = [NEG_INF] * width
-                _accumulate(target, a, lay.keep if e.entry is None else lay.step[e.source], score)
+                    target = at_j[last] = [NEG_INF] * width
+                # target[j] ⊕= a[k] + score for each move (k, j) (_accumulate written out)
+                for k, m in moves:
+                    x = a[k]
+                    if x != NEG_INF:
+                        x += score
+                        t = target[m]
+                        if t == NEG_INF:
+                            target[m] = x
+                        elif t > x:
+                            target[m] = t + log1p(exp(x - t))
+                        else:
+                            target[m] = x + log1p(exp(t - x))
     end_score = {t: lm_scale * bigram(t, lat.right) if lat.right else 0.0 for t in alpha[n]}
     z = [NEG_INF] * width
     for t, vec in alpha[n].items():
@@ -148,16 +162,16 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
         beta[n][t] = [end_score[t]] + [NEG_INF] * (width - 1)
     mass: dict[int, list[float]] = {}
     for i in range(n - 1, -1, -1):
-        for prev, e, score in transitions[i]:
-            after = beta[e.end - lat.start].get(e.tokens[-1])
+        beta_i = beta[i]
+        for prev, score, e, j, last, moves in transitions[i]:
+            after = beta[j].get(last)
             if after is None:
                 continue
-            acc = beta[i].get(prev)
+            acc = beta_i.get(prev)
             if acc is None:
-                acc = beta[i][prev] = [NEG_INF] * width
-            restores = e.entry is not None
-            _accumulate(acc, after, lay.step[e.source] if restores else lay.keep, score)
-            if restores:
+                acc = beta_i[prev] = [NEG_INF] * width
+            _accumulate(acc, after, moves, score)
+            if e.entry is not None:
                 before = alpha[i][prev]
                 m = mass.get(id(e))
                 if m is None:

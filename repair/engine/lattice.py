@@ -33,18 +33,24 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
-@dataclass(frozen=True, slots=True)
-class Diff:
-    """A minimal replacement in analysis coordinates; the unit of a Change."""
+class Diff(NamedTuple):
+    """A minimal replacement in analysis coordinates; the unit of a Change.
+
+    A tuple: every restore edge carries some, and decisions add up their posteriors by diff
+    (hashed in C, where a dataclass hashes in Python).
+    """
 
     start: int
     end: int
     new: str
 
 
-@dataclass(slots=True)
-class Edge:
-    """One step through the lattice: a kept word, or a restored form."""
+class Edge(NamedTuple):
+    """One step through the lattice: a kept word, or a restored form.
+
+    A tuple, made once and never changed: a lattice makes one per word and restoration it spans.
+    Edges are told apart by identity (``id``), never by value.
+    """
 
     start: int
     end: int
@@ -100,7 +106,8 @@ class Lattice:
     mass: dict[int, list[float]] = field(default_factory=dict)
     #: restore edges (by id) that count as evidence of spinning (not suggest-only), with their source
     counted: dict[int, int] = field(default_factory=dict)
-    #: per outer candidate, how much its context favours restoring it (see ``LatticeBuilder.evidence``)
+    #: per outer candidate, how much its context favours restoring it (see ``LatticeBuilder.evidence``;
+    #: only the spin-rate fit reads it: a lattice decided at a rate already fitted may be built without it)
     evidence: list[Clue] = field(default_factory=list)
     #: per source, the candidates whose context argues for restoring them: a count, or less where
     #: a form recurs in the document (see ``Repairer._fit``); > 0 counts towards that source's rate
@@ -136,6 +143,8 @@ def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list
 
 def marker_spans(group: Sequence[Candidate]) -> int:
     """Garbled spans of ``group`` with an entry of a tier only spinners write (see ``Lattice.markers``)."""
+    if len(group) == 1:  # most clusters: no set of spans to build
+        return 1 if any(e.kind in SPINNER_ONLY for e in group[0].entries) else 0
     return len({(c.start, c.end) for c in group if any(e.kind in SPINNER_ONLY for e in c.entries)})
 
 
@@ -153,6 +162,8 @@ def source_counts(group: Sequence[Candidate]) -> tuple[int, int]:
 
 def outer_count(group: Sequence[Candidate]) -> int:
     """Candidates not nested inside another one of the group (linear: the group is sorted by start)."""
+    if len(group) == 1:
+        return 1
     n = 0
     reach = -1
     for c in sorted(group, key=lambda c: (c.start, -c.end)):
@@ -160,6 +171,18 @@ def outer_count(group: Sequence[Candidate]) -> int:
             n += 1
             reach = c.end
     return n
+
+
+class _Vocabulary:
+    """``word in vocabulary`` for a model that exposes only ``is_word``."""
+
+    __slots__ = ("is_word",)
+
+    def __init__(self, is_word: Callable[[str], bool]) -> None:
+        self.is_word = is_word
+
+    def __contains__(self, word: str) -> bool:
+        return self.is_word(word)
 
 
 class LatticeBuilder:
@@ -171,33 +194,65 @@ class LatticeBuilder:
         self.segment = segment
         self.partners = partners  # original -> number of garbled forms known for it
         self.params = params
+        vocabulary = getattr(model, "vocabulary", None)
+        self._vocabulary = vocabulary if vocabulary is not None else _Vocabulary(model.is_word)
         self._memo_text: str | None = None
         self._memo: dict[tuple[int, int], str | None] = {}
+        self._around: dict[tuple[int, int], tuple[str | None, str | None, str | None]] = {}
+        #: per form of the lexicon: its tokens, their internal and their context-free score
+        self._forms: dict[str, tuple[tuple[str, ...], float, float]] = {}
+        self._priors: dict[tuple[str, str, int], tuple[float, float]] = {}
+        self._trigram = getattr(model, "trigram", None) if params.trigrams else None
         # the evidence of a candidate and its lattice score the same readings in the same context
         self.reading_score = lru_cache(maxsize=1 << 12)(self._reading_score)  # type: ignore[method-assign]
 
-    def _tokens_edge(self, start: int, end: int, tokens: tuple[str, ...]) -> Edge:
-        internal = sum(self.model.bigram(a, b) for a, b in zip(tokens, tokens[1:]))
-        return Edge(start, end, tokens, internal)
+    def form(self, form: str) -> tuple[tuple[str, ...], float, float]:
+        """``form`` cut into the model's words, log10 p of the words after the first given the one
+        before (inside the form), and log10 p of them all with no context (:meth:`_free_score`).
+
+        Kept per form: every candidate of a form and every restoration to it reads the same words,
+        and the forms are the lexicon's, so the table is bounded by it.
+        """
+        known = self._forms.get(form)
+        if known is None:
+            tokens = self.segment(form)
+            bigram = self.model.bigram
+            internal = sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
+            known = self._forms[form] = (tokens, internal, self._free_score(tokens))
+        return known
+
+    def _text(self, text: str) -> None:
+        """Start the per-text memos afresh when ``text`` is not the one they were filled for."""
+        if self._memo_text is not text:
+            self._memo_text, self._memo, self._around = text, {}, {}
 
     def context_word(self, text: str, at: int, step: int) -> str | None:
         """The longest known word (≤ context_chars Han characters) ending (step -1) or starting (+1) at ``at``.
 
         Memoised per text: a lattice and the evidence of its candidates ask for the same places.
         """
-        if self._memo_text is not text:
-            self._memo_text, self._memo = text, {}
+        self._text(text)
         key = (at, step)
-        if key not in self._memo:
-            self._memo[key] = self._context_word(text, at, step)
-        return self._memo[key]
+        memo = self._memo
+        if key not in memo:
+            memo[key] = self._context_word(text, at, step)
+        return memo[key]
 
     def around(self, text: str, start: int, end: int) -> tuple[str | None, str | None, str | None]:
         """The context of ``text[start:end]``: the two words before it and the word after it
-        (``left2``, ``left``, ``right``), each the longest the model knows."""
-        left = self.context_word(text, start, -1)
-        left2 = self.context_word(text, start - len(left), -1) if left else None
-        return left2, left, self.context_word(text, end, +1)
+        (``left2``, ``left``, ``right``), each the longest the model knows.
+
+        Memoised per text and span: a lone candidate's evidence, its lattice and its reading
+        alone all ask for it.
+        """
+        self._text(text)
+        key = (start, end)
+        found = self._around.get(key)
+        if found is None:
+            left = self.context_word(text, start, -1)
+            left2 = self.context_word(text, start - len(left), -1) if left else None
+            found = self._around[key] = (left2, left, self.context_word(text, end, +1))
+        return found
 
     def _context_word(self, text: str, at: int, step: int) -> str | None:
         # the Han run beside ``at`` first, then its longest known word, longest first
@@ -213,16 +268,27 @@ class LatticeBuilder:
             lo, hi = at, at + n
         if n == 0:
             return None
-        is_word = self.model.is_word
+        vocabulary = self._vocabulary
         for k in range(n, 1, -1):
             w = text[hi - k:hi] if step < 0 else text[lo:lo + k]
-            if is_word(w):
+            if w in vocabulary:
                 return w
         return text[hi - 1] if step < 0 else text[lo]
 
     def choice(self, original: str) -> float:
         """How likely the spinner was to pick this garbled form for ``original``."""
         return 1.0 / math.sqrt(max(1, self.partners.get(original, 1)))
+
+    def _prior(self, kind: str, original: str, rank: int) -> tuple[float, float]:
+        """(log of the tier's prior, the channel prior of restoring ``original`` listed ``rank``-th under
+        an entry of tier ``kind``): fixed per lexicon, so worked out once per (tier, original, rank)."""
+        key = (kind, original, rank)
+        known = self._priors.get(key)
+        if known is None:
+            p = self.params
+            tier = math.log(p.tier_prior.get(kind, 1.0))
+            known = self._priors[key] = (tier, tier + math.log(self.choice(original) * p.rank_decay ** rank))
+        return known
 
     def _straddle(self, text: str, a: int, b: int) -> tuple[int, int]:
         """Widen ``[a, b)`` to take in known words that cross its edges.
@@ -232,7 +298,7 @@ class LatticeBuilder:
         reading is scored as two odd fragments and loses.
         """
         width = self.params.context_chars
-        is_word = self.model.is_word
+        vocabulary = self._vocabulary
         size = len(text)
         lo, hi = a, b
         # a word may only reach across Han characters: count the run either side once
@@ -240,17 +306,26 @@ class LatticeBuilder:
         before = 0
         while before < width - 1 and before < a and is_han(text[a - before - 1]):
             before += 1
+        # (plain loops, not any() over a generator: this runs for every cluster, on a handful of slices)
         for x in range(a - before, a):
-            if any(is_word(text[x:y]) for y in range(a + 1, min(size, x + width) + 1)):
-                lo = x
-                break
+            for y in range(a + 1, min(size, x + width) + 1):
+                if text[x:y] in vocabulary:
+                    break
+            else:
+                continue  # no word from x crosses a
+            lo = x
+            break
         after = 0
         while after < width - 1 and b + after < size and is_han(text[b + after]):
             after += 1
         for y in range(b + after, b, -1):
-            if any(is_word(text[x:y]) for x in range(max(0, y - width), b)):
-                hi = y
-                break
+            for x in range(max(0, y - width), b):
+                if text[x:y] in vocabulary:
+                    break
+            else:
+                continue  # no word ending at y crosses b
+            hi = y
+            break
         return lo, hi
 
     def build(self, text: str, group: Sequence[Candidate],
@@ -267,13 +342,13 @@ class LatticeBuilder:
         edges: list[list[Edge]] = [[] for _ in range(n)]
         maxlen = self.model.max_word_len
         single = len(group) == 1 and (a, b) == (group[0].start, group[0].end)
-        is_word = self.model.is_word
+        vocabulary = self._vocabulary
         for i in range(0 if single else n):
             row, at = edges[i], a + i
             row.append(Edge(at, at + 1, (text[at],), 0.0))
             for end in range(at + 2, a + min(n, i + maxlen) + 1):
                 w = text[at:end]
-                if is_word(w):
+                if w in vocabulary:
                     row.append(Edge(at, end, (w,), 0.0))
         left2, left, right = self.around(text, a, b)
         total = outer_count(group)
@@ -281,23 +356,26 @@ class LatticeBuilder:
         lat = Lattice(a, b, edges, total, left, right, left2=left2, sizes=sizes,
                       layout=layout((min(sizes[0], max(1, total)), min(sizes[1], max(1, total))), max(1, total)))
         shrink = (p.frequency_weight - 1.0) * p.lm_weight * math.log(10)
+        form, prior = self.form, self._prior
+        restore_edges, counted = lat.restore_edges, lat.counted
         for c in group:
-            kept_free = self._free_score(self.segment(c.garbled)) if shrink else 0.0
+            kept_free = form(c.garbled)[2] if shrink else 0.0
+            row = edges[c.start - a]
             for entry in c.entries:
+                kind, source = entry.kind, source_of(entry)
                 for rank, original in enumerate(entry.originals):
-                    e = self._tokens_edge(c.start, c.end, self.segment(original))
-                    e.tier = math.log(p.tier_prior.get(entry.kind, 1.0))
-                    e.channel = e.tier + math.log(self.choice(original) * p.rank_decay ** rank)
+                    tokens, internal, free = form(original)
+                    tier, channel = prior(kind, original, rank)
                     if shrink:
                         # trust what frequency alone says only partly: a modern model finds
                         # old and literary words rare everywhere (see ModelParams.frequency_weight)
-                        e.channel += shrink * (self._free_score(e.tokens) - kept_free)
-                    e.entry, e.source, e.garbled, e.original = entry, source_of(entry), c.garbled, original
-                    e.diffs = diffs(c, original, group)
-                    edges[c.start - a].append(e)
-                    lat.restore_edges.append(e)
-                    if entry.kind in APPLICABLE:
-                        lat.counted[id(e)] = e.source
+                        channel += shrink * (free - kept_free)
+                    e = Edge(c.start, c.end, tokens, internal, channel, tier, entry, source, c.garbled, original,
+                             diffs(c, original, group))
+                    row.append(e)
+                    restore_edges.append(e)
+                    if kind in APPLICABLE:
+                        counted[id(e)] = source
         lat.evidence = self.evidence(text, group) if evidence is None else evidence
         lat.strong = strong_counts(lat.evidence)
         lat.markers = marker_spans(group)
@@ -306,14 +384,18 @@ class LatticeBuilder:
     def _reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None,
                        left2: str | None = None) -> float:
         """log10 p of ``tokens`` between two fixed context words (trigrams where the params ask for them)."""
-        trigram = getattr(self.model, "trigram", None) if self.params.trigrams else None
+        trigram = self._trigram
         if trigram is None:
             bigram = self.model.bigram
             total = bigram(left, tokens[0]) + sum(bigram(a, b) for a, b in zip(tokens, tokens[1:]))
             return total + (bigram(tokens[-1], right) if right else 0.0)
-        seq = (left2, left) + tokens
-        total = sum(trigram(seq[i - 2], seq[i - 1], seq[i]) for i in range(2, len(seq)))
-        return total + (trigram(seq[-2], seq[-1], right) if right else 0.0)
+        # each word given the two before it, summed in order from 0 (as ``sum`` would)
+        total = 0
+        a, b = left2, left
+        for t in tokens:
+            total += trigram(a, b, t)
+            a, b = b, t
+        return total + (trigram(a, b, right) if right else 0.0)
 
     def _free_score(self, tokens: tuple[str, ...]) -> float:
         """log10 p of ``tokens`` with no outside context: what frequency alone says."""
@@ -332,14 +414,13 @@ class LatticeBuilder:
         p = self.params
         lm_scale = p.lm_weight * math.log(10)
         left2, left, right = self.around(text, cand.start, cand.end)
-        keep = self.reading_score(left, self.segment(cand.garbled), right, left2)
+        keep = self.reading_score(left, self.form(cand.garbled)[0], right, left2)
         edges = []
         for entry in cand.entries:
-            tier = math.log(p.tier_prior.get(entry.kind, 1.0))
             for rank, original in enumerate(entry.originals):
-                gain = self.reading_score(left, self.segment(original), right, left2) - keep
-                edges.append((gain, tier + math.log(self.choice(original) * p.rank_decay ** rank), tier,
-                              source_of(entry)))
+                gain = self.reading_score(left, self.form(original)[0], right, left2) - keep
+                tier, channel = self._prior(entry.kind, original, rank)
+                edges.append((gain, channel, tier, source_of(entry)))
         excess = max(0.0, max((g for g, _, _, _ in edges), default=0.0) - p.max_context_gain)
         return [(lm_scale * (gain - excess) + channel, channel, tier, s) for gain, channel, tier, s in edges]
 
@@ -358,14 +439,14 @@ class LatticeBuilder:
         """
         out: list[Clue] = []
         reach = -1
+        form, score = self.form, self.reading_score
         for c in sorted(group, key=lambda c: (c.start, -c.end)):
             if c.end <= reach:
                 continue
             reach = c.end
             left2, left, right = self.around(text, c.start, c.end)
-            kept = self.segment(c.garbled)
-            kept_ctx = self.reading_score(left, kept, right, left2)
-            kept_free = self._free_score(kept)
+            kept, _, kept_free = form(c.garbled)
+            kept_ctx = score(left, kept, right, left2)
             best, source = float("-inf"), 0
             for entry in c.entries:
                 if entry.kind not in kinds:
@@ -373,8 +454,8 @@ class LatticeBuilder:
                 # a generic synonym table needs more than a curated entry to count as evidence
                 floor = self.params.evidence_floor_table if entry.kind == "table" else self.params.evidence_floor
                 for original in entry.originals:
-                    toks = self.segment(original)
-                    gain = (self.reading_score(left, toks, right, left2) - kept_ctx) - (self._free_score(toks) - kept_free)
+                    toks, _, free = form(original)
+                    gain = (score(left, toks, right, left2) - kept_ctx) - (free - kept_free)
                     if gain - floor > best:
                         best, source = gain - floor, source_of(entry)
             if best > float("-inf"):

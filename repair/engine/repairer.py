@@ -262,12 +262,14 @@ class Repairer:
         return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
                 len(_NOT_HAN.sub("", text)))
 
-    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[Clue] | None = None,
-                 weight: Callable[[str], float] | None = None) -> Lattice:
-        """The solved lattice of one cluster; ``weight`` counts each form's evidence (see :func:`_once_per_form`)."""
-        lat = self.builder.build(text_a, group, evidence)
-        if weight is not None:
-            lat.strong = strong_counts(lat.evidence, weight)
+    def _lattice(self, text_a: str, group: list[Candidate], evidence: list[Clue] | None = None) -> Lattice:
+        """The solved lattice of one cluster.
+
+        ``evidence`` (``LatticeBuilder.evidence`` of the group) is what the spin-rate fit reads; a
+        lattice decided at a rate already fitted (later rounds) is built without it, as no-one
+        reads it there. The fit weighs it by form afterwards (:func:`_once_per_form`).
+        """
+        lat = self.builder.build(text_a, group, [] if evidence is None else evidence)
         solve(self.builder, text_a, lat)
         lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
         return lat  # holds one window's words at a time, not every window's
@@ -303,14 +305,25 @@ class Repairer:
         counts = self._register_counts(text_a)
         sizes = [source_counts(g) for g in groups]
         opportunities = [sum(size[s] for size in sizes) + intact[s] for s in SOURCES]
-        evidence = [self.builder.evidence(text_a, g) for g in groups]
         screen = applies(params)
-        weak = [screen and is_weak(g, ev) for g, ev in zip(groups, evidence)]
+        evidence: list[list[Clue]] = []
+        weak: list[bool] = []
+        built: dict[int, Lattice] = {}
+        for i, g in enumerate(groups):
+            # a cluster that will be built whatever the screen decides is built at once, while the
+            # context scores its evidence just computed are still in the builder's caches
+            ev = self.builder.evidence(text_a, g)
+            evidence.append(ev)
+            weak.append(screen and is_weak(g, ev))
+            if not weak[-1]:
+                built[i] = self._lattice(text_a, g, ev)
         if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
             weak = [False] * len(groups)
-        weight = _once_per_form(evidence)
-        built = {i: self._lattice(text_a, g, ev, weight) for i, (g, ev, w) in enumerate(zip(groups, evidence, weak))
-                 if not w}
+            built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
+                     for i, (g, ev) in enumerate(zip(groups, evidence))}
+        weight = _once_per_form(evidence)  # known once every cluster's evidence is
+        for lat in built.values():
+            lat.strong = strong_counts(lat.evidence, weight)
         lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
         result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
         if lone:
@@ -318,7 +331,8 @@ class Repairer:
             late = [i for i in lone if self._can_reach(groups[i], rates, result.modern, floor)]
             if late:  # some could change after all: build them and fit again
                 for i in late:
-                    built[i] = self._lattice(text_a, groups[i], evidence[i], weight)
+                    built[i] = self._lattice(text_a, groups[i], evidence[i])
+                    built[i].strong = strong_counts(built[i].evidence, weight)
                     del lone[i]
                 built = {i: built[i] for i in sorted(built)}
                 result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))

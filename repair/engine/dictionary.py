@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from functools import lru_cache
 from types import ModuleType
@@ -241,17 +242,27 @@ def _read_text(path: Path) -> str:
         raise DictionaryError(str(path), None, exc.strerror or str(exc)) from None
 
 
-def parse_dictionary(text: str, path: str, default_tier: str) -> list[Entry]:
-    """Entries of one dictionary file; raises :class:`DictionaryError` on any defect."""
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """The cyclic garbage collector off while a lexicon is built: tens of thousands of new tuples
+    (entries, automaton values) would trigger full collections over all of them, and over
+    everything else a long-lived process holds, again and again. They form no cycles."""
     collecting = gc.isenabled()
-    gc.disable()  # a million new objects would trigger full collections over all of them, again and again
+    gc.disable()
     try:
-        return _parse_fast(text, path, default_tier)
-    except _Slow:
-        pass
+        yield
     finally:
         if collecting:
             gc.enable()
+
+
+def parse_dictionary(text: str, path: str, default_tier: str) -> list[Entry]:
+    """Entries of one dictionary file; raises :class:`DictionaryError` on any defect."""
+    try:
+        with no_collection():
+            return _parse_fast(text, path, default_tier)
+    except _Slow:
+        pass
     root = _compose(Path(path), text)
     if root is None:
         return []

@@ -15,7 +15,7 @@ from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
 from .config import Config
 from .context import ContextModel, load_context
-from .dictionary import Entry, load_builtin, load_dictionary
+from .dictionary import Entry, load_builtin, load_dictionary, no_collection
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
 from .lattice import APPLICABLE, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
@@ -104,6 +104,11 @@ class Repairer:
 
     def __init__(self, config: Config | None = None, **overrides: Any) -> None:
         self.config = (config or Config()).with_options(**overrides) if overrides else (config or Config())
+        with no_collection():
+            self._load()
+
+    def _load(self) -> None:
+        """Read every dictionary and table of the config and build the lexicon's automaton."""
         entries: list[Entry] = []
         phrases: list[str] = []
         if self.config.builtin:

@@ -32,25 +32,22 @@ def mb(text: str) -> float:
     return len(text.encode("utf-8")) / 1e6
 
 
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    """Median CPU time of ``fn()`` over ``repeats`` runs (this process's ``process_time``).
+def paired_throughput(fns: dict[str, Callable[[], object]], size_mb: float, repeats: int) -> dict[str, float]:
+    """MB/s of each of ``fns`` (each does ``size_mb`` of work), their runs interleaved.
 
     CPU time, not wall time: on a machine shared with other work a wall clock
     counts the time another process held the core, and the ratio to ftfy or
-    OpenCC would then measure the neighbours. Everything timed this way is
-    single-threaded Python or C called from it.
+    OpenCC would then measure the neighbours. One run of each in turn, ``repeats`` times, and the median CPU time of
+    each: a machine whose speed drifts (shared cores, frequency scaling) then
+    slows all of them alike, and their ratio stays a ratio.
     """
-    times = []
+    times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
-        t0 = time.process_time()
-        fn()
-        times.append(time.process_time() - t0)
-    return statistics.median(times)
-
-
-def throughput(fn: Callable[[str], object], text: str, repeats: int) -> float:
-    """MB/s of ``fn`` on ``text`` (median CPU time of ``repeats``)."""
-    return mb(text) / median_time(lambda: fn(text), repeats)
+        for name, fn in fns.items():
+            t0 = time.process_time()
+            fn()
+            times[name].append(time.process_time() - t0)
+    return {name: size_mb / statistics.median(ts) for name, ts in times.items()}
 
 
 def reference_filters() -> dict[str, Callable[[str], str]]:

@@ -78,3 +78,13 @@ def test_a_stricter_threshold_binds_suggest_pairs_too() -> None:
     strict = repair.Repairer(repair.Config(threshold=0.999))
     report = strict.analyse(SPUN)
     assert all(c.confidence >= 0.999 for c in report.changes)
+
+
+def test_fix_is_a_fixed_point_when_a_suggest_pair_gives_a_marker_its_context() -> None:
+    """皆 → 都 (suggest tier) is applied after the main passes; only with 都 back is the marker in
+    一样平常都是 sure. Its neighbours are decided once more, so a second run changes nothing."""
+    text = SPUN + "眼下城里的送餐骑手愈来愈多,开送餐摩托的一样平常皆是二十多岁的年青小伙儿。"
+    r = repair.Repairer()
+    once = r.fix(text)
+    assert "一般都是" in once
+    assert r.fix(once) == once

@@ -195,7 +195,14 @@ class Repairer:
         risky = self._sure_suggest_only(current, fitted)
         if risky:
             applied = compose(text, applied, risky)
-            current = apply_changes(current, risky)
+            before, current = current, apply_changes(current, risky)
+            # their neighbours read a new context (一样平常皆是 → 一样平常都是: only then is the
+            # marker sure): decide those once more, or a second run of fix would change the output
+            more = self._pass(current, threshold, threshold, (rates, modern),
+                              near=_near(before, risky, self.config.params.context_chars))
+            if more is not None and more[0]:
+                applied = compose(text, applied, more[0])
+                current = apply_changes(current, more[0])
         return self._report(text, current, applied, suggested, fitted, n_cands, floor)
 
     def _sure_suggest_only(self, text: str, fitted: Fit) -> list[Change]:

@@ -202,6 +202,16 @@ def test_line_index_agrees_with_counting():
 
 # --- dictionaries: the fast path reads what YAML reads ---------------------------------
 
+def _outcome(fn):
+    """What a parse gives: its result, or the line and kind of its error (the message's words vary)."""
+    from repair.errors import DictionaryError
+
+    try:
+        return fn()
+    except DictionaryError as exc:
+        return ("error", exc.line, exc.message.split(":")[0])
+
+
 def _slow(text: str, path: str, tier: str):
     from repair.engine import dictionary
 
@@ -236,16 +246,8 @@ def test_fast_dictionary_path_matches_yaml_on_the_shipped_dictionaries(monkeypat
 ])
 def test_fast_dictionary_path_gives_yaml_results_or_defers(text: str):
     from repair.engine import dictionary
-    from repair.errors import DictionaryError
-
-    def outcome(fn):
-        try:
-            return fn()
-        except DictionaryError as exc:
-            return ("error", exc.line, exc.message.split(":")[0])
-
-    assert outcome(lambda: dictionary.parse_dictionary(text, "u.yaml", "ambiguous")) == \
-        outcome(lambda: _slow(text, "u.yaml", "ambiguous"))
+    assert _outcome(lambda: dictionary.parse_dictionary(text, "u.yaml", "ambiguous")) == \
+        _outcome(lambda: _slow(text, "u.yaml", "ambiguous"))
 
 
 def test_large_dictionary_takes_the_fast_path(monkeypatch):
@@ -283,16 +285,8 @@ def test_fast_gazetteer_path_matches_yaml_on_the_shipped_gazetteer():
 ])
 def test_fast_gazetteer_path_gives_yaml_results_or_defers(text: str):
     from repair.engine import dictionary
-    from repair.errors import DictionaryError
-
-    def outcome(fn):
-        try:
-            return fn()
-        except DictionaryError as exc:
-            return ("error", exc.line, exc.message.split(":")[0])
-
-    assert outcome(lambda: dictionary.parse_gazetteer(text, "g.yaml")) == \
-        outcome(lambda: dictionary._gazetteer_yaml(text, "g.yaml"))
+    assert _outcome(lambda: dictionary.parse_gazetteer(text, "g.yaml")) == \
+        _outcome(lambda: dictionary._gazetteer_yaml(text, "g.yaml"))
 
 
 def test_the_filter_does_not_import_what_it_does_not_use():

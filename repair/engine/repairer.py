@@ -181,29 +181,30 @@ class Repairer:
                 return self._report(text, text, [], [], None, 0, floor)
             return Report(text, text, (), (), 0.0, 0.0, 0, Evidence(0.0, 0.0))
         applied, suggested, fitted, n_cands = first
-        rates, modern = fitted.rates, fitted.modern
-        current = apply_changes(text, applied)
-        before, latest = text, applied
-        for _ in range(MAX_PASSES - 1 if applied else 0):
-            more = self._pass(current, threshold, threshold, (rates, modern),
-                              near=_near(before, latest, self.config.params.context_chars))
-            if more is None or not more[0]:
-                break
-            before, latest = current, more[0]
-            applied = compose(text, applied, latest)
-            current = apply_changes(current, latest)
+        applied, current = self._settle(text, [], text, applied, fitted, MAX_PASSES - 1)
         risky = self._sure_suggest_only(current, fitted)
         if risky:
-            applied = compose(text, applied, risky)
-            before, current = current, apply_changes(current, risky)
             # their neighbours read a new context (一样平常皆是 → 一样平常都是: only then is the
             # marker sure): decide those once more, or a second run of fix would change the output
-            more = self._pass(current, threshold, threshold, (rates, modern),
-                              near=_near(before, risky, self.config.params.context_chars))
-            if more is not None and more[0]:
-                applied = compose(text, applied, more[0])
-                current = apply_changes(current, more[0])
+            applied, current = self._settle(text, applied, current, risky, fitted, 1)
         return self._report(text, current, applied, suggested, fitted, n_cands, floor)
+
+    def _settle(self, text: str, applied: list[Change], current: str, latest: list[Change], fit_: Fit,
+                rounds: int) -> tuple[list[Change], str]:
+        """Apply ``latest`` (changes to ``current``, the repaired ``text``), then decide again, at the
+        fitted rates, the clusters within reach of the last round's changes, for at most ``rounds``
+        rounds or until nothing changes. Returns every change as one list on ``text``, and the result."""
+        threshold, reach = self._threshold, self.config.params.context_chars
+        while latest:
+            applied = compose(text, applied, latest) if applied else latest
+            before, current = current, apply_changes(current, latest)
+            if rounds <= 0:
+                break
+            rounds -= 1
+            more = self._pass(current, threshold, threshold, (fit_.rates, fit_.modern),
+                              near=_near(before, latest, reach))
+            latest = more[0] if more is not None else []
+        return applied, current
 
     def _sure_suggest_only(self, text: str, fitted: Fit) -> list[Change]:
         """Suggest-tier restorations sure enough to apply (``ModelParams.suggest_threshold``).
@@ -211,10 +212,11 @@ class Repairer:
         Decided last, on the repaired text (its neighbours restored, their
         context is the author's), at the low end of the dictionaries' rate
         (:func:`.spinrate.cautious_rate`: a short text whose few words all look
-        spun has a high but uncertain rate); never fed back into the rate. Skipped at once unless the rate could lift a
-        suggest-tier pair that far at all (most documents). Both words of such a pair read
-        naturally, so word frequency alone (提供 is commoner than 供给) is no reason:
-        the neighbours must favour the original (政策供给 stays). And a change that
+        spun has a high but uncertain rate); never fed back into the rate.
+        Skipped at once unless the rate could lift a suggest-tier pair that far
+        at all (most documents). Both words of such a pair read naturally, so
+        word frequency alone (提供 is commoner than 供给) is no reason: the
+        neighbours must favour the original (政策供给 stays). And a change that
         writes another garbled form (付出 → 支出, itself listed as a garble of
         收入) is left as a suggestion: one step of a chain would make ``fix``
         change its own output.

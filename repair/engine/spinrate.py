@@ -146,9 +146,15 @@ def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: f
     per lattice and round, and in a long document leaving one lattice out
     moves them by less than that.
     """
+    return _spin_rate(*_counts(spun, opportunities, params, markers, mass, modern), params)
+
+
+def _counts(spun: float, opportunities: float, params: ModelParams, markers: float, mass: float | None,
+            modern: float) -> tuple[float, float, float, float, float]:
+    """The counts :func:`_spin_rate` reads (spun, opportunities, markers, mass, register), coarsened."""
     extra = max(0.0, (mass if mass is not None else spun) - spun) * params.mass_weight
-    return _spin_rate(_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)),
-                      _coarse(spun + extra), round(max(modern, params.formal_floor), 3), params)
+    return (_coarse(spun), _coarse(opportunities), _coarse(min(markers, spun)), _coarse(spun + extra),
+            round(max(modern, params.formal_floor), 3))
 
 
 def cautious_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
@@ -161,14 +167,12 @@ def cautious_rate(spun: float, opportunities: float, params: ModelParams, marker
     this rate: a short text whose few words all look spun has a high mean
     rate and a wide posterior, a long spun page a narrow one.
     """
-    m = (mass if mass is not None else spun)
-    n = max(0.0, _coarse(opportunities))
-    k = min(max(0.0, _coarse(spun)), n)
-    km = _coarse(spun + max(0.0, m - spun) * params.mass_weight)
-    h = min(max(0.0, _coarse(min(markers, spun))), k)
-    p_spun, ws = _evidence_weights(k, n, h, round(max(modern, params.formal_floor), 3), params)
-    if km > k:  # as in _spin_rate: the rate under "spun" from all the mass of restorations
-        ws = _mass_weights(min(km, n), n, params.clean_rate)
+    spun, opportunities, markers, mass, modern = _counts(spun, opportunities, params, markers, mass, modern)
+    n = max(0.0, opportunities)
+    k = min(max(0.0, spun), n)
+    p_spun, ws = _evidence_weights(k, n, min(max(0.0, markers), k), modern, params)
+    if mass > k:  # as in _spin_rate: the rate under "spun" from all the mass of restorations
+        ws = _mass_weights(min(mass, n), n, params.clean_rate)
     rho = _points(params.clean_rate)[0][_GRID:]
     total = sum(ws)
     low, acc = params.clean_floor, 1.0 - p_spun  # "clean" weighs in at clean_floor, as in the mean

@@ -88,3 +88,21 @@ def test_fix_is_a_fixed_point_when_a_suggest_pair_gives_a_marker_its_context() -
     once = r.fix(text)
     assert "一般都是" in once
     assert r.fix(once) == once
+
+
+def test_fix_then_check_is_clean_with_a_bom_and_crlf(tmp_path) -> None:
+    """The pre-commit flow on a file where suggest-tier pairs are applied: `fix -w` keeps the BOM and
+    the CRLF line ends, and `check` then finds nothing (exit 0)."""
+    from click.testing import CliRunner
+
+    from repair.cli import main
+
+    path = tmp_path / "page.txt"
+    path.write_bytes(("\ufeff" + SPUN + "\r\n" + SPUN + "\r\n").encode("utf-8"))
+    runner = CliRunner()
+    assert runner.invoke(main, ["fix", "-w", str(path)]).exit_code == 0
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\r\n") == 2
+    assert "新华社报道" in data.decode("utf-8-sig")
+    result = runner.invoke(main, ["check", str(path)])
+    assert result.exit_code == 0, result.output

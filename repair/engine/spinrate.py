@@ -158,7 +158,7 @@ def _counts(spun: float, opportunities: float, params: ModelParams, markers: flo
 
 
 def cautious_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
-                  mass: float | None = None, modern: float = 1.0) -> float:
+                  mass: float | None = None, modern: float = 1.0, given_spun: bool = False) -> float:
     """The low end of the spin rate the counts allow: ``params.cautious_quantile`` of its posterior.
 
     :func:`spin_rate` gives the posterior *mean*, right for deciding every
@@ -166,6 +166,9 @@ def cautious_rate(spun: float, opportunities: float, params: ModelParams, marker
     naturally (the suggest tier) is applied only if it would be sure even at
     this rate: a short text whose few words all look spun has a high mean
     rate and a wide posterior, a long spun page a narrow one.
+
+    ``given_spun``: the quantile of the rate *if* the document is spun, for a
+    document already judged so on other grounds (see :func:`fit`).
     """
     spun, opportunities, markers, mass, modern = _counts(spun, opportunities, params, markers, mass, modern)
     n = max(0.0, opportunities)
@@ -175,6 +178,8 @@ def cautious_rate(spun: float, opportunities: float, params: ModelParams, marker
         ws = _mass_weights(min(mass, n), n, params.clean_rate)
     rho = _points(params.clean_rate)[0][_GRID:]
     total = sum(ws)
+    if given_spun:
+        p_spun = 1.0
     low, acc = params.clean_floor, 1.0 - p_spun  # "clean" weighs in at clean_floor, as in the mean
     if acc < params.cautious_quantile and total:
         for w, r in zip(ws, rho):
@@ -449,12 +454,50 @@ class Fit(NamedTuple):
     evidence: Evidence
     #: per source, the low end of its rate (see :func:`cautious_rate`), for the suggest tier
     cautious: tuple[float, ...] = ()
+    #: P(spun) by the fit alone, without detection's answer (``p_spun`` is the larger of the two)
+    fitted: float = 0.0
 
 
 def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
         rest: Evidence | None = None, modern_count: int = 0, formal_count: int = 0, han: int = 0,
         lone: Sequence[Lone] = ()) -> Fit:
-    """EM for the spin rate of each source of the document (see :class:`Fit`).
+    """The document's fit (see :class:`Fit`): EM from ``params.em_start``, and once more from a
+    spun start when detection and that fit disagree.
+
+    EM has two fixed points on a lightly spun page: at a clean rate its
+    doubtful words do not read as restored, so they count for nothing, so
+    the rate stays clean. Detection (:func:`detection`) asks at a fixed light
+    rate instead and can say "spun" (``params.restart_gate``) where the fit
+    says "clean". When it does, and the page also shows a form only spinners
+    write (``params.restart_markers`` of them, read at that light rate: with a
+    big thesaurus as ``--table``, a clean literary page can look spun without
+    one), the fit starts again from ``params.restart_start``. If that finds
+    a spun fixed point (P(spun) of the fit alone at least one half), the page
+    is decided at the low end of the rate it allows (:func:`cautious_rate`,
+    as the suggest tier is): two fixed points are themselves a doubt.
+    Otherwise, and in every other document, the first fit stands.
+    """
+    args = (lattices, opportunities, params, rest, modern_count, formal_count, han, lone)
+    first = _fit_from(params.em_start, *args)
+    if (first.fitted >= 0.5 or first.p_spun < params.restart_gate
+            or first.evidence.ref_markers < params.restart_markers):
+        return first
+    again = _fit_from(params.restart_start, *args)
+    if again.fitted < 0.5:
+        return first
+    whole = (rest + again.evidence) if rest is not None else again.evidence
+    low = cautious_rate(whole.spun, whole.opportunities, params, whole.markers, whole.mass, again.modern,
+                        given_spun=True)
+    rates = tuple(min(r, low) if s == DICTIONARIES else r for s, r in enumerate(again.rates))
+    posts = [posteriors(lat, rates, params.max_context_gain, again.modern) for lat in lattices]
+    return again._replace(rates=rates, rate=max(rates), posts=posts)
+
+
+def _fit_from(start: float, lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
+              rest: Evidence | None = None, modern_count: int = 0, formal_count: int = 0, han: int = 0,
+              lone: Sequence[Lone] = ()) -> Fit:
+    """EM for the spin rate of each source of the document, starting with ``start`` of every
+    lattice's candidates spun (see :class:`Fit`).
 
     ``opportunities`` are, per source, the words a spinner using that source
     could have swapped (its candidates and intact originals). Each source's
@@ -491,13 +534,13 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
 
     # per source, per lattice: expected spun words and posterior mass (lists per source, so each
     # round's totals are plain sums, as fast as with one rate)
-    expected = [[params.em_start * lat.sizes[s] for lat in lattices] for s in SOURCES]
+    expected = [[start * lat.sizes[s] for lat in lattices] for s in SOURCES]
     masses = [list(e) for e in expected]
     hard = [0.0 for _ in lattices]
     posts: list[dict[int, float]] = [{} for _ in lattices]
     # the lone clusters start where lattices start (em_start of each, spun and mass alike);
     # after one round their evidence is what counted_evidence gives a weak cluster: none
-    lone_mass = lone_start = [params.em_start * sum(1 for c in lone if s in c.sources) for s in SOURCES]
+    lone_mass = lone_start = [start * sum(1 for c in lone if s in c.sources) for s in SOURCES]
     # an absent source has no evidence and no restoration in the first round: it is decided as clean
     rates = [params.clean_floor] * len(SOURCES)
     zero = [0.0] * len(SOURCES)
@@ -571,4 +614,5 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
                         m + mass[DICTIONARIES], modern) if DICTIONARIES in present else params.clean_floor
     return Fit(combined([max(final[s][0], p_ref[s]) for s in present]), tuple(r for _, r in final),
                max((final[s][1] for s in present), default=0.0), modern, posts, evidence,
-               tuple(low if s == DICTIONARIES else final[s][1] for s in SOURCES))
+               tuple(low if s == DICTIONARIES else final[s][1] for s in SOURCES),
+               combined([final[s][0] for s in present]))

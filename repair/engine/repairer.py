@@ -18,7 +18,7 @@ from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary, no_collection
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
+from .lattice import APPLICABLE, SPINNER_ONLY, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
 from .normalize import analysis_copy, to_input_script
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
 from .segment import make_segmenter
@@ -195,6 +195,7 @@ class Repairer:
         fitted rates, the clusters within reach of the last round's changes, for at most ``rounds``
         rounds or until nothing changes. Returns every change as one list on ``text``, and the result."""
         threshold, reach = self._threshold, self.config.params.context_chars
+        doubtful = self._doubtful_threshold(fit_)
         while latest:
             applied = compose(text, applied, latest) if applied else latest
             before, current = current, apply_changes(current, latest)
@@ -202,9 +203,19 @@ class Repairer:
                 break
             rounds -= 1
             more = self._pass(current, threshold, threshold, (fit_.rates, fit_.modern),
-                              near=_near(before, latest, reach))
+                              near=_near(before, latest, reach), doubtful=doubtful)
             latest = more[0] if more is not None else []
         return applied, current
+
+    def _doubtful_threshold(self, fitted: Fit) -> float:
+        """The confidence a restoration of a form a person may also write (ambiguous, table)
+        needs in this document: the threshold, or the suggest tier's where only a second start of
+        the fit found the page spun (``Fit.restarted``). Forms only spinners write keep the
+        threshold: a second run on the repaired page, which may then fit from one start, decides
+        them the same way."""
+        if fitted.restarted:
+            return max(self._threshold, self.config.params.suggest_threshold)
+        return self._threshold
 
     def _sure_suggest_only(self, text: str, fitted: Fit) -> list[Change]:
         """Suggest-tier restorations sure enough to apply (``ModelParams.suggest_threshold``).
@@ -353,10 +364,12 @@ class Repairer:
         return list(built.values()), result
 
     def _pass(self, text: str, threshold: float, floor: float, rate: tuple[tuple[float, ...], float] | None,
-              near: bytearray | None = None, rest: Evidence | None = None):
+              near: bytearray | None = None, rest: Evidence | None = None, doubtful: float | None = None):
         """One round of decisions: (applied, suggested, the fit or None, candidates), or None.
 
-        ``rate`` is the (rate of each source, register) fitted by the first round, for later rounds.
+        ``rate`` is the (rate of each source, register) fitted by the first round, for later rounds,
+        and ``doubtful`` the confidence it asked of forms a person may also write (see
+        :meth:`_doubtful_threshold`); the first round works it out from its fit.
 
         ``near`` marks the characters close to the last round's changes: only
         clusters touching them can have a new context, so only they are decided
@@ -378,6 +391,7 @@ class Repairer:
             # the screen asks what could be *applied* even when only the evidence is wanted (floor 1)
             lattices, fitted = self._fit(text_a, groups, matches.intact, rest, min(floor, self._threshold))
             rates, posts = fitted.rates, fitted.posts
+            doubtful = max(threshold, self._doubtful_threshold(fitted))
         else:
             rates, modern = rate
             if near is not None:
@@ -386,12 +400,13 @@ class Repairer:
             if not lattices:
                 return None
             posts = [posteriors(lat, rates, params.max_context_gain, modern) for lat in lattices]
-        applied, suggested = self._choose(analysis, decisions(lattices, posts, rates), threshold, floor)
+        applied, suggested = self._choose(analysis, decisions(lattices, posts, rates), threshold, floor, doubtful)
         return applied, suggested, fitted, len(cands)
 
-    def _choose(self, analysis, found: list[Decision], threshold: float,
-                floor: float) -> tuple[list[Change], list[Change]]:
-        """The most probable non-overlapping changes: applied (≥ threshold) and suggested (≥ floor)."""
+    def _choose(self, analysis, found: list[Decision], threshold: float, floor: float,
+                doubtful: float | None = None) -> tuple[list[Change], list[Change]]:
+        """The most probable non-overlapping changes: applied (≥ threshold; a form a person may also
+        write ≥ ``doubtful`` when given) and suggested (≥ floor)."""
         applied: list[Change] = []
         suggested: list[Change] = []
         taken = bytearray(len(analysis.original))  # characters already given to a more probable change
@@ -402,7 +417,9 @@ class Repairer:
             if change is None:
                 continue
             taken[d.diff.start:d.diff.end] = b"\x01" * (d.diff.end - d.diff.start)
-            if d.posterior >= threshold and d.edge.entry is not None and d.edge.entry.kind in APPLICABLE:
+            kind = d.edge.entry.kind if d.edge.entry is not None else None
+            need = doubtful if doubtful is not None and kind not in SPINNER_ONLY else threshold
+            if d.posterior >= need and kind in APPLICABLE:
                 applied.append(change)
             else:
                 suggested.append(replace(change, applied=False))

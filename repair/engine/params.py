@@ -86,6 +86,16 @@ class ModelParams:
         of that answer and the fit's. On dev, 0.03 and 0.05 gave the same AUC at
         spin rate 0.2 (0.984, against 0.971 from the fit alone), and clean
         documents scored at most 0.04.
+    detection_context, detection_frequency, detection_intact, detection_prior:
+        the light-spin test of the dictionaries' candidates that gives their
+        spin score (see :func:`repair.engine.spinrate.detection_llr`): each
+        candidate is ``10^(detection_context · context gain + detection_frequency
+        · frequency gain)`` times likelier (times its tier's prior) to be a
+        spinner's than an author's, each opportunity without a candidate
+        ``detection_intact`` times, each spun at ``detection_rate``; against a
+        prior ``detection_prior`` of such a light spin. Set on dev (300 + 300
+        documents, 30% of the dictionary held out): AUC at spin rate 0.2 0.973 →
+        0.978, with every clean genre's mean score below 0.01.
     suggest_threshold: the confidence a pair of the ``suggest`` tier (antonyms,
         single characters, function words, near-synonyms that both read
         naturally) needs to be *applied*; below it, it is only suggested. Such a
@@ -130,6 +140,10 @@ class ModelParams:
     evidence_floor: float = 0.0
     evidence_floor_table: float = 1.0
     detection_rate: float = 0.05
+    detection_context: float = 0.5
+    detection_frequency: float = 0.6
+    detection_intact: float = 0.3
+    detection_prior: float = 0.0005
     suggest_threshold: float = 0.95
     cautious_quantile: float = 0.1
     screen: bool = True

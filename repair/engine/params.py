@@ -82,10 +82,10 @@ class ModelParams:
         synonym table pairs words a person may well have chosen, so more is asked.
     detection_rate: the light spin rate a document's candidates are also read
         at to judge *whether* it is spun (see
-        :func:`repair.engine.spinrate.detection`); the spin score is the larger
-        of that answer and the fit's. On dev, 0.03 and 0.05 gave the same AUC at
-        spin rate 0.2 (0.984, against 0.971 from the fit alone), and clean
-        documents scored at most 0.04.
+        :func:`repair.engine.spinrate.detection` and ``detection_llr``). On dev,
+        0.03 and 0.05 gave the same AUC at spin rate 0.2 (0.984, against 0.971
+        from the fit alone), and clean documents scored at most 0.04; the
+        light-spin test below did no better at 0.1 or 0.2.
     detection_context, detection_frequency, detection_intact, detection_prior:
         the light-spin test of the dictionaries' candidates that gives their
         spin score (see :func:`repair.engine.spinrate.detection_llr`): each
@@ -94,8 +94,11 @@ class ModelParams:
         spinner's than an author's, each opportunity without a candidate
         ``detection_intact`` times, each spun at ``detection_rate``; against a
         prior ``detection_prior`` of such a light spin. Set on dev (300 + 300
-        documents, 30% of the dictionary held out): AUC at spin rate 0.2 0.973 →
-        0.978, with every clean genre's mean score below 0.01.
+        documents): AUC at spin rate 0.2 0.973 → 0.976 with 30% of the
+        dictionary held out, 0.984 → 0.989 with all of it, 0.931 → 0.940 with
+        the dense table (whose clean pages' dictionary words made a higher
+        prior, 0.002, cost 0.005 there); every clean genre's mean score stayed
+        at most 0.003.
     suggest_threshold: the confidence a pair of the ``suggest`` tier (antonyms,
         single characters, function words, near-synonyms that both read
         naturally) needs to be *applied*; below it, it is only suggested. Such a

@@ -321,8 +321,9 @@ def detection(lattices: Sequence[Lattice], params: ModelParams, modern: float,
     is spun is therefore also asked at a fixed light rate: how many of its
     candidates, with context evidence of their own, would read as
     restorations were it spun that lightly. A clean page's candidates still
-    do not (their context is no evidence); the spin score is the larger of
-    the two answers, and the rates restorations are decided with do not
+    do not (their context is no evidence). A table's spin score is the larger
+    of the two answers; the dictionaries' is :func:`detection_llr`'s unless
+    this or the fit is sure. The rates restorations are decided with do not
     change. ``single``: the fit's :class:`_Single` of each lattice, where it has one (the same
     counts, without a dict of posteriors).
     """

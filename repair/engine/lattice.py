@@ -67,11 +67,17 @@ class Edge(NamedTuple):
 
 class Clue(NamedTuple):
     """How much a candidate's context, beyond word frequency, favours restoring it (``gain``, log10,
-    less its tier's evidence floor), the source of the entry that favours it most, and its form."""
+    less its tier's evidence floor), the source of the entry that favours it most, and its form.
+
+    ``frequency``: how much commoner (log10, out of context) that entry's original is than the form;
+    ``kind``: that entry's tier. Only the spin score reads them (see ``spinrate.detection_llr``).
+    """
 
     gain: float
     source: int
     form: str
+    frequency: float = 0.0
+    kind: str = ""
 
 
 def strong_counts(clues: Sequence[Clue], weight: Callable[[str], float] | None = None) -> tuple[float, float]:
@@ -447,7 +453,7 @@ class LatticeBuilder:
             left2, left, right = self.around(text, c.start, c.end)
             kept, _, kept_free = form(c.garbled)
             kept_ctx = score(left, kept, right, left2)
-            best, source = float("-inf"), 0
+            best, source, frequency, kind = float("-inf"), 0, 0.0, ""
             for entry in c.entries:
                 if entry.kind not in kinds:
                     continue
@@ -457,9 +463,9 @@ class LatticeBuilder:
                     toks, _, free = form(original)
                     gain = (score(left, toks, right, left2) - kept_ctx) - (free - kept_free)
                     if gain - floor > best:
-                        best, source = gain - floor, source_of(entry)
+                        best, source, frequency, kind = gain - floor, source_of(entry), free - kept_free, entry.kind
             if best > float("-inf"):
-                out.append(Clue(best, source, c.garbled))
+                out.append(Clue(best, source, c.garbled, frequency, kind))
         return out
 
 

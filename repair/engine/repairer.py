@@ -350,7 +350,9 @@ class Repairer:
         for lat in built.values():
             lat.strong = strong_counts(lat.evidence, weight)
         lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
-        result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
+        clues = [c for ev in evidence for c in ev]  # the spin score's (see spinrate.detection_llr)
+        result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()),
+                     clues=clues)
         if lone:
             rates = rate_bound(result.rates)
             late = [i for i in lone if self._can_reach(groups[i], rates, result.modern, floor)]
@@ -360,7 +362,8 @@ class Repairer:
                     built[i].strong = strong_counts(built[i].evidence, weight)
                     del lone[i]
                 built = {i: built[i] for i in sorted(built)}
-                result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()))
+                result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()),
+                             clues=clues)
         return list(built.values()), result
 
     def _pass(self, text: str, threshold: float, floor: float, rate: tuple[tuple[float, ...], float] | None,

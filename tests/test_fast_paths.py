@@ -14,7 +14,7 @@ from repair.engine.inference import posteriors, solve
 from repair.engine.lattice import clusters
 from repair.engine.normalize import analysis_copy
 from repair.engine.params import ModelParams
-from repair.engine.spinrate import _grid, _Single, _spin_rate, counted_evidence
+from repair.engine.spinrate import _coarse, _Coarse, _grid, _Single, _spin_rate, counted_evidence
 
 CASES = Path(__file__).parent / "cases"
 
@@ -94,3 +94,13 @@ def test_builder_memos_follow_the_text():
     b = r.builder
     assert b.around("会议中心书记处", 2, 4) == (None, "会议", "书记处")
     assert b.around("人民中心广场上", 2, 4) == (None, "人民", "广场")
+
+
+def test_coarse_memo_gives_the_rounded_counts():
+    """The fit's memo of rounded counts (one per fit, so it holds one document's counts) is _coarse's floats."""
+    rng = random.Random(5)
+    counts = [rng.choice((rng.uniform(0, 5), rng.uniform(0, 300), rng.uniform(0, 1e5))) for _ in range(2000)]
+    memo = _Coarse()
+    for x in counts + counts:
+        assert memo[x] == _coarse(x)
+    assert len(memo) == len(set(counts))

@@ -11,7 +11,7 @@ import yaml
 import repair
 from repair.engine.candidates import drop_mentions
 from repair.engine.inference import posteriors, solve
-from repair.engine.lattice import clusters
+from repair.engine.lattice import clusters, han_after, han_before, is_han
 from repair.engine.normalize import analysis_copy
 from repair.engine.params import ModelParams
 from repair.engine.spinrate import _coarse, _Coarse, _grid, _Single, _spin_rate, counted_evidence
@@ -94,6 +94,22 @@ def test_builder_memos_follow_the_text():
     b = r.builder
     assert b.around("会议中心书记处", 2, 4) == (None, "会议", "书记处")
     assert b.around("人民中心广场上", 2, 4) == (None, "人民", "广场")
+
+
+def test_han_runs_are_those_of_is_han():
+    """The regexes that count the Han characters beside a place count what a loop of is_han counts."""
+    rng = random.Random(11)
+    alphabet = "中文a，\u3400\u4dbf\u4dc0\u9fff\ua000\uf900\ufaff\ufb00 \n"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        at, limit = rng.randint(0, len(text)), rng.randint(0, 6)
+        back = 0
+        while back < limit and back < at and is_han(text[at - back - 1]):
+            back += 1
+        ahead = 0
+        while ahead < limit and at + ahead < len(text) and is_han(text[at + ahead]):
+            ahead += 1
+        assert (han_before(text, at, limit), han_after(text, at, limit)) == (back, ahead)
 
 
 def test_coarse_memo_gives_the_rounded_counts():

@@ -12,7 +12,7 @@ import repair
 from repair.engine.candidates import drop_mentions
 from repair.engine.inference import posteriors, solve
 from repair.engine.lattice import clusters, han_after, han_before, is_han
-from repair.engine.normalize import analysis_copy
+from repair.engine.normalize import Analysis, analysis_copy, to_input_script
 from repair.engine.params import ModelParams
 from repair.engine.spinrate import _coarse, _Coarse, _grid, _Single, _spin_rate, counted_evidence
 
@@ -120,3 +120,23 @@ def test_coarse_memo_gives_the_rounded_counts():
     for x in counts + counts:
         assert memo[x] == _coarse(x)
     assert len(memo) == len(set(counts))
+
+
+def _script_window(original: str, start: int, end: int) -> tuple[int, int]:
+    """The window ``to_input_script`` reads, found with searches over the whole text (as it once was)."""
+    lo = max(0, original.rfind("\n", 0, start) + 1, start - 40)
+    hi = original.find("\n", end)
+    return lo, min(end + 40, len(original) if hi < 0 else hi)
+
+
+def test_script_window_is_searched_within_its_reach():
+    """Newlines are looked for only within 40 characters of a change, and the script chosen is the same."""
+    rng = random.Random(9)
+    for _ in range(300):
+        text = "".join(rng.choice("會議中心\n" if rng.random() < 0.05 else "會議中心主持集会") for _ in range(300))
+        analysis = analysis_copy(text)
+        start = rng.randint(0, len(text) - 2)
+        lo, hi = _script_window(text, start, start + 2)
+        window = Analysis(text[lo:hi], analysis.simplified[lo:hi], analysis.traditional)
+        assert to_input_script(analysis, start, start + 2, "会议") == to_input_script(window, start - lo,
+                                                                                     start - lo + 2, "会议")

@@ -11,10 +11,10 @@ import yaml
 import repair
 from repair.engine.candidates import drop_mentions
 from repair.engine.inference import posteriors, solve
-from repair.engine.lattice import clusters
-from repair.engine.normalize import analysis_copy
+from repair.engine.lattice import clusters, han_after, han_before, is_han
+from repair.engine.normalize import Analysis, analysis_copy, to_input_script
 from repair.engine.params import ModelParams
-from repair.engine.spinrate import _grid, _Single, _spin_rate, counted_evidence
+from repair.engine.spinrate import _coarse, _Coarse, _grid, _Single, _spin_rate, counted_evidence
 
 CASES = Path(__file__).parent / "cases"
 
@@ -94,3 +94,49 @@ def test_builder_memos_follow_the_text():
     b = r.builder
     assert b.around("会议中心书记处", 2, 4) == (None, "会议", "书记处")
     assert b.around("人民中心广场上", 2, 4) == (None, "人民", "广场")
+
+
+def test_han_runs_are_those_of_is_han():
+    """The regexes that count the Han characters beside a place count what a loop of is_han counts."""
+    rng = random.Random(11)
+    alphabet = "中文a，\u3400\u4dbf\u4dc0\u9fff\ua000\uf900\ufaff\ufb00 \n"
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        at, limit = rng.randint(0, len(text)), rng.randint(0, 6)
+        back = 0
+        while back < limit and back < at and is_han(text[at - back - 1]):
+            back += 1
+        ahead = 0
+        while ahead < limit and at + ahead < len(text) and is_han(text[at + ahead]):
+            ahead += 1
+        assert (han_before(text, at, limit), han_after(text, at, limit)) == (back, ahead)
+
+
+def test_coarse_memo_gives_the_rounded_counts():
+    """The fit's memo of rounded counts (one per fit, so it holds one document's counts) is _coarse's floats."""
+    rng = random.Random(5)
+    counts = [rng.choice((rng.uniform(0, 5), rng.uniform(0, 300), rng.uniform(0, 1e5))) for _ in range(2000)]
+    memo = _Coarse()
+    for x in counts + counts:
+        assert memo[x] == _coarse(x)
+    assert len(memo) == len(set(counts))
+
+
+def _script_window(original: str, start: int, end: int) -> tuple[int, int]:
+    """The window ``to_input_script`` reads, found with searches over the whole text (as it once was)."""
+    lo = max(0, original.rfind("\n", 0, start) + 1, start - 40)
+    hi = original.find("\n", end)
+    return lo, min(end + 40, len(original) if hi < 0 else hi)
+
+
+def test_script_window_is_searched_within_its_reach():
+    """Newlines are looked for only within 40 characters of a change, and the script chosen is the same."""
+    rng = random.Random(9)
+    for _ in range(300):
+        text = "".join(rng.choice("會議中心\n" if rng.random() < 0.05 else "會議中心主持集会") for _ in range(300))
+        analysis = analysis_copy(text)
+        start = rng.randint(0, len(text) - 2)
+        lo, hi = _script_window(text, start, start + 2)
+        window = Analysis(text[lo:hi], analysis.simplified[lo:hi], analysis.traditional)
+        assert to_input_script(analysis, start, start + 2, "会议") == to_input_script(window, start - lo,
+                                                                                     start - lo + 2, "会议")

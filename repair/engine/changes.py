@@ -112,13 +112,16 @@ def compose(text: str, first: list[Change], second: list[Change]) -> list[Change
     to_text = 0  # middle offset → input offset, for text before the group
     to_final = 0  # middle offset → final offset
     for gs, ge, members in groups:
+        if len(members) == 1 and members[0][1] == 1:  # untouched by the second pass (most): kept as it was
+            c = members[0][0]
+            out.append(c)
+            to_text += (c.end - c.start) - len(c.new)
+            continue
         back = sum((c.end - c.start) - len(c.new) for c, w in members if w == 1)
         forward = sum(len(c.new) - (c.end - c.start) for c, w in members if w == 2)
         old_start, old_end = gs + to_text, ge + to_text + back
         new = final[gs + to_final:ge + to_final + forward]
-        if len(members) == 1 and members[0][1] == 1:
-            out.append(members[0][0])
-        elif len(members) == 1:
+        if len(members) == 1:
             c = members[0][0]
             out.append(Change(old_start, old_end, text[old_start:old_end], new, c.confidence, c.kind,
                               c.reason, c.evidence))

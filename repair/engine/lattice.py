@@ -10,6 +10,7 @@ time linear in the text whatever the candidate density.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
@@ -31,6 +32,26 @@ SPINNER_ONLY = frozenset({"phrase", "marker"})
 def is_han(ch: str) -> bool:
     """A CJK ideograph (the characters spinners swap)."""
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
+#: a run of the characters :func:`is_han` accepts
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+#: the same run, ending where the search ends
+_HAN_RUN_END = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+\\Z")
+
+
+def han_before(text: str, at: int, limit: int) -> int:
+    """How many of the (at most ``limit``) characters just before ``at`` are Han, counting back
+    to the first that is not. A regex, not a loop of :func:`is_han`: the lattice asks this of
+    every cluster and context word."""
+    m = _HAN_RUN_END.search(text, max(0, at - limit), at)
+    return at - m.start() if m else 0
+
+
+def han_after(text: str, at: int, limit: int) -> int:
+    """How many of the (at most ``limit``) characters from ``at`` on are Han, up to the first that is not."""
+    m = _HAN_RUN.match(text, at, at + limit)
+    return m.end() - at if m else 0
 
 
 class Diff(NamedTuple):
@@ -262,15 +283,12 @@ class LatticeBuilder:
 
     def _context_word(self, text: str, at: int, step: int) -> str | None:
         # the Han run beside ``at`` first, then its longest known word, longest first
-        n, limit = 0, self.params.context_chars
+        limit = self.params.context_chars
         if step < 0:
-            while n < limit and n < at and is_han(text[at - n - 1]):
-                n += 1
+            n = han_before(text, at, limit)
             lo, hi = at - n, at
         else:
-            size = len(text)
-            while n < limit and at + n < size and is_han(text[at + n]):
-                n += 1
+            n = han_after(text, at, limit)
             lo, hi = at, at + n
         if n == 0:
             return None
@@ -309,9 +327,7 @@ class LatticeBuilder:
         lo, hi = a, b
         # a word may only reach across Han characters: count the run either side once
         # instead of testing every candidate edge for it
-        before = 0
-        while before < width - 1 and before < a and is_han(text[a - before - 1]):
-            before += 1
+        before = han_before(text, a, width - 1)
         # (plain loops, not any() over a generator: this runs for every cluster, on a handful of slices)
         for x in range(a - before, a):
             for y in range(a + 1, min(size, x + width) + 1):
@@ -321,9 +337,7 @@ class LatticeBuilder:
                 continue  # no word from x crosses a
             lo = x
             break
-        after = 0
-        while after < width - 1 and b + after < size and is_han(text[b + after]):
-            after += 1
+        after = han_after(text, b, width - 1)
         for y in range(b + after, b, -1):
             for x in range(max(0, y - width), b):
                 if text[x:y] in vocabulary:

@@ -77,8 +77,10 @@ def to_input_script(analysis: Analysis, start: int, end: int, replacement: str) 
     """
     if not analysis.traditional:
         return replacement
-    lo = max(0, analysis.original.rfind("\n", 0, start) + 1, start - 40)
-    hi = analysis.original.find("\n", end)
+    # the newlines are looked for within the 40 characters only: a text of one long line
+    # (a page with its line breaks stripped) would be searched to its ends for every change
+    lo = max(0, analysis.original.rfind("\n", max(0, start - 40), start) + 1, start - 40)
+    hi = analysis.original.find("\n", end, end + 40)
     hi = min(end + 40, len(analysis.original) if hi < 0 else hi)
     window = _fold_width(analysis.original[lo:hi])
     simplified = analysis.simplified[lo:hi]

@@ -391,6 +391,15 @@ def _logistic(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
 
 
+class _Coarse(dict):
+    """:func:`_coarse` of each count, memoised for one fit: ``coarse[x]`` is a look-up in C where
+    the count was seen before (most are: the EM leaves out one lattice at a time from the same totals)."""
+
+    def __missing__(self, x: float) -> float:
+        c = self[x] = _coarse(x)
+        return c
+
+
 class _LeaveOneOut:
     """The rate :func:`fit` decides one lattice with: :func:`spin_rate` of the rest of the document's
     counts and the document's, less the lattice's own, written out for the EM's inner loop.
@@ -409,14 +418,7 @@ class _LeaveOneOut:
         self.params = params
         self.modern = round(max(modern, params.formal_floor), 3)
         self.mass_weight = params.mass_weight
-        self.coarse: dict[float, float] = {}
-
-    def _coarse(self, x: float) -> float:
-        """:func:`_coarse`, memoised for this fit."""
-        c = self.coarse.get(x)
-        if c is None:
-            c = self.coarse[x] = _coarse(x)
-        return c
+        self.coarse = _Coarse()
 
     def rate(self, s: int, spun: float, opp: float, markers: float, mass: float,
              own_spun: float, own_opp: float, own_markers: float, own_mass: float) -> float:
@@ -425,9 +427,9 @@ class _LeaveOneOut:
         spun = k + spun - own_spun
         markers = h + markers - own_markers if s == DICTIONARIES else 0.0
         extra = max(0.0, (m + mass - own_mass) - spun) * self.mass_weight
-        coarse = self._coarse
-        return _spin_rate(coarse(spun), coarse(n + opp - own_opp), coarse(min(markers, spun)),
-                          coarse(spun + extra), self.modern, self.params)[1]
+        coarse = self.coarse
+        return _spin_rate(coarse[spun], coarse[n + opp - own_opp], coarse[min(markers, spun)],
+                          coarse[spun + extra], self.modern, self.params)[1]
 
 
 class _Single:

@@ -126,7 +126,9 @@ def test_ctrl_c_mid_write_leaves_every_file_old_or_new_and_exits_130(repo: Path,
 
 def test_real_sigint_with_two_workers(repo: Path):
     old = (SPUN + "\n\n") * 400
-    paths = _many(repo, 120, old)
+    # enough files that the run cannot end before the signal lands, even on a machine so loaded
+    # that this process waits seconds for its turn (with 120 files it once did: exit 0)
+    paths = _many(repo, 600, old)
     cmd = [sys.executable, "-c", "from repair.cli import main; main()", "fix", "-w", "-j", "2", "many"]
     proc = subprocess.Popen(cmd, cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout is not None

@@ -114,7 +114,7 @@ class FileSelector:
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (),
                  skip: Iterable[Path] = (), cwd: Path | None = None) -> None:
         self.include = _spec(include) if include else None
-        self.exclude = _spec(exclude)
+        self.exclude = _spec(exclude) if exclude else None
         self.skip = {p.resolve() for p in skip}
         self.cwd = (cwd or Path.cwd()).resolve()
         self.walk_rules = IgnoreRules()
@@ -137,7 +137,7 @@ class FileSelector:
         return path if path.is_dir() else path.parent
 
     def _excluded(self, rel: str, is_dir: bool) -> bool:
-        return self.exclude.match_file(rel + ("/" if is_dir else ""))
+        return self.exclude is not None and self.exclude.match_file(rel + ("/" if is_dir else ""))
 
     def _wanted(self, rel: str) -> bool:
         return not self._excluded(rel, False) and (self.include is None or self.include.match_file(rel))

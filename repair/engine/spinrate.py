@@ -536,7 +536,8 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     these restorations were right 87% of the time at 0.8, 96% at 0.95.
     Otherwise, and in every other document, the first fit stands.
     """
-    args = (lattices, opportunities, params, rest, modern_count, formal_count, han, lone, clues)
+    doc = _Document.of(lattices, opportunities, params, rest, modern_count, formal_count, han, clues)
+    args = (doc, lattices, opportunities, params, modern_count, formal_count, han, lone)
     first = _fit_from(params.em_start, *args)
     if (first.fitted >= 0.5 or first.detected < params.restart_gate
             or first.evidence.ref_markers < params.restart_markers):
@@ -544,7 +545,7 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     again = _fit_from(params.restart_start, *args)
     if again.fitted < 0.5:
         return first
-    whole = (rest + again.evidence) if rest is not None else again.evidence
+    whole = doc.rest + again.evidence
     low = cautious_rate(whole.spun, whole.opportunities, params, whole.markers, whole.mass, again.modern,
                         given_spun=True)
     rates = tuple(min(r, low) if s == DICTIONARIES else r for s, r in enumerate(again.rates))
@@ -552,11 +553,40 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     return again._replace(rates=rates, rate=max(rates), posts=posts, restarted=True)
 
 
-def _fit_from(start: float, lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
-              rest: Evidence | None = None, modern_count: int = 0, formal_count: int = 0, han: int = 0,
-              lone: Sequence[Lone] = (), clues: Sequence[Clue] = ()) -> Fit:
+class _Document(NamedTuple):
+    """What a fit of one document's lattices reads but does not change, whatever its start: worked
+    out once, though :func:`fit` may run EM twice (see :func:`_fit_from` for the arguments)."""
+
+    rest: Evidence  # the evidence of the rest of the document (zero for a whole one)
+    modern: float  # its register, at least ``params.formal_floor``
+    before: list[tuple[float, float, float, float]]  # per source, (spun, opportunities, markers, mass) of the rest
+    present: tuple[int, ...]  # the sources with an opportunity in the document
+    single: list["_Single | None"]  # per lattice, its fast counts where it has the shape
+    ref: tuple[tuple[float, ...], float]  # :func:`detection`: per source, the evidence at the light rate; markers
+    llr: float  # :func:`detection_llr`
+
+    @classmethod
+    def of(cls, lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
+           rest: Evidence | None, modern_count: int, formal_count: int, han: int,
+           clues: Sequence[Clue]) -> "_Document":
+        extra = rest if rest is not None else Evidence(0.0, 0.0)
+        modern = max(register(extra.modern + modern_count, extra.formal + formal_count, extra.han + han, params),
+                     params.formal_floor)
+        before = [extra.source(s) for s in SOURCES]
+        present = tuple(s for s in SOURCES if before[s][1] + opportunities[s] > 0)
+        max_gain = params.max_context_gain
+        # lattices of one source and one restoration at most are decided with no dict of posteriors
+        # per round (see _Single); theirs is worked out once, at the rate of their last round
+        single = [_Single(lat, max_gain, modern) if _Single.fits(lat, max_gain) else None for lat in lattices]
+        return cls(extra, modern, before, present, single, detection(lattices, params, modern, single),
+                   detection_llr(clues, opportunities[DICTIONARIES], modern, params))
+
+
+def _fit_from(start: float, doc: _Document, lattices: Sequence[Lattice], opportunities: Sequence[int],
+              params: ModelParams, modern_count: int = 0, formal_count: int = 0, han: int = 0,
+              lone: Sequence[Lone] = ()) -> Fit:
     """EM for the spin rate of each source of the document, starting with ``start`` of every
-    lattice's candidates spun (see :class:`Fit`).
+    lattice's candidates spun (see :class:`Fit`); ``doc`` is what does not depend on the start.
 
     ``opportunities`` are, per source, the words a spinner using that source
     could have swapped (its candidates and intact originals). Each source's
@@ -566,9 +596,9 @@ def _fit_from(start: float, lattices: Sequence[Lattice], opportunities: Sequence
     later round finds restorations of it, and has no say in P(spun).
 
     ``modern_count`` and ``formal_count`` are the text's particles and ``han``
-    its Han characters, for :func:`register`.
+    its Han characters, for :func:`register` (in ``doc``; the fit's evidence carries them on).
 
-    ``rest`` is the evidence of the rest of the document when these lattices
+    ``doc.rest`` is the evidence of the rest of the document when these lattices
     are one chunk of it: it joins every leave-one-out estimate and the final one.
 
     ``lone`` are weak clusters not built as lattices (see :mod:`.screen`):
@@ -577,11 +607,7 @@ def _fit_from(start: float, lattices: Sequence[Lattice], opportunities: Sequence
     at the rate each round starts from: the fit can settle on "clean" or on
     "spun", and the path decides which.
     """
-    extra = rest if rest is not None else Evidence(0.0, 0.0)
-    modern = max(register(extra.modern + modern_count, extra.formal + formal_count, extra.han + han, params),
-                 params.formal_floor)
-    before = [extra.source(s) for s in SOURCES]  # (spun, opportunities, markers, mass) of the rest
-    present = tuple(s for s in SOURCES if before[s][1] + opportunities[s] > 0)
+    extra, modern, before, present, single = doc.rest, doc.modern, doc.before, doc.present, doc.single
 
     def rate(s: int, spun: float, opp: float, markers: float, mass: float,
              own: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)) -> tuple[float, float]:
@@ -611,9 +637,6 @@ def _fit_from(start: float, lattices: Sequence[Lattice], opportunities: Sequence
     # the key of a lattice of one source is that source's rate, of one of both the pair of rates
     one = [sources[0] if len(sources) == 1 else None for sources, _ in shapes]
     max_gain = params.max_context_gain
-    # lattices of one source and one restoration at most are decided with no dict of posteriors
-    # per round (see _Single); theirs is worked out once, at the rate of their last round
-    single = [_Single(lat, max_gain, modern) if _Single.fits(lat, max_gain) else None for lat in lattices]
     for _ in range(params.em_rounds):
         total, total_m = list(zero), list(zero)
         for s in present:
@@ -662,10 +685,9 @@ def _fit_from(start: float, lattices: Sequence[Lattice], opportunities: Sequence
     evidence = Evidence(spun[DICTIONARIES], float(opportunities[DICTIONARIES]), sum(hard), mass[DICTIONARIES],
                         float(modern_count), float(formal_count), float(han),
                         spun[TABLES], float(opportunities[TABLES]), mass[TABLES])
-    ref = detection(lattices, params, modern, single)
+    ref = doc.ref
     evidence = evidence._replace(ref_spun=ref[0][DICTIONARIES], ref_markers=ref[1],
-                                 table_ref_spun=ref[0][TABLES],
-                                 llr=detection_llr(clues, opportunities[DICTIONARIES], modern, params))
+                                 table_ref_spun=ref[0][TABLES], llr=doc.llr)
     whole = extra + evidence
     # per source, the fit's answer and that of its candidates read at the light rate (see detection)
     p_ref = [max(final[DICTIONARIES][0],

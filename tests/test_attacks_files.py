@@ -23,7 +23,7 @@ import repair.cli.sinks
 import repair.files.atomic
 import repair.files.runner
 import repair.files.textio
-from cli_helpers import CLEAN, RESTORED, SPUN, project, unspin
+from cli_helpers import CLEAN, RESTORED, SPUN, engine, project, unspin
 from repair.files.documents import Engine, Score
 
 CLI = [sys.executable, "-c", "from repair.cli import main; main()"]
@@ -197,6 +197,54 @@ def test_d14_symlinks_are_written_through_explicitly_and_in_a_walk(tmp_path: Pat
     for n in ("1", "2"):
         assert (root / "docs" / f"link{n}.txt").is_symlink()
         assert (root / "outside" / f"real{n}.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+
+
+def _tree_with_two_names_for_one_file(root: Path) -> Path:
+    """``sub/a.txt`` (spun), reached again as ``link.txt`` (symlink) and ``hard.txt`` (hard link)."""
+    project(root)
+    (root / "sub").mkdir()
+    real = root / "sub" / "a.txt"
+    real.write_text(SPUN + "\n", encoding="utf-8")
+    (root / "link.txt").symlink_to("sub/a.txt")
+    os.link(real, root / "hard.txt")
+    return real
+
+
+def test_a_file_reached_by_several_names_is_fixed_once_and_reported_once(tmp_path: Path):
+    """A symlink or hard link to a file of the same walk, or a file named twice, is one file: before,
+    ``fix -w`` wrote it under the first name and failed on the second ("changed on disk during the
+    run", exit 2), and ``check`` listed every finding once per name."""
+    root = tmp_path / "p"
+    real = _tree_with_two_names_for_one_file(root)
+    r = unspin(["check", "."], root)
+    assert r.exit_code == 1
+    n_findings = len(engine(root).fix_and_explain(SPUN)[1])
+    findings = [line for line in r.stdout.splitlines() if line.endswith(")") and ":1:" in line]
+    assert n_findings >= 1 and len(findings) == n_findings, r.stdout
+    r = unspin(["fix", "-w", ".", "sub/a.txt", "./hard.txt"], root)
+    assert r.exit_code == 0, r.stderr
+    assert "changed on disk" not in r.stderr
+    assert real.read_text(encoding="utf-8") == RESTORED + "\n"
+    assert (root / "link.txt").is_symlink() and (root / "hard.txt").stat().st_ino == real.stat().st_ino
+    assert not temps(root)
+
+
+def test_the_same_file_named_twice_is_written_once(repo: Path):
+    r = unspin(["fix", "-w", "a.txt", "a.txt", "./a.txt"], repo)
+    assert r.exit_code == 0 and "changed on disk" not in r.stderr, r.stderr
+    assert (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+
+
+def test_a_mirror_keeps_one_copy_per_name(tmp_path: Path):
+    """``-o`` writes a copy per name, as the tree shows it: the target and the links to it each get one."""
+    root = tmp_path / "p"
+    real = _tree_with_two_names_for_one_file(root)
+    out = tmp_path / "out"
+    r = unspin(["fix", "-o", str(out), "."], root)
+    assert r.exit_code == 0, r.stderr
+    for name in ("sub/a.txt", "link.txt", "hard.txt"):
+        assert (out / name).read_text(encoding="utf-8") == RESTORED + "\n", name
+    assert real.read_text(encoding="utf-8") == SPUN + "\n"
 
 
 def test_d16_read_only_file_is_refused_unless_forced(repo: Path):

@@ -112,7 +112,7 @@ class FileSelector:
     """
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (),
-                 skip: Iterable[Path] = (), cwd: Path | None = None) -> None:
+                 skip: Iterable[Path] = (), cwd: Path | None = None, one_per_file: bool = True) -> None:
         self.include = _spec(include) if include else None
         self.exclude = _spec(exclude) if exclude else None
         self.skip = {p.resolve() for p in skip}
@@ -120,6 +120,8 @@ class FileSelector:
         self.walk_rules = IgnoreRules()
         self.explicit_rules = IgnoreRules((".unspinignore",))
         self.errors: list[tuple[str, str]] = []
+        self.one_per_file = one_per_file
+        self._seen: set[object] = set()  # what was given: (device, inode) per file, or shown names
 
     def _shown(self, path: Path, arg_root: Path) -> Path:
         """Relative to the cwd when inside it, else relative to the argument's parent."""
@@ -143,16 +145,44 @@ class FileSelector:
         return not self._excluded(rel, False) and (self.include is None or self.include.match_file(rel))
 
     def select(self, args: Iterable[str]) -> Iterator[Target]:
-        """Every file named by ``args``, folders expanded, in a stable order."""
+        """Every file named by ``args``, folders expanded, in a stable order, each file once.
+
+        A file reached twice (named twice, inside a folder also named, or through a
+        symlink or hard link to another file of the walk) is the same file: it is given
+        once, under the first name it was reached by, across every call of this
+        selector. Given twice, ``fix -w`` would write it and then refuse the second
+        copy as "changed on disk during the run", and ``check`` would report every
+        finding twice. Without ``one_per_file`` (``fix -o``, where each name is a copy
+        of its own in the mirror) only the same name is given once.
+        """
         for arg in args:
             path = Path(arg).resolve()
             top = self._top(path)
             if path.is_dir():
-                yield from self._walk(path, top)
+                found: Iterable[Target] = self._walk(path, top)
             else:
                 rel = self._shown(path, path)
-                if self._wanted(rel.as_posix()) and not self.explicit_rules.ignored(path, top, False):
-                    yield Target(path, rel)
+                found = [Target(path, rel)] if (self._wanted(rel.as_posix())
+                                                 and not self.explicit_rules.ignored(path, top, False)) else []
+            for target in found:
+                if self._first_time(target):
+                    yield target
+
+    def _first_time(self, target: Target) -> bool:
+        """Whether ``target`` was not given yet: its file (device and inode, links followed), or
+        without ``one_per_file`` its shown name; a path that cannot be read is always given, for
+        the command to report."""
+        key: object = target.rel.as_posix()
+        if self.one_per_file:
+            try:
+                st = os.stat(target.path)
+            except OSError:
+                return True
+            key = (st.st_dev, st.st_ino)
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        return True
 
     def _walk(self, root: Path, top: Path) -> Iterator[Target]:
         """Depth first, sorted, with an explicit stack: linear in depth and never recursing.

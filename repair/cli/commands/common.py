@@ -143,14 +143,16 @@ class Inputs(list):
 
 
 def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-                  settings: Settings, skip: tuple[Path, ...] = ()) -> Inputs:
+                  settings: Settings, skip: tuple[Path, ...] = (), one_per_file: bool = True) -> Inputs:
     """(shown name, path) for every input; ``-`` is stdin. Flags add to the config file's globs.
+    Each file is given once, however it is reached (``one_per_file``; see ``FileSelector.select``).
 
     A pipe, FIFO or device named on the command line (``<(…)``) is read as a
     stream, as it is; temporary files of an interrupted run (``*.unspin-tmp``)
     are never inputs.
     """
-    selector = FileSelector(settings.include + include, settings.exclude + exclude, skip)
+    selector = FileSelector(settings.include + include, settings.exclude + exclude, skip,
+                            one_per_file=one_per_file)
     inputs = Inputs()
     inputs.problems = []
     for arg in paths:

@@ -66,3 +66,32 @@ def test_a_markup_stream_over_the_cap_is_refused(tmp_path: Path, monkeypatch):
     assert r.exit_code == 2 and "unspin: error: <stdin>: Markdown file over" in r.stderr, r.output
     r = _invoke(["check", "--type", "markdown", "-"], tmp_path, stdin=SPUN + "\n")
     assert r.exit_code == 1, r.output
+
+
+# --- data files the user names are read whole, so they are bounded ----------------------------
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+@pytest.mark.parametrize("args", [
+    ["check", "--table", "/dev/zero", "a.txt"],
+    ["check", "--dictionary", "/dev/zero", "a.txt"],
+    ["learn", "--synonyms", "/dev/zero", "a.txt", "-o", "pairs.tsv"],
+])
+def test_a_data_file_that_never_ends_is_refused_with_its_name(args: list[str], tmp_path: Path):
+    """``--table /dev/zero`` (or a pipe that never ends) read until memory ran out; now the read
+    stops past the bound, with one line that names the file, exit 2, nothing written."""
+    (tmp_path / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    r = _invoke(args, tmp_path)
+    assert r.exit_code == 2, (r.stdout, r.stderr, r.exception)
+    assert "/dev/zero: larger than 64 MiB" in r.stderr
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+    assert not (tmp_path / "pairs.tsv").exists()
+
+
+@pytest.mark.parametrize("name, body", [(".unspin.yaml", "# x\n"), ("pyproject.toml", "# x\n")])
+def test_a_config_file_over_its_bound_is_refused(name: str, body: str, tmp_path: Path):
+    from repair.reading import MAX_CONFIG_BYTES
+
+    (tmp_path / name).write_text(body * (MAX_CONFIG_BYTES // len(body) + 1), encoding="utf-8")
+    (tmp_path / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    r = _invoke(["check", "a.txt"], tmp_path)
+    assert r.exit_code == 2 and f"{name}: larger than 8 MiB" in r.stderr, (r.stdout, r.stderr)

@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
 
 from ..errors import DictionaryError
+from ..reading import MAX_DATA_BYTES, TooLarge, read_bounded
 
 if TYPE_CHECKING:
     import yaml
@@ -235,11 +236,13 @@ def _parse_fast(text: str, path: str, default_tier: str) -> list[Entry]:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return read_bounded(path, MAX_DATA_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DictionaryError(str(path), None, f"not UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise DictionaryError(str(path), None, exc.strerror or str(exc)) from None
+    except TooLarge as exc:
+        raise DictionaryError(str(path), None, str(exc)) from None
 
 
 @contextmanager

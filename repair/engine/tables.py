@@ -22,6 +22,7 @@ import warnings
 from pathlib import Path
 
 from ..errors import DictionaryError
+from ..reading import MAX_DATA_BYTES, TooLarge, read_bounded
 from .dictionary import Entry
 
 # Order matters: the arrow forms before the bare "-" and ",", so "A->B" is not split at "-".
@@ -46,9 +47,11 @@ class TableWarning(UserWarning):
 
 def _decode(path: Path) -> str:
     try:
-        data = path.read_bytes()
+        data = read_bounded(path, MAX_DATA_BYTES)
     except OSError as exc:
         raise DictionaryError(str(path), None, exc.strerror or str(exc)) from None
+    except TooLarge as exc:
+        raise DictionaryError(str(path), None, str(exc)) from None
     # Windows Notepad saves "Unicode" as UTF-16 with a BOM: full of NUL bytes, yet text
     wide = next((codec for boms, codec in _WIDE if data.startswith(boms)), None)
     if wide is not None:

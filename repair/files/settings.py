@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..engine.config import Config
 from ..engine.dictionary import refuse_unsafe_yaml
 from ..errors import UnspinError
+from ..reading import MAX_CONFIG_BYTES, TooLarge, read_bounded
 
 if TYPE_CHECKING:
     import yaml
@@ -107,11 +108,13 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     error rather than last-wins; both name the file and line.
     """
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except TooLarge as exc:
+        raise ConfigFileError(f"{path}: {exc}") from None
     refuse_unsafe_yaml(text, str(path), _config_error)
     import yaml  # noqa: PLC0415 - only a project with a .unspin.yaml pays for PyYAML's import
 
@@ -151,11 +154,13 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except TooLarge as exc:
+        raise ConfigFileError(f"{path}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
         raise _config_error(str(path), int(m.group(1)) if m else None, f"not valid TOML: {exc}") from None

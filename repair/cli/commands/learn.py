@@ -21,6 +21,7 @@ from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, know
 from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
 from ...files.corpus import Corpus
+from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
@@ -112,7 +113,10 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
 
 
 def _read(path: Path) -> str:
-    data = path.read_bytes()
+    try:
+        data = read_bounded(path, MAX_DATA_BYTES)
+    except TooLarge as exc:
+        raise UnspinError(f"{path}: {exc}") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)

@@ -1,0 +1,34 @@
+"""Reading a data file the user named (a table, a dictionary, a config file) whole, within a bound.
+
+Such a file is read into memory in one piece to be parsed. Named by mistake
+it can be anything: ``/dev/zero`` or a pipe that never ends, or a corpus
+given as ``--table``; read unbounded, it takes all memory before any
+message is possible. Text to repair is never read this way: it is streamed
+in chunks (``repair.files``).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+#: Largest table, dictionary or synonym list read: real spinner tables are a few MB (a
+#: 40,000-pair table is 0.6 MB), so this is a mistake, not a table, and the parsed entries
+#: of anything larger would not fit a worker's memory either.
+MAX_DATA_BYTES = 64 << 20
+#: Largest configuration file (``.unspin.yaml``, ``pyproject.toml``) read.
+MAX_CONFIG_BYTES = 8 << 20
+
+
+class TooLarge(ValueError):
+    """A file is larger than the bound it is read with (the message says which bound)."""
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, or :class:`TooLarge` after reading ``limit`` + 1 bytes of it.
+
+    ``OSError`` is the caller's to report, as for ``Path.read_bytes``.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
+    return data

@@ -8,6 +8,8 @@ in chunks (``repair.files``).
 """
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 #: Largest table, dictionary or synonym list read: real spinner tables are a few MB (a
@@ -22,13 +24,32 @@ class TooLarge(ValueError):
     """A file is larger than the bound it is read with (the message says which bound)."""
 
 
-def read_bounded(path: Path, limit: int) -> bytes:
-    """The bytes of ``path``, or :class:`TooLarge` after reading ``limit`` + 1 bytes of it.
+#: Piece read at a time from a pipe or device (whose size is not known beforehand).
+_PIECE = 1 << 20
 
-    ``OSError`` is the caller's to report, as for ``Path.read_bytes``.
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, or :class:`TooLarge` once it is known to hold more than ``limit``.
+
+    A regular file is measured first and read in one call (``read(limit)`` would
+    allocate the whole bound up front, for every small table); a pipe or device
+    is read a piece at a time and given up on past the bound. ``OSError`` is the
+    caller's to report, as for ``Path.read_bytes``.
     """
+    too_large = TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
     with open(path, "rb") as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
-    return data
+        st = os.fstat(fh.fileno())
+        if stat.S_ISREG(st.st_mode):
+            if st.st_size > limit:
+                raise too_large
+            data = fh.read()  # a file that grew since fstat is caught below
+            if len(data) > limit:
+                raise too_large
+            return data
+        pieces, size = [], 0
+        while piece := fh.read(_PIECE):
+            size += len(piece)
+            if size > limit:
+                raise too_large
+            pieces.append(piece)
+    return b"".join(pieces)

@@ -398,6 +398,20 @@ def test_printable_path():
     assert printable_path("中心.txt") == "中心.txt"
 
 
+def test_a_file_name_with_a_newline_or_an_escape_stays_one_line_in_messages(tmp_path: Path):
+    """`fix -w` said "fixed NAME" and its errors with the raw name: a newline split the line and an
+    escape sequence reached the terminal; findings already showed ``\\xNN``, now every line does."""
+    for name in ("new\nline.txt", "esc\x1b[31mred.txt"):
+        (tmp_path / name).write_text("中心政法委书记郭声琨主持集会\n", encoding="utf-8")
+    (tmp_path / "esc\x1b[31mred.txt").chmod(0o444)
+    r = _invoke(["fix", "-w", "-j", "1", "."], tmp_path)
+    assert r.exit_code == 2, r.stderr
+    assert "fixed new\\x0aline.txt (" in r.stdout + r.stderr
+    assert "unspin: error: esc\\x1b[31mred.txt: read-only file" in r.stderr
+    assert "\x1b" not in r.stdout + r.stderr
+    assert not any(line.startswith("line.txt") for line in (r.stdout + r.stderr).splitlines())
+
+
 @pytest.mark.parametrize("command", [["score"], ["fix"], ["check"], ["explain"], ["check", "--format", "rdjson"]])
 def test_a_file_name_that_is_not_utf8_is_no_traceback(command, tmp_path: Path):
     """Found by tests/test_fuzz_cli.py: `score` on a file named b'\\x80' crashed printing its name."""

@@ -52,13 +52,19 @@ class _Base:
     _with_field: int = 0
 
     def skipped(self, name: str, message: str, error: bool) -> None:
+        message = printable_path(message)  # one line, whatever the file's name holds (see error)
         self.note(ERROR + message if error else message)
         self.tally.skipped += 1
         self.tally.errors += error
 
     def error(self, message: str) -> None:
-        """A failure about one file or record: one line, counted for exit code 2."""
-        self.note(ERROR + message)
+        """A failure about one file or record: one line, counted for exit code 2.
+
+        Messages name files, and a name may hold a newline or a terminal escape
+        (a file in a repository someone else writes to): shown as ``\\xNN``, as
+        findings show it, so one error stays one line and cannot drive the terminal.
+        """
+        self.note(ERROR + printable_path(message))
         self.tally.errors += 1
 
     def _record_errors(self, outcome: Outcome, job: Job | None = None) -> None:
@@ -67,7 +73,7 @@ class _Base:
         for message in outcome.errors:
             self.error(message)
         for message in outcome.notes:
-            self.note(message)
+            self.note(printable_path(message))
         self._records += outcome.records
         self._with_field += outcome.with_field
 
@@ -80,7 +86,7 @@ class _Base:
         if not found:
             self.error(f"{src.name}: no record has a text field {name!r} ({records} records); check --field")
         else:
-            self.note(f"{src.name}: {records - found} of {records} records have no text field {name!r}")
+            self.note(printable_path(f"{src.name}: {records - found} of {records} records have no text field {name!r}"))
 
 
 @dataclass
@@ -194,7 +200,7 @@ class FixHandler(_Base):
             self.error(f"{src.name}: cannot write ({reason(exc)}); left unchanged")
             return
         if self._file_changes:
-            self.out(f"fixed {src.name} ({self._file_changes} change{'s' * (self._file_changes != 1)})\n")
+            self.out(f"fixed {printable_path(src.name)} ({self._file_changes} change{'s' * (self._file_changes != 1)})\n")
 
     def abort(self, src: Source, message: str) -> None:
         if self._writer is not None:

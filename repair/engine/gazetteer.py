@@ -46,18 +46,24 @@ def expand(phrases: Iterable[str], entries: Sequence[Entry], known: set[str]) ->
     out: list[Entry] = []
     seen = set(known)
     for phrase in phrases:
+        n = len(phrase)
+        # per start, the garbles of the originals starting there, longest original first: found
+        # once per phrase, not once per partial variant that reaches that start
+        starts = [[(j, g) for j in range(min(n, i + max_len), i, -1) for g in garbles.get(phrase[i:j], ())]
+                  for i in range(n)]
+        if not any(starts):
+            continue  # nothing in it a known substitution can garble (most phrases)
         variants: list[tuple[str, bool]] = []
 
         def walk(i: int, built: str, changed: bool, tabled: bool) -> None:
             if len(variants) >= MAX_VARIANTS:
                 return
-            if i == len(phrase):
+            if i == n:
                 if changed:
                     variants.append((built, tabled))
                 return
-            for j in range(min(len(phrase), i + max_len), i, -1):
-                for g, from_table in garbles.get(phrase[i:j], ()):
-                    walk(j, built + g, True, tabled or from_table)
+            for j, (g, from_table) in starts[i]:
+                walk(j, built + g, True, tabled or from_table)
             walk(i + 1, built + phrase[i], changed, tabled)
 
         walk(0, "", False, False)

@@ -59,13 +59,13 @@ def test_marker_keys_are_not_ordinary_words(model):
 #: text only inside a longer word (百口莫辩, 怀疑人生, 一起首发: the lattice reads that word).
 COLLOCATION = -4.0
 COLLOCATION_REVIEWED = frozenset(
-    "黉舍 旌旗灯号 缘故原由 测验考试 经由过程 出格是 处置惩罚 查询拜访 怀疑人 百口 究竟上 年夜都 起首 准绳上 年夜人 呆板人 "
+    "黉舍 旌旗灯号 缘故原由 测验考试 经由过程 出格是 处置惩罚 查询拜访 怀疑人 百口 究竟上 年夜都 准绳上 年夜人 呆板人 "
     "向导人 钻研所 迩来 克日来 相称于 年夜于 年夜将 门生会 年夜会 年夜要 年夜多 向导下 先容 年夜小 不雅看 年夜地 "
     # reviewed when the bar went from -3.6 to -4.0 (尝试效果 moved): compound garbles rare as
     # clean phrases; 利便, 比年 and 有身 are literary words, left to the register check
     "主管部分 布告处 年夜使 当局部分 战平发展 构造部分 相干部分 职能部分 鼎新 本钱市场 治理部分 消耗者 猜测数据 "
     "花费市场 花费者 营商情况 审讯长 执法部分 拘系 打仗者 有身 有身期间 沾染者 节制中心 尝试数据 年夜数据 练习数据 较着 "
-    "迷信家 迷信研究 卒业生 教诲部分 不雅点 乐成 利便 年夜型 年夜米 年夜自然 年夜部分 情况管理 筹算 简略来说 可以或许 比年 "
+    "迷信家 迷信研究 卒业生 教诲部分 不雅点 利便 年夜型 年夜米 年夜自然 年夜部分 情况管理 简略来说 可以或许 比年 "
     "透露表现".split())
 
 

@@ -53,6 +53,8 @@ def main() -> None:
     ap.add_argument("--dense", action="store_true",
                     help="spin with the dense table (bench data folder) and give the engine that table")
     ap.add_argument("--genres", action="store_true", help="damage on the dev documents of each genre, then exit")
+    ap.add_argument("--register", action="store_true",
+                    help="the register (spinrate.register) of every dev document, news and each genre, then exit")
     ap.add_argument("--show", type=int, default=0, help="print this many errors of each sort")
     args = ap.parse_args()
     params = _params(args.set)
@@ -65,6 +67,9 @@ def main() -> None:
         _genres(repair, cfg, args.show)
         return
     docs = corpus.load_documents()
+    if args.register:
+        _register(repair, cfg, docs, args.show)
+        return
     spin_docs, clean_docs = corpus.split_documents(docs, args.docs, args.docs, args.seed, part="dev")
     entries = spinner.load_dictionary(DICTIONARIES)
     table = spinner.build_table(entries, frozenset(), [])
@@ -86,8 +91,12 @@ def main() -> None:
     known = restored = changes = correct = 0
     misses: list[str] = []
     fps: list[str] = []
+    scores_spun: list[float] = []
+    scores_clean: list[float] = []
     for doc in spun:
-        out, ch = r.fix_and_explain(doc.spun)
+        rep = r.analyse(doc.spun)
+        out, ch = rep.fixed, list(rep.changes)
+        scores_spun.append(rep.spin_score)
         sc = metrics.score_document(doc.spun, doc.original, out, doc.gold, ch)
         for g, ok in zip(doc.gold, sc.restored):
             if args.dense or (g.source == "dict" and (args.table_only or args.own_table
@@ -104,7 +113,9 @@ def main() -> None:
     damage = chars = 0
     clean_fp: list[str] = []
     for d in clean_docs:
-        out, ch = r.fix_and_explain(d.text)
+        rep = r.analyse(d.text)
+        ch = list(rep.changes)
+        scores_clean.append(rep.spin_score)
         chars += len(d.text)
         damage += len(ch)
         for c in ch[: max(0, args.show - len(clean_fp))]:
@@ -112,6 +123,7 @@ def main() -> None:
     print(f"known-pair recall {restored / max(1, known):.3f} ({restored}/{known}); "
           f"precision {correct / max(1, changes):.3f} ({correct}/{changes}); "
           f"clean damage {damage * 1e5 / max(1, chars):.1f}/100k chars ({damage}); "
+          f"spin-score AUC {metrics.auc(scores_spun, scores_clean):.3f}; "
           f"{time.perf_counter() - t0:.1f}s")
     for title, rows in (("missed", misses), ("false positives on spun text", fps), ("changes on clean text", clean_fp)):
         if rows:
@@ -140,6 +152,48 @@ def _genres(repair, cfg, show: int) -> None:
                          for c in ch]
             print(f"{genre} / {mode}: {len(dev)} dev docs, {n} changes, {n * 1e5 / max(1, chars):.1f}/100k")
             print("\n".join(rows[:show]))
+
+
+#: genres whose clean text is classical, poetic or formal: they should read formal (register < 0.5)
+FORMAL_GENRES = ("classical", "poetry", "statutes-tw")
+
+
+def _register(repair, cfg, docs, show: int) -> None:
+    """The register of every dev document (People's Daily and each genre), as the engine reads it.
+
+    Per corpus: documents, how many read formal (register < 0.5) and below 0.9,
+    and the mean. With ``--show N``, up to N documents of each corpus that read
+    against their genre (a news article read formal, a poem read modern), with
+    their particle counts and the commonest three-character contexts of the
+    formal particles: the words that make the misread.
+    """
+    from collections import Counter  # noqa: PLC0415
+
+    from repair.engine.normalize import analysis_copy  # noqa: PLC0415
+    from repair.engine.spinrate import register  # noqa: PLC0415
+
+    params = cfg.params
+    r = repair.Repairer(cfg)
+    sets = {"news": [d.text for d in docs if len(d.text) >= 200 and corpus.split_of("pd1998", d.doc_id) == "dev"]}
+    for genre, gdocs in data.load_genres().items():
+        sets[genre] = [t for did, t in gdocs if corpus.split_of(genre, did) == "dev"]
+    for name, texts in sets.items():
+        formal = name in FORMAL_GENRES
+        regs, rows = [], []
+        for t in texts:
+            ev = r.evidence(t)
+            reg = register(ev.modern, ev.formal, ev.han, params)
+            regs.append(reg)
+            if (reg >= 0.5) == formal and len(rows) < show:
+                s = analysis_copy(t).simplified
+                ctx = Counter(s[max(0, i - 1):i + 2] for i, ch in enumerate(s) if ch in params.formal_chars)
+                rows.append(f"  register {reg:.3f}, modern {ev.modern:.0f}, formal {ev.formal:.0f}, "
+                            f"han {ev.han:.0f}: " + " ".join(f"{w}×{k}" for w, k in ctx.most_common(8)))
+        n = max(1, len(regs))
+        print(f"{name:12s} {len(regs):4d} dev docs; read formal (<0.5) {sum(x < 0.5 for x in regs):4d}, "
+              f"below 0.9 {sum(x < 0.9 for x in regs):4d}, mean {sum(regs) / n:.3f}"
+              + ("  (a formal genre)" if formal else ""))
+        print("\n".join(rows), end="\n" if rows else "")
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ TIERS = ("phrase", "marker", "ambiguous", "table", "suggest")
 BUILTIN_FILES = {"phrases.yaml": "phrase", "marker.yaml": "marker",
                  "ambiguous.yaml": "ambiguous", "suggest.yaml": "suggest"}
 GAZETTEER_FILE = "gazetteer.yaml"
+#: modern words whose formal particle character is no particle (see ``load_register_words``)
+REGISTER_FILE = "register.txt"
 
 
 class Entry(NamedTuple):
@@ -382,6 +384,20 @@ def load_builtin() -> tuple[list[Entry], list[str]]:
     gz = base / GAZETTEER_FILE
     phrases = parse_gazetteer(_read_text(gz), str(gz)) if gz.exists() else []
     return entries, phrases
+
+
+@lru_cache(maxsize=1)
+def load_register_words() -> tuple[str, ...]:
+    """The shipped modern words in which a character of ``ModelParams.formal_chars`` is no
+    particle (维吾尔, 几乎, 似乎 …), one a line of ``register.txt``; ``#`` starts a comment.
+
+    The register test does not count the character inside them (see
+    :class:`repair.engine.spinrate.Particles`). Read once per process; none if the file is absent.
+    """
+    p = builtin_dir() / REGISTER_FILE
+    if not p.exists():
+        return ()
+    return tuple(w for w in (line.split("#", 1)[0].strip() for line in _read_text(p).splitlines()) if w)
 
 
 def all_forms(entries: Iterable[Entry]) -> set[str]:

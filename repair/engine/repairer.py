@@ -15,7 +15,7 @@ from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
 from .config import Config
 from .context import ContextModel, load_context
-from .dictionary import Entry, load_builtin, load_dictionary, no_collection
+from .dictionary import Entry, load_builtin, load_dictionary, load_register_words, no_collection
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
 from .lattice import APPLICABLE, SPINNER_ONLY, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
@@ -23,7 +23,7 @@ from .normalize import analysis_copy, to_input_script
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
-from .spinrate import Evidence, Fit, fit
+from .spinrate import Evidence, Fit, Particles, fit
 from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
@@ -279,13 +279,16 @@ class Repairer:
             return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
         return first[2].evidence
 
+    @cached_property
+    def _particles(self) -> Particles:
+        """The register test's particle counter, with the shipped modern words (维吾尔, 几乎 …)."""
+        return Particles(self.config.params, load_register_words())
+
     def _register_counts(self, text: str) -> tuple[int, int, int]:
         """The modern and the formal particles of ``text`` and its Han characters (see ``spinrate.register``)."""
-        p = self.config.params
         # Han characters counted by deleting the rest: a list of every Han character (findall)
         # cost five times as much, on every first round
-        return (sum(text.count(ch) for ch in p.modern_chars), sum(text.count(ch) for ch in p.formal_chars),
-                len(_NOT_HAN.sub("", text)))
+        return (*self._particles.count(text), len(_NOT_HAN.sub("", text)))
 
     def _lattice(self, text_a: str, group: list[Candidate], evidence: list[Clue] | None = None) -> Lattice:
         """The solved lattice of one cluster.

@@ -216,10 +216,12 @@ class LatticeBuilder:
     """Builds lattices over the analysis copy; one per (lexicon, context model, params)."""
 
     def __init__(self, model: ContextModel, segment: Callable[[str], tuple[str, ...]],
-                 partners: dict[str, int], params: ModelParams) -> None:
+                 partners: dict[str, int], params: ModelParams,
+                 table_partners: dict[str, int] | None = None) -> None:
         self.model = model
         self.segment = segment
         self.partners = partners  # original -> number of garbled forms known for it
+        self.table_partners = table_partners or {}  # word -> its partners in the user's tables
         self.params = params
         vocabulary = getattr(model, "vocabulary", None)
         self._vocabulary = vocabulary if vocabulary is not None else _Vocabulary(model.is_word)
@@ -299,8 +301,17 @@ class LatticeBuilder:
                 return w
         return text[hi - 1] if step < 0 else text[lo]
 
-    def choice(self, original: str) -> float:
-        """How likely the spinner was to pick this garbled form for ``original``."""
+    def choice(self, original: str, kind: str = "") -> float:
+        """How likely the spinner was to pick this garbled form for ``original``.
+
+        A pair of a user's table (``kind`` ``"table"``) is a spinner's own: it picks uniformly among
+        the table's partners of ``original``, so each of ``k`` has ``1/k`` (``ModelParams.table_choice``
+        is the exponent). The dictionaries' partners are the garbles *known* for a word, not a
+        spinner's choice set, and keep the gentler ``1/√k``.
+        """
+        if kind == "table":
+            k = self.table_partners.get(original, 1)
+            return max(1, k) ** -self.params.table_choice
         return 1.0 / math.sqrt(max(1, self.partners.get(original, 1)))
 
     def _prior(self, kind: str, original: str, rank: int) -> tuple[float, float]:
@@ -311,7 +322,7 @@ class LatticeBuilder:
         if known is None:
             p = self.params
             tier = math.log(p.tier_prior.get(kind, 1.0))
-            known = self._priors[key] = (tier, tier + math.log(self.choice(original) * p.rank_decay ** rank))
+            known = self._priors[key] = (tier, tier + math.log(self.choice(original, kind) * p.rank_decay ** rank))
         return known
 
     def _straddle(self, text: str, a: int, b: int) -> tuple[int, int]:

@@ -85,6 +85,14 @@ class ModelParams:
         spin rate is fitted.
     evidence_floor_table: the same for pairs of a user's table: a generic
         synonym table pairs words a person may well have chosen, so more is asked.
+    table_choice: how the spinner picks a garbled form for a word of a user's table: each of its
+        ``k`` partners in the tables with probability ``k^-table_choice``. A spinner picks uniformly
+        among a word's partners, so 1.0; the dictionaries keep ``1/√k`` (their partners are the
+        garbles *known* for a word, not a spinner's choice set). On dev with the dense table
+        (rate 0.8), 1.0 made the confidence of table pairs mean what it says (restorations
+        reported at 0.85 were right 85% of the time, at 0.93 92%, at 0.97 96%), where ``1/√k``
+        overstated it (0.93 → 90%, 0.97 → 90%); a word with many partners was restored too
+        readily, and so was a clean word into a synonym with many partners.
     detection_rate: the light spin rate a document's candidates are also read
         at to judge *whether* it is spun (see
         :func:`repair.engine.spinrate.detection` and ``detection_llr``). On dev,
@@ -158,6 +166,7 @@ class ModelParams:
     trigrams: bool = True
     evidence_floor: float = 0.0
     evidence_floor_table: float = 1.0
+    table_choice: float = 1.0
     detection_rate: float = 0.05
     detection_context: float = 0.5
     detection_frequency: float = 0.6

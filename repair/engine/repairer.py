@@ -118,8 +118,20 @@ class Repairer:
         entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
         entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
+        # each word's partners in the tables as given (both ways), before pairs a dictionary also
+        # holds are taken from them (``assign``): the spinner chose among all of them
+        table_partners: dict[str, set[str]] = {}
+        for e in entries:
+            if e.kind == "table":
+                for o in e.originals:
+                    table_partners.setdefault(o, set()).add(e.garbled)
         entries, one_rate = assign(_once(entries))
         entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
+        for e in entries:  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
+            if e.kind == "table":
+                for o in e.originals:
+                    table_partners.setdefault(o, set()).add(e.garbled)
+        self._table_partners = {w: len(p) for w, p in table_partners.items()}
         if one_rate:  # the phrases a shared table's pairs made share its rate too
             entries = shared(entries)
         self.entries = entries
@@ -146,7 +158,8 @@ class Repairer:
 
     @cached_property
     def builder(self) -> LatticeBuilder:
-        return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params)
+        return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params,
+                             self._table_partners)
 
     @property
     def _threshold(self) -> float:

@@ -62,7 +62,7 @@ def rate_bound(rates: Sequence[float]) -> tuple[float, ...]:
 
 
 def best_posterior(cand: Candidate, rates: Sequence[float], register: float, params: ModelParams,
-                   prior: Callable[[str], float]) -> float:
+                   prior: Callable[[str, str], float]) -> float:
     """An upper bound on the posterior of any change a lone candidate can make at the rate of each source.
 
     Each restore edge is capped at the odds ``ρ/(1-ρ)`` of its source, times its channel
@@ -78,7 +78,7 @@ def best_posterior(cand: Candidate, rates: Sequence[float], register: float, par
         tier = math.log(params.tier_prior.get(entry.kind, 1.0))
         lo = log_odds[source_of(entry)]
         for rank, original in enumerate(entry.originals):
-            x = lo + register * tier + math.log(prior(original) * params.rank_decay ** rank)
+            x = lo + register * tier + math.log(prior(original, entry.kind) * params.rank_decay ** rank)
             bound = 1.0 / (1.0 + math.exp(-x)) if x > -700 else 0.0
             by_original[original] = by_original.get(original, 0.0) + bound
     return max(by_original.values(), default=0.0)

@@ -122,7 +122,12 @@ class ModelParams:
         Cilin pairs) at spin rate 0.2 all substitutions 10.0% → 12.1% at
         93.7% → 93.6% precision; at 0.8, with the dense table and on clean
         text nothing moved. Without the marker condition, three clean literary
-        changes appeared with the dense table.
+        changes appeared with the dense table. A user's table has no markers:
+        there the tables' own light-rate reading (``Fit.table_detected``) at
+        ``restart_gate`` is enough. With the dense table, 1/k choices (see
+        ``table_choice``) left a fifth of the dev pages spun at 0.8 fitted "clean",
+        with no change at all (66 of 120 pages fitted spun; 108 with this start);
+        no clean dev page of any genre changed.
     suggest_threshold: the confidence a pair of the ``suggest`` tier (antonyms,
         single characters, function words, near-synonyms that both read
         naturally) needs to be *applied*; below it, it is only suggested. Such a

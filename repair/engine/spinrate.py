@@ -544,6 +544,8 @@ class Fit(NamedTuple):
     #: found spun only from a second, spun start (see :func:`fit`): its changes need the suggest
     #: tier's confidence
     restarted: bool = False
+    #: P(spun) by the tables' candidates read at the light rate (:func:`detection`), 0 without a table
+    table_detected: float = 0.0
 
 
 def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: ModelParams,
@@ -565,13 +567,18 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     and its changes need the suggest tier's confidence (``Fit.restarted``):
     two fixed points are themselves a doubt, and on dev pages spun lightly
     these restorations were right 87% of the time at 0.8, 96% at 0.95.
+    A user's table has no form only spinners write: there the tables' own
+    detection at ``params.restart_gate`` (``Fit.table_detected``) starts the
+    fit again too (with 1/k choices, a heavily spun page whose words all have
+    plausible synonyms could otherwise settle on "clean" and keep every swap).
     Otherwise, and in every other document, the first fit stands.
     """
     doc = _Document.of(lattices, opportunities, params, rest, modern_count, formal_count, han, clues)
     args = (doc, lattices, opportunities, params, modern_count, formal_count, han, lone)
     first = _fit_from(params.em_start, *args)
-    if (first.fitted >= 0.5 or first.detected < params.restart_gate
-            or first.evidence.ref_markers < params.restart_markers):
+    by_table = first.table_detected >= params.restart_gate
+    by_markers = first.detected >= params.restart_gate and first.evidence.ref_markers >= params.restart_markers
+    if first.fitted >= 0.5 or not (by_table or by_markers):
         return first
     again = _fit_from(params.restart_start, *args)
     if again.fitted < 0.5:
@@ -738,4 +745,5 @@ def _fit_from(start: float, doc: _Document, lattices: Sequence[Lattice], opportu
     return Fit(combined([p_score[s] for s in present]), tuple(r for _, r in final),
                max((final[s][1] for s in present), default=0.0), modern, posts, evidence,
                tuple(low if s == DICTIONARIES else final[s][1] for s in SOURCES),
-               combined([final[s][0] for s in present]), combined([p_ref[s] for s in present]))
+               combined([final[s][0] for s in present]), combined([p_ref[s] for s in present]),
+               table_detected=p_ref[TABLES] if TABLES in present else 0.0)

@@ -1,10 +1,12 @@
-"""A user's synonym table: a spinner's uniform choice among a word's partners
-(see ``ModelParams.table_choice``). Tables of our own words, written for these tests."""
+"""A user's synonym table: a spinner's uniform choice among a word's partners, and the
+expected precision asked of a table's restorations (see ``ModelParams.table_choice`` and
+``ModelParams.table_precision``). Tables of our own words, written for these tests."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from repair import Config, Repairer
+from repair.engine.params import ModelParams
 
 SPUN = "中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。"
 PAIRS = ["会议-集会", "问题-题目", "解决-办理", "加强-增强", "中央-中心"]
@@ -33,3 +35,38 @@ def test_a_word_with_k_partners_in_the_table_is_restored_with_one_kth_of_the_odd
     assert 3.5 < ratio < 7.0
     # still restored: the context is decisive
     assert five.fix(SPUN) == "中央政法委书记郭声琨主持会议,要求加强政策供给、批量解决问题。"
+
+
+TABLE = ["官员-干部", "进步-提高", "公司-企业", "修建-建设", "增强-加强", "题目-问题", "召开-举行", "民众-群众"]
+PAGE = "省政府举行工作会议,要求各级官员增强领导,解决民众反映的题目,推动经济发展和公司改革,进步修建水平。"
+
+
+def test_a_tables_restorations_are_applied_surest_first_while_their_mean_confidence_holds(tmp_path):
+    path = _table(tmp_path, "table.txt", TABLE)
+    target = 0.96  # ModelParams.table_precision
+    r = Repairer(Config(builtin=False, tables=(path,)))
+    report = r.analyse(PAGE, min_confidence=0.5)
+    applied = [c for c in report.changes if c.kind == "table"]
+    assert applied and sum(c.confidence for c in applied) / len(applied) >= target
+    assert r.config.params.table_precision == target
+    # a restoration past the threshold that would have lowered the mean is a suggestion, not applied
+    held = [c for c in report.suggestions if c.kind == "table" and c.confidence >= r.config.threshold]
+    assert held and not any(c.applied for c in held)
+    assert max(c.confidence for c in held) <= min(c.confidence for c in applied)
+    mean_with = (sum(c.confidence for c in applied) + held[0].confidence) / (len(applied) + 1)
+    assert mean_with < target
+    # without the precision asked for, the threshold alone decides, and all of them are applied
+    loose = Repairer(Config(builtin=False, tables=(path,), params=ModelParams().with_values(table_precision=0.0)))
+    changed = {c.old for c in loose.analyse(PAGE).changes}
+    assert {c.old for c in held} <= changed
+    # the held restoration is not applied by a second run either: fix stays idempotent
+    fixed = r.fix(PAGE)
+    assert r.fix(fixed) == fixed
+
+
+def test_the_dictionaries_are_decided_as_before_without_a_table():
+    # the table-only parameters change nothing in built-in mode
+    text = SPUN + "市中心的广场上有人集会,考试题目很难。"
+    plain = Repairer(Config())
+    other = Repairer(Config(params=ModelParams().with_values(table_precision=0.0, table_choice=0.5)))
+    assert plain.explain(text, min_confidence=0.5) == other.explain(text, min_confidence=0.5)

@@ -442,9 +442,38 @@ class Repairer:
                 applied.append(change)
             else:
                 suggested.append(replace(change, applied=False))
+        applied, held = self._within_precision(applied)
+        suggested += held
         applied.sort(key=lambda c: c.start)
         suggested.sort(key=lambda c: c.start)
         return applied, suggested
+
+    def _within_precision(self, applied: list[Change]) -> tuple[list[Change], list[Change]]:
+        """``applied`` less the table pairs beyond the expected precision asked for, and those held back.
+
+        A confidence is the probability that a change is right, so a set of changes is expected to
+        be right in the proportion of its mean confidence. The pairs of a user's table are taken
+        most confident first while that mean stays at ``ModelParams.table_precision``; the rest
+        are only suggested. A spinner's own table, whose restorations are mostly sure, keeps what
+        the threshold gives; a generic synonym table, where both words of a pair read naturally and
+        many restorations are a near thing, keeps its surest.
+        """
+        target = self.config.params.table_precision
+        table = sorted((c for c in applied if c.kind == "table"), key=lambda c: -c.confidence)
+        if not table or target <= 0.0:
+            return applied, []
+        total = 0.0
+        keep = 0
+        for i, c in enumerate(table, 1):
+            total += c.confidence
+            if total / i < target:
+                break
+            keep = i
+        if keep == len(table):
+            return applied, []
+        held = {id(c) for c in table[keep:]}
+        return ([c for c in applied if id(c) not in held],
+                [replace(c, applied=False) for c in table[keep:]])
 
     def _suggest_only(self, text: str, rho: float, floor: float, modern: float = 1.0,
                       in_context: bool = False) -> list[Change]:

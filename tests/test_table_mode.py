@@ -70,3 +70,24 @@ def test_the_dictionaries_are_decided_as_before_without_a_table():
     plain = Repairer(Config())
     other = Repairer(Config(params=ModelParams().with_values(table_precision=0.0, table_choice=0.5)))
     assert plain.explain(text, min_confidence=0.5) == other.explain(text, min_confidence=0.5)
+
+
+#: a table of our own: one partner each, and five for 会议
+OFFICE = ["会议-集会", "问题-题目", "解决-办理", "加强-增强", "中央-中心", "发展-生长", "工作-任务", "提高-进步",
+          "经济-财经", "重要-主要", "建设-修建", "企业-公司", "群众-民众", "政府-当局", "领导-引导", "干部-官员",
+          "改革-变革", "要求-请求", "推动-推进", "水平-程度", "反映-反应", "召开-举行", "各级-各层", "指出-指明",
+          "大会-会议", "例会-会议", "聚会-会议", "年会-会议"]
+OFFICE_CLEAN = "省政府召开工作会议,要求各级干部加强领导,解决群众反映的问题,推动经济发展和企业改革,提高建设水平。"
+OFFICE_SPUN = "省政府召开工作会议,要求各层干部加强领导,解决民众反映的问题,推动财经发展和公司改革,提高修建水平。"
+
+
+def test_a_page_the_tables_detection_reads_as_spun_is_fitted_again_from_a_spun_start(tmp_path):
+    # the first fit settles on "clean" (no swap reads as restored at a clean rate), while the
+    # table's candidates read at the light detection rate say "spun": without markers, which a
+    # user's table never has, the page kept every swap. Fitted again from a spun start, its
+    # restorations need the suggest tier's confidence.
+    r = Repairer(Config(builtin=False, tables=(_table(tmp_path, "office.txt", OFFICE),)))
+    changes = r.explain(OFFICE_SPUN)
+    assert {("各层", "各级"), ("民众", "群众"), ("财经", "经济")} <= {(c.old, c.new) for c in changes}
+    assert all(c.confidence >= r.config.params.suggest_threshold for c in changes)
+    assert r.fix(OFFICE_CLEAN) == OFFICE_CLEAN

@@ -101,7 +101,7 @@ class ModelParams:
         thesaurus, where both words of a pair read naturally and many restorations are a near
         thing, keeps its surest. Set on dev: dense table, rate 0.8, precision 91.9% → 95.3%
         (0.95 gave 94.6%, 0.97 96.2% at 3 points less recall); the dictionaries' own table as
-        ``--table-only`` 96.6% → 97.1%.
+        ``--table-only`` 96.3% → 97.0% (recall 71.4% → 67.2%).
     detection_rate: the light spin rate a document's candidates are also read
         at to judge *whether* it is spun (see
         :func:`repair.engine.spinrate.detection` and ``detection_llr``). On dev,

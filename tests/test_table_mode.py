@@ -52,6 +52,7 @@ def test_a_tables_restorations_are_applied_surest_first_while_their_mean_confide
     # a restoration past the threshold that would have lowered the mean is a suggestion, not applied
     held = [c for c in report.suggestions if c.kind == "table" and c.confidence >= r.config.threshold]
     assert held and not any(c.applied for c in held)
+    assert all(any(e.startswith("held back:") for e in c.evidence) for c in held)  # explained
     assert max(c.confidence for c in held) <= min(c.confidence for c in applied)
     mean_with = (sum(c.confidence for c in applied) + held[0].confidence) / (len(applied) + 1)
     assert mean_with < target

@@ -472,8 +472,10 @@ class Repairer:
         if keep == len(table):
             return applied, []
         held = {id(c) for c in table[keep:]}
+        why = (f"held back: the table's {keep} surer restorations in this text already reach "
+               f"its expected precision {target:g}")
         return ([c for c in applied if id(c) not in held],
-                [replace(c, applied=False) for c in table[keep:]])
+                [replace(c, applied=False, evidence=(*c.evidence, why)) for c in table[keep:]])
 
     def _suggest_only(self, text: str, rho: float, floor: float, modern: float = 1.0,
                       in_context: bool = False) -> list[Change]:

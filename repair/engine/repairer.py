@@ -121,16 +121,18 @@ class Repairer:
         # each word's partners in the tables as given (both ways), before pairs a dictionary also
         # holds are taken from them (``assign``): the spinner chose among all of them
         table_partners: dict[str, set[str]] = {}
-        for e in entries:
-            if e.kind == "table":
-                for o in e.originals:
-                    table_partners.setdefault(o, set()).add(e.garbled)
+
+        def count_partners(some: list[Entry]) -> None:
+            for e in some:
+                if e.kind == "table":
+                    for o in e.originals:
+                        table_partners.setdefault(o, set()).add(e.garbled)
+
+        count_partners(entries)
         entries, one_rate = assign(_once(entries))
-        entries.extend(expand(phrases, entries, {e.garbled for e in entries}))
-        for e in entries:  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
-            if e.kind == "table":
-                for o in e.originals:
-                    table_partners.setdefault(o, set()).add(e.garbled)
+        variants = expand(phrases, entries, {e.garbled for e in entries})
+        count_partners(variants)  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
+        entries.extend(variants)
         self._table_partners = {w: len(p) for w, p in table_partners.items()}
         if one_rate:  # the phrases a shared table's pairs made share its rate too
             entries = shared(entries)

@@ -199,6 +199,45 @@ def test_cli_to_dictionary(tmp_path):
     assert r.exit_code == 0
 
 
+@pytest.mark.parametrize("which", ["corpus", "folder", "table", "reviewed"])
+def test_cli_learn_refuses_to_write_over_an_input(tmp_path, which):
+    """`unspin learn corpus.txt -o corpus.txt` replaced the corpus with a one-line pair list; any file
+    it reads (corpus, inside a folder given, table, reviewed pairs) is now refused as -o, exit 2, untouched."""
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(SPUN) + "\n", encoding="utf-8")
+    table = tmp_path / "t.txt"
+    table.write_text("通过-经由过程\n", encoding="utf-8")
+    reviewed = tmp_path / "reviewed.tsv"
+    reviewed.write_text("经由过程\t通过\t3\t4.1\tx\n", encoding="utf-8")
+    args = {"corpus": ["learn", str(corpus), "-o", str(corpus)],
+            "folder": ["learn", str(tmp_path), "-o", str(corpus)],
+            "table": ["learn", str(corpus), "--table", str(table), "-o", str(table)],
+            "reviewed": ["learn", "--to-dictionary", str(reviewed), "-o", str(reviewed)]}[which]
+    before = {p: p.read_bytes() for p in (corpus, table, reviewed)}
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and "is also an input" in r.output, r.output
+    assert {p: p.read_bytes() for p in before} == before
+
+
+def test_cli_learn_writes_its_output_atomically(tmp_path, monkeypatch):
+    """A write that fails half-way leaves the old pair list whole and no temporary file."""
+    import repair.files.atomic as atomic
+
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(SPUN) + "\n", encoding="utf-8")
+    out = tmp_path / "pairs.tsv"
+    out.write_text("# an older list\n", encoding="utf-8")
+
+    def fail(fd, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "write", fail)
+    r = CliRunner().invoke(main, ["learn", str(corpus), "--include-known", "--min-count", "3", "-o", str(out)])
+    assert r.exit_code == 2 and "No space left on device" in r.output, r.output
+    assert out.read_text(encoding="utf-8") == "# an older list\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.txt", "pairs.tsv"]
+
+
 def test_cli_learn_needs_a_corpus():
     r = CliRunner().invoke(main, ["learn"])
     assert r.exit_code == 2

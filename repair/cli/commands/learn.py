@@ -9,8 +9,10 @@ dictionary file with ``--to-dictionary``.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
+from typing import Iterable
 
 import click
 
@@ -20,6 +22,7 @@ from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, know
                              parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
 from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
+from ...files.atomic import AtomicWriter
 from ...files.corpus import Corpus
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 
@@ -90,6 +93,8 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 partners.add_group(group)
         corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
         ref = Corpus(tuple(reference), None, encoding) if reference else None
+        _refuse_input_as_output(output, [p for _, p in corpus.files()],
+                                [p for _, p in ref.files()] if ref else [], map(Path, tables), map(Path, synonyms))
         options = LearnOptions(min_count=min_count, min_gain=min_gain, min_docs=min_docs, slots=not no_slots,
                                include_known=include_known, min_posterior=min_probability)
         texts = _with_progress(corpus, passes=2)
@@ -125,12 +130,32 @@ def _read(path: Path) -> str:
     raise UnspinError(f"{path}: neither UTF-8 nor GB18030")
 
 
+def _refuse_input_as_output(output: str, *inputs: Iterable[Path]) -> None:
+    """An error if ``output`` is one of the files read: learning takes minutes, and its pairs
+    written over the corpus (``unspin learn corpus.txt -o corpus.txt``) would lose the corpus."""
+    if output == "-" or not os.path.exists(output):
+        return
+    for group in inputs:
+        for path in group:
+            try:
+                same = os.path.samefile(output, path)
+            except OSError:
+                continue
+            if same:
+                raise UnspinError(f"{output}: is also an input ({path}); write the pairs elsewhere "
+                                  "(-o), nothing was learnt or written")
+
+
 def _write(output: str, text: str) -> None:
+    """``text`` to stdout (``-``) or to the file ``output``, atomically: an interrupted or failed
+    write leaves the file as it was (a half-written pair list would load as a shorter table)."""
     if output == "-":
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
-    else:
-        Path(output).write_text(text, encoding="utf-8")
+        return
+    writer = AtomicWriter(Path(output), None, output)
+    writer.write(text.encode("utf-8"))
+    writer.commit()
 
 
 def _with_progress(corpus: Corpus, passes: int, label: str = "learning"):
@@ -155,6 +180,8 @@ def _with_progress(corpus: Corpus, passes: int, label: str = "learning"):
 
 
 def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str | None) -> None:
+    if reviewed != "-":
+        _refuse_input_as_output(output, [Path(reviewed)])
     text = sys.stdin.read() if reviewed == "-" else _read(Path(reviewed))
     pairs = read_pairs(text)
     if tier != "auto":
@@ -170,6 +197,8 @@ def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str |
         else:
             out = Path(output)
             sibling = out.with_name(f"{out.stem}-ambiguous{out.suffix or '.yaml'}")
-            sibling.write_text(to_dictionary(words, domain, "ambiguous"), encoding="utf-8")
+            if reviewed != "-":
+                _refuse_input_as_output(str(sibling), [Path(reviewed)])
+            _write(str(sibling), to_dictionary(words, domain, "ambiguous"))
             click.echo(f"unspin: {len(markers)} marker entries in {out}, {len(words)} ambiguous in {sibling}",
                        err=True)

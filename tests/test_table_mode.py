@@ -92,3 +92,32 @@ def test_a_page_the_tables_detection_reads_as_spun_is_fitted_again_from_a_spun_s
     assert {("各层", "各级"), ("民众", "群众"), ("财经", "经济")} <= {(c.old, c.new) for c in changes}
     assert all(c.confidence >= r.config.params.suggest_threshold for c in changes)
     assert r.fix(OFFICE_CLEAN) == OFFICE_CLEAN
+
+
+REPEATED = ["城市-城镇", "会议-集会", "问题-题目", "解决-办理", "加强-增强", "中央-中心", "群众-民众", "企业-公司",
+            "建设-修建", "提高-进步", "干部-官员", "举行-召开", "发展-进展"]
+LIGHT = ("省政府召开工作集会,要求各级干部增强领导,解决群众反映的题目,推动经济发展和企业改革,提高建设水平。"
+         "会议指出,中央的部署必须落实,干部要深入基层,帮助群众解决实际问题。")
+
+
+def test_a_form_the_page_repeats_and_whose_original_it_never_writes_is_one_authors_choice(tmp_path):
+    # at a light rate, 城镇 written twice (and 城市 never) is one choice of the author, not two
+    # independent swaps the context model happens to read the same way: the other occurrence adds
+    # only the odds of its own swap, and the restoration is no longer applied
+    r = Repairer(Config(builtin=False, tables=(_table(tmp_path, "t.txt", REPEATED),)))
+    once = LIGHT + "这座城镇的交通很拥挤。"
+    twice = LIGHT + "这座城镇的交通很拥挤,城镇的空气也很差。"
+    thrice = twice + "城镇的房价很高。"
+    assert "这座城市" in r.fix(once)  # one occurrence: restored as before
+    conf = {}
+    for name, text in (("twice", twice), ("thrice", thrice)):
+        report = r.analyse(text, min_confidence=0.5)
+        assert "城市" not in report.fixed
+        assert "会议" in report.fixed and "问题" in report.fixed  # the page's other restorations stay
+        [conf[name]] = {c.confidence for c in report.suggestions if c.old == "城镇"}
+        assert conf[name] < 0.95
+        assert r.fix(report.fixed) == report.fixed
+    assert conf["thrice"] < conf["twice"]
+    # the original written elsewhere on the page: the author's choice was 城市, so no discount
+    mixed = r.analyse(twice + "城市的绿化不错。", min_confidence=0.5)
+    assert max(c.confidence for c in mixed.changes + mixed.suggestions if c.old == "城镇") > 0.95

@@ -81,6 +81,35 @@ def _once_per_form(evidence: list[list[Clue]]) -> Callable[[str], float]:
     return lambda form: 1.0 / n.get(form, 1)
 
 
+def _one_choice(text: str, found: list[Decision], choice: Callable[[str, str], float]) -> list[Decision]:
+    """``found`` with the table restorations of a form the text writes ``n ≥ 2`` times, and whose
+    original it never writes, decided as one author's choice.
+
+    An author who wrote 城镇 twice chose it once; had they written 城市, the spinner would have
+    had to swap both, and each to this one of the word's ``k`` partners.
+    The per-occurrence posteriors count the context's preference once per occurrence and the
+    swap once too, so a synonym the context model favours everywhere read as four independent
+    swaps. Counting the context once, the other ``n - 1`` occurrences add only the prior odds
+    of their swap, ``ρ/k / (1-ρ)`` each (ρ the source's rate): each occurrence's odds are
+    multiplied by that to the ``n - 1`` (never raised by it: at a heavy rate with one partner a
+    repeated context is no reason for more confidence).
+    """
+    if not any(d.edge.entry is not None and d.edge.entry.kind == "table" for d in found):
+        return found
+    out = []
+    for d in found:
+        e = d.edge
+        if e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0:
+            n = text.count(e.garbled)
+            if n >= 2 and e.original not in text.replace(e.garbled, "\0"):
+                rho = min(max(d.rho, 1e-9), 1.0 - 1e-9)
+                step = min(1.0, rho * choice(e.original, "table") / (1.0 - rho))
+                odds = d.posterior / (1.0 - d.posterior) * step ** (n - 1)
+                d = d._replace(posterior=odds / (1.0 + odds))
+        out.append(d)
+    return out
+
+
 def _once(entries: list[Entry]) -> list[Entry]:
     """``entries`` with each pair of a tier once, the first place it is listed kept.
 
@@ -431,6 +460,7 @@ class Repairer:
         applied: list[Change] = []
         suggested: list[Change] = []
         taken = bytearray(len(analysis.original))  # characters already given to a more probable change
+        found = _one_choice(analysis.simplified, found, self.builder.choice)
         for d in sorted(found, key=lambda d: -d.posterior):
             if d.posterior < floor or taken.find(1, d.diff.start, d.diff.end) >= 0:
                 continue

@@ -293,12 +293,24 @@ def _init_worker(config: Config, min_confidence: float | None) -> None:
     """Pool initializer: one Repairer per worker process, inherited from the parent when forked."""
     global _ENGINE
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and cleans up
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # pool.terminate() must end a worker, not raise in it
+    signal.signal(signal.SIGTERM, _worker_terminated)  # pool.terminate() and `kill -- -PGID` end a worker
     inherited = _FORKED
     if inherited is not None and inherited.repairer.config == config and inherited.min_confidence == min_confidence:
         _ENGINE = inherited
     else:
         _ENGINE = make_engine(config, min_confidence)
+
+
+def _worker_terminated(signum: int, frame: object) -> None:
+    """SIGTERM in a worker: exit quietly, unwinding first.
+
+    An idle worker waits for its next job holding the pool's queue lock. Killed
+    outright there (SIG_DFL) by a SIGTERM sent to the whole process group (as
+    ``timeout``, systemd or ``kill -- -PGID`` send it), it never released the
+    lock, and ``Pool.terminate`` in the parent waited for that lock forever.
+    SystemExit releases it on its way out and prints no traceback.
+    """
+    raise SystemExit(128 + signum)
 
 
 def _work(job: Job) -> Outcome:

@@ -5,7 +5,6 @@ they can be (a character device made with ``mknod`` stands in for ``/dev/null``)
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 import stat
@@ -16,7 +15,6 @@ import pytest
 
 import repair.files.runner
 from cli_helpers import RESTORED, SPUN, project, unspin
-from repair import Config
 
 KEEP = "这一段不能丢。"
 
@@ -93,26 +91,30 @@ def test_learn_output_to_a_fifo_reaches_its_reader(repo: Path):
     assert got and got[0].startswith(b"# garbled\toriginal")
 
 
-# --- SIGTERM to the whole process group (timeout, systemd, kill -- -PGID) ----------------------------
+# --- a worker killed outright (the out-of-memory killer) ---------------------------------------------
 
-def _pid(_: object = None) -> int:
-    return os.getpid()
+def test_a_worker_killed_outright_stops_the_run_with_an_error_not_a_hang(repo: Path, monkeypatch):
+    """The out-of-memory killer's SIGKILL took the worker's job with it and ``get()`` waited forever."""
+    for i in range(4):
+        (repo / f"m{i}.txt").write_text(SPUN + "\n", encoding="utf-8")
+    (repo / "m2.txt").write_text("OOM " + SPUN + "\n", encoding="utf-8")
+    real = repair.files.runner.run_job
 
+    def oom(engine, job):
+        if job.text.startswith("OOM"):
+            os.kill(os.getpid(), signal.SIGKILL)  # in the forked worker
+        return real(engine, job)
 
-def test_workers_killed_by_a_group_sigterm_do_not_hang_the_pool(monkeypatch):
-    """An idle worker waits for work holding the pool's queue lock; killed there by SIG_DFL it
-    never released it, and ``Pool.terminate`` (run's cleanup) waited for it forever."""
-    monkeypatch.setattr(repair.files.runner, "make_engine", lambda config, min_confidence=None: None)
-    pool = multiprocessing.get_context("fork").Pool(2, repair.files.runner._init_worker, (Config(), None))
-    try:
-        workers = set(pool.map(_pid, range(8), chunksize=1)) | {p.pid for p in pool._pool}
-        for pid in workers:
-            os.kill(pid, signal.SIGTERM)
-        for p in list(pool._pool):
-            p.join(60)
-            assert p.exitcode == 128 + signal.SIGTERM  # unwound (SystemExit), not killed outright
-    finally:
-        done = threading.Thread(target=lambda: (pool.terminate(), pool.join()), daemon=True)
-        done.start()
-        done.join(120)
-    assert not done.is_alive(), "Pool.terminate hung on a queue lock held by a dead worker"
+    monkeypatch.setattr(repair.files.runner, "run_job", oom)
+    result: list = []
+    t = threading.Thread(target=lambda: result.append(unspin(["fix", "-w", "-j", "2", "."], repo)), daemon=True)
+    t.start()
+    t.join(300)
+    assert result, "the run waited forever for the killed worker's job"
+    r = result[0]
+    assert r.exit_code == 2 and "Traceback" not in r.stderr
+    assert "unspin: error: a worker process ended during the run (killed by SIGKILL, out of memory?)" in r.stderr
+    assert (repo / "m2.txt").read_text(encoding="utf-8") == "OOM " + SPUN + "\n"
+    for p in repo.glob("m*.txt"):
+        assert p.read_text(encoding="utf-8") in (SPUN + "\n", RESTORED + "\n", "OOM " + SPUN + "\n")
+    assert not list(repo.rglob("*.unspin-tmp"))

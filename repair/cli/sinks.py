@@ -7,6 +7,7 @@ notes, so the CLI decides where they go and tests can capture them.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -138,7 +139,14 @@ class FixHandler(_Base):
             target = self.outdir / src.name
             if target.exists() and target.samefile(src.path):
                 raise InputError(f"{src.name}: the output would overwrite this input; not written")
-            return AtomicWriter(target, None, str(target)) if make is AtomicWriter else make(target)
+            # a symlinked folder in the mirror would carry the copy out of it (into an input, say);
+            # a symlink or hard link as the copy's own name is replaced, not written through
+            real, root = os.path.realpath(target.parent), os.path.realpath(self.outdir)
+            if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+                raise InputError(f"{target}: its folder leads out of the output folder {self.outdir} "
+                                 f"(a symlink to {real}); not written")
+            return make(target, None, replace_links=True) if make is not AtomicWriter \
+                else AtomicWriter(target, None, str(target), replace_links=True)
         if not self.force and read_only(src.path):
             raise InputError(f"{src.name}: read-only file; not written (pass --force to write it anyway)")
         return AtomicWriter(src.path, src.snapshot, src.name) if make is AtomicWriter else make(src.path, src.snapshot)

@@ -79,15 +79,32 @@ class AtomicWriter:
     a new file, as under ``-o``); ``shown`` names it in messages. Any failure
     raises :class:`InputError` (``shown: reason``) after removing the temp
     file, and leaves the target alone.
+
+    A symlink is written through and a file with several hard links is
+    rewritten in its inode, unless ``replace_links`` (a mirror's copy, ``fix
+    -o``): then the name itself is replaced by the new file, so a link left in
+    the output folder never carries the write to the file it points at (an
+    input, or anything else on the machine). A target that is not a regular
+    file (a device such as ``/dev/null``, a FIFO, a folder) is never replaced.
     """
 
-    def __init__(self, target: Path, expect: Snapshot | None = None, shown: str | None = None) -> None:
+    def __init__(self, target: Path, expect: Snapshot | None = None, shown: str | None = None,
+                 replace_links: bool = False) -> None:
         self.shown = shown or str(target)
         self.expect = expect
+        self.replace_links = replace_links
         # write through a symlink to the file it names (the link itself stays)
-        self.target = Path(os.path.realpath(target)) if os.path.islink(target) else target
+        follow = os.path.islink(target) and not replace_links
+        self.target = Path(os.path.realpath(target)) if follow else target
         self.written = 0
         self.fd = -1
+        self.tmp: Path | None = None
+        try:
+            st = os.lstat(self.target)
+        except OSError:
+            st = None
+        if st is not None and not (stat.S_ISREG(st.st_mode) or (replace_links and stat.S_ISLNK(st.st_mode))):
+            raise InputError(f"{self.shown}: not a regular file; not replaced")
         try:
             if expect is None:
                 self.target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,6 +141,12 @@ class AtomicWriter:
     def _check_target(self, digest: str | None) -> os.stat_result | None:
         """The target's status, after checking it is still what was read (None: a new file)."""
         if self.expect is None:
+            if self.replace_links:  # the new file takes the name; a link there is not followed
+                try:
+                    st = os.lstat(self.target)
+                except FileNotFoundError:
+                    return None
+                return st if stat.S_ISREG(st.st_mode) and st.st_nlink == 1 else None
             return os.stat(self.target) if self.target.exists() else None
         try:
             st = os.stat(self.target)

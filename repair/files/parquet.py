@@ -165,9 +165,10 @@ class ParquetRewriter:
     replaced, same schema (and metadata), same compression.
     """
 
-    def __init__(self, source: Path, name: str, column: str, target: Path, expect: Snapshot | None = None) -> None:
+    def __init__(self, source: Path, name: str, column: str, target: Path, expect: Snapshot | None = None,
+                 replace_links: bool = False) -> None:
         self.source, self.name, self.column = source, name, column
-        self.target, self.expect = target, expect
+        self.target, self.expect, self.replace_links = target, expect, replace_links
         self.file = tempfile.TemporaryFile()
 
     def commit(self) -> None:
@@ -177,7 +178,7 @@ class ParquetRewriter:
         index = schema.get_field_index(self.column)
         self.file.seek(0)
         rows = io.TextIOWrapper(self.file, encoding="utf-8", newline="\n")
-        writer = AtomicWriter(self.target, self.expect)
+        writer = AtomicWriter(self.target, self.expect, replace_links=self.replace_links)
         try:
             with pq.ParquetWriter(writer.file, schema, compression=_compression(shard)) as out:
                 for group in range(shard.num_row_groups):
@@ -219,5 +220,6 @@ def writer_for(src: Source) -> Callable[..., Any]:
     """What ``fix`` writes a source through: a :class:`ParquetRewriter` for a shard, else an AtomicWriter."""
     if isinstance(src, ParquetSource) and src.path is not None:
         path, name, column = src.path, src.name, src.column
-        return lambda target, expect=None: ParquetRewriter(path, name, column, target, expect)
+        return lambda target, expect=None, replace_links=False: ParquetRewriter(path, name, column, target, expect,
+                                                                                replace_links)
     return AtomicWriter

@@ -334,6 +334,35 @@ class _Done:
         return self.value
 
 
+class WorkerDied(UnspinError):
+    """A worker process ended during the run (killed by the kernel's out-of-memory killer, say)."""
+
+
+def _result(pending: Any, workers: list[Any]) -> Outcome:
+    """The outcome of a submitted job, or :class:`WorkerDied` if one of ``workers`` ends first.
+
+    A worker killed outright (SIGKILL from the out-of-memory killer) takes its job with
+    it: the pool starts another worker but never answers that job, and ``get()``
+    waited forever. Workers of a run never end on their own, so any ending is that;
+    ``workers`` are the pool's first ones (the first to end is one of them: others
+    are only started to replace one that ended).
+    """
+    if not workers:
+        return pending.get()  # no pool (one process), or Ray's own actors
+    while True:
+        pending.wait(0.5)
+        if pending.ready():
+            return pending.get()
+        dead = next((p for p in workers if p.exitcode is not None), None)
+        if dead is not None:
+            code = dead.exitcode
+            how = (f"killed by {signal.Signals(-code).name}" if code < 0 and -code in signal.valid_signals()
+                   else f"exit status {code}")
+            hint = ", out of memory?" if code == -signal.SIGKILL else ""
+            raise WorkerDied(f"a worker process ended during the run ({how}{hint}); stopped, every file "
+                             "is either unchanged or fully written (-j 1 runs in one process)")
+
+
 def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Options, handler: Handler,
         workers: int, progress: Callable[[int], None] | None = None,
         make_pool: Callable[..., Any] | None = None) -> None:
@@ -353,6 +382,7 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
     pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence)) \
         if workers > 1 or make_pool else None
     window: deque = deque()
+    first_workers = list(getattr(pool, "_pool", None) or ())  # a local pool's processes, watched by _result
 
     def submit(job: Job):
         return pool.apply_async(_work, (job,)) if pool else _Done(_safe_run_job(engine, job))
@@ -363,7 +393,7 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
             if job is None:
                 (handler.start if pending == "start" else handler.end)(src)
             else:
-                handler.chunk(src, job, pending.get())
+                handler.chunk(src, job, _result(pending, first_workers))
                 if progress:
                     progress(len(job.text.encode(src.encoding.name, errors="replace")))
 

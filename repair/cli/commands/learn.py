@@ -10,6 +10,7 @@ dictionary file with ``--to-dictionary``.
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 from typing import Iterable
@@ -152,6 +153,15 @@ def _write(output: str, text: str) -> None:
     if output == "-":
         sys.stdout.buffer.write(text.encode("utf-8"))
         sys.stdout.flush()
+        return
+    try:
+        mode = os.stat(output).st_mode
+    except OSError:
+        mode = stat.S_IFREG
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        # a device, a FIFO, /dev/stdout: written to, as `>` would; never replaced by a file
+        with open(output, "wb") as fh:
+            fh.write(text.encode("utf-8"))
         return
     writer = AtomicWriter(Path(output), None, output)
     writer.write(text.encode("utf-8"))

@@ -85,6 +85,16 @@ def test_broken_files_exit_2(repo: Path):
     assert r.exit_code == 2 and "not valid YAML" in r.stderr
 
 
+@pytest.mark.parametrize("body, line", [("[a]: 1\n", 1), ("tables:\n  ? [x]\n  : 1\n", 2)])
+def test_an_unhashable_key_is_an_error_with_file_and_line(repo: Path, body: str, line: int):
+    """A list as a key (`[a]: 1`) passed every check and crashed PyYAML's constructor with a traceback."""
+    (repo / ".unspin.yaml").write_text(body, encoding="utf-8")
+    r = unspin(["check", "content"], repo)
+    assert r.exit_code == 2, repr(r.exception)
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert f"{repo / '.unspin.yaml'}:{line}: not valid settings: found unhashable key" in r.stderr
+
+
 def test_missing_table_named_in_config_exits_2(repo: Path):
     (repo / ".unspin.yaml").write_text("tables: [conf/nope.txt]\n", encoding="utf-8")
     r = unspin(["check", "content"], repo)

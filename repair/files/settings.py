@@ -127,7 +127,12 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(root, yaml.MappingNode):
         raise _config_error(str(path), root.start_mark.line + 1, "expected a mapping of settings at the top level")
     _refuse_duplicates(root, str(path))
-    data = yaml.constructor.SafeConstructor().construct_document(root)
+    try:
+        data = yaml.constructor.SafeConstructor().construct_document(root)
+    except yaml.constructor.ConstructorError as exc:  # a list or mapping as a key: `[a]: 1`
+        mark = exc.problem_mark or exc.context_mark
+        raise _config_error(str(path), mark.line + 1 if mark is not None else None,
+                            f"not valid settings: {exc.problem or exc}") from None
     return data if isinstance(data, dict) else {}
 
 

@@ -39,18 +39,27 @@ class Corpus:
     exclude: tuple[str, ...] = ()
     skipped: list[str] = dc_field(default_factory=list)
     _stdin: Path | None = None
+    _files: list[tuple[str, Path]] | None = None
 
     def files(self) -> list[tuple[str, Path]]:
-        """(shown name, path) of every input file, stdin spilled to a temporary file."""
+        """(shown name, path) of every input file, stdin spilled to a temporary file.
+
+        Selected once: ``learn`` reads the corpus twice (and sizes it, and checks its output is
+        none of it), and both passes must read the same files, so the folders are walked once.
+        """
+        if self._files is None:
+            self._files = self._select()
+        return self._files
+
+    def _select(self) -> list[tuple[str, Path]]:
         out: list[tuple[str, Path]] = []
         names = [p for p in self.paths if p != "-"]
         if "-" in self.paths:
-            if self._stdin is None:
-                tmp = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
-                with tmp:
-                    while block := sys.stdin.buffer.read(1 << 20):
-                        tmp.write(block)
-                self._stdin = Path(tmp.name)
+            tmp = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
+            with tmp:
+                while block := sys.stdin.buffer.read(1 << 20):
+                    tmp.write(block)
+            self._stdin = Path(tmp.name)
             out.append(("<stdin>", self._stdin))
         if names:
             selector = FileSelector(self.include, self.exclude)
@@ -76,6 +85,7 @@ class Corpus:
         if self._stdin is not None:
             self._stdin.unlink(missing_ok=True)
             self._stdin = None
+        self._files = None  # selected again if read again (stdin is gone with its temporary copy)
 
 
 def kind_of(name: str, field_name: str | None) -> str:

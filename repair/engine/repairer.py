@@ -295,6 +295,11 @@ class Repairer:
         return bound >= math.log(need / (1.0 - need))
 
     @cached_property
+    def _suggest_originals(self) -> frozenset[str]:
+        """The originals of the suggest tier (在, 就, 把 …): see :meth:`_unfitted`."""
+        return frozenset(o for e in self.entries if e.kind == "suggest" for o in e.originals)
+
+    @cached_property
     def _garbled_forms(self) -> frozenset[str]:
         """Every garbled form of the lexicon."""
         return frozenset(e.garbled for e in self.entries)
@@ -325,7 +330,15 @@ class Repairer:
 
     def _unfitted(self, text: str, rest: Evidence | None) -> tuple[float, Evidence]:
         """The spin score and evidence of a text with no candidate to fit: its register, and the
-        light-spin test of its suggest-tier candidates (``spinrate.clue_score``); 0 without any."""
+        light-spin test of its suggest-tier candidates (``spinrate.clue_score``); 0 without any.
+
+        The test counts the text's intact originals against, as a fit's does, and here also every
+        original of the suggest tier the text writes (在, 就, 都): with no candidate of another
+        tier there is no other opportunity to weigh its function words against, and a clean page
+        with a few of them would outrank the clean pages that have candidates (on dev, 8 of 300
+        clean articles had none: AUC at rate 0.2 0.9917 with no such count, 0.9924 with it,
+        0.9928 without this score at all; spun as the benchmark spins, 0.9811, 0.9828, 0.9733).
+        In a fitted text the same count lowered both (0.9904, 0.9759)."""
         if not _HAN.search(text):
             return 0.0, Evidence(0.0, 0.0)
         text_a = analysis_copy(text).simplified
@@ -335,7 +348,9 @@ class Repairer:
         clues = self._suggest_clues(text_a)
         if clues:
             whole = ev if rest is None else rest + ev
-            ev = ev._replace(llr=detection_llr(clues, 0.0, register_of(whole, params), params))
+            intact = self.finder.find(text_a).intact[DICTIONARIES] if not self.finder.empty else 0
+            intact += sum(text_a.count(o) for o in self._suggest_originals)
+            ev = ev._replace(llr=detection_llr(clues, float(intact), register_of(whole, params), params))
         return clue_score(ev if rest is None else rest + ev, params), ev
 
     @cached_property

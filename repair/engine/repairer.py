@@ -23,7 +23,7 @@ from .normalize import analysis_copy, to_input_script
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
-from .spinrate import Evidence, Fit, Particles, fit
+from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of
 from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
@@ -221,9 +221,10 @@ class Repairer:
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
         first = self._pass(text, threshold, floor, None, rest=rest)
         if first is None:
+            score, evidence = self._unfitted(text, rest)
             if floor < threshold:
-                return self._report(text, text, [], [], None, 0, floor)
-            return Report(text, text, (), (), 0.0, 0.0, 0, Evidence(0.0, 0.0))
+                return replace(self._report(text, text, [], [], None, 0, floor), spin_score=score, evidence=evidence)
+            return Report(text, text, (), (), 0.0, score, 0, evidence)
         applied, suggested, fitted, n_cands = first
         applied, current = self._settle(text, [], text, applied, fitted, MAX_PASSES - 1)
         risky = self._sure_suggest_only(current, fitted)
@@ -294,6 +295,11 @@ class Repairer:
         return bound >= math.log(need / (1.0 - need))
 
     @cached_property
+    def _suggest_originals(self) -> frozenset[str]:
+        """The originals of the suggest tier (在, 就, 把 …): see :meth:`_unfitted`."""
+        return frozenset(o for e in self.entries if e.kind == "suggest" for o in e.originals)
+
+    @cached_property
     def _garbled_forms(self) -> frozenset[str]:
         """Every garbled form of the lexicon."""
         return frozenset(e.garbled for e in self.entries)
@@ -319,9 +325,33 @@ class Repairer:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
         first = self._pass(text, 1.0, 1.0, None)
         if first is None:  # no candidates: the text still says which register it is in
-            modern, formal, han = self._register_counts(analysis_copy(text).simplified)
-            return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
+            return self._unfitted(text, None)[1]
         return first[2].evidence
+
+    def _unfitted(self, text: str, rest: Evidence | None) -> tuple[float, Evidence]:
+        """The spin score and evidence of a text with no candidate to fit: its register, and the
+        light-spin test of its suggest-tier candidates (``spinrate.clue_score``); 0 without any.
+
+        The test counts the text's intact originals against, as a fit's does, and here also every
+        original of the suggest tier the text writes (在, 就, 都): with no candidate of another
+        tier there is no other opportunity to weigh its function words against, and a clean page
+        with a few of them would outrank the clean pages that have candidates (on dev, 8 of 300
+        clean articles had none: AUC at rate 0.2 0.9917 with no such count, 0.9924 with it,
+        0.9928 without this score at all; spun as the benchmark spins, 0.9811, 0.9828, 0.9733).
+        In a fitted text the same count lowered both (0.9904, 0.9759)."""
+        if not _HAN.search(text):
+            return 0.0, Evidence(0.0, 0.0)
+        text_a = analysis_copy(text).simplified
+        modern, formal, han = self._register_counts(text_a)
+        ev = Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
+        params = self.config.params
+        clues = self._suggest_clues(text_a)
+        if clues:
+            whole = ev if rest is None else rest + ev
+            intact = self.finder.find(text_a).intact[DICTIONARIES] if not self.finder.empty else 0
+            intact += sum(text_a.count(o) for o in self._suggest_originals)
+            ev = ev._replace(llr=detection_llr(clues, float(intact), register_of(whole, params), params))
+        return clue_score(ev if rest is None else rest + ev, params), ev
 
     @cached_property
     def _particles(self) -> Particles:
@@ -345,6 +375,16 @@ class Repairer:
         solve(self.builder, text_a, lat)
         lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
         return lat  # holds one window's words at a time, not every window's
+
+    def _suggest_clues(self, text_a: str) -> list[Clue]:
+        """The suggest tier's clues in the analysis copy ``text_a``: for the spin score only
+        (``ModelParams.detection_suggest``), never for the rate or a decision."""
+        if self.config.params.detection_suggest <= 0.0 or self.suggest_finder.empty:
+            return []
+        found = self.suggest_finder.find(text_a).candidates
+        cands = drop_mentions(text_a, self._unprotected(text_a, found))
+        return [c for g in clusters(text_a, cands, self.config.params)
+                for c in self.builder.evidence(text_a, g, SUGGEST_ONLY)]
 
     def _near(self, groups: list[list[Candidate]], near: bytearray) -> list[list[Candidate]]:
         """The clusters within reach of a change of the last round."""
@@ -397,7 +437,8 @@ class Repairer:
         for lat in built.values():
             lat.strong = strong_counts(lat.evidence, weight)
         lone = {i: Lone(self.builder.lone(text_a, groups[i][0])) for i, w in enumerate(weak) if w}
-        clues = [c for ev in evidence for c in ev]  # the spin score's (see spinrate.detection_llr)
+        # the spin score's (see spinrate.detection_llr), the suggest tier's included
+        clues = [c for ev in evidence for c in ev] + self._suggest_clues(text_a)
         result = fit(list(built.values()), opportunities, params, rest, *counts, lone=list(lone.values()),
                      clues=clues)
         if lone:

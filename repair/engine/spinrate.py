@@ -156,6 +156,22 @@ def register(modern: float, formal: float, han: float, params: ModelParams) -> f
     return min(1.0, p / params.prior_modern)
 
 
+def register_of(evidence: Evidence, params: ModelParams) -> float:
+    """:func:`register` of the particles ``evidence`` counted, at least ``params.formal_floor`` (as a fit reads it)."""
+    return max(register(evidence.modern, evidence.formal, evidence.han, params), params.formal_floor)
+
+
+def clue_score(evidence: Evidence, params: ModelParams) -> float:
+    """P(spun) of a text that gave the fit nothing to read (no candidate of a tier that can change
+    it) from its light-spin test alone (``evidence.llr``, see :func:`detection_llr`), against
+    that test's prior: the fit's score without the fit. 0 when nothing was read at all, as before
+    the suggest tier was read: a text with no candidate of any tier has no evidence to weigh."""
+    if evidence.llr == 0.0:
+        return 0.0
+    prior = params.detection_prior * register_of(evidence, params)
+    return _logistic(math.log(prior / (1.0 - prior)) + evidence.llr)
+
+
 def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
               mass: float | None = None, modern: float = 1.0) -> tuple[float, float]:
     """P(the document is spun) and the spin rate to decide it with, from ``spun`` of ``opportunities`` words.
@@ -398,6 +414,14 @@ def detection_llr(clues: Sequence[Clue], opportunities: float, modern: float, pa
     A form the text repeats counts once in all, each occurrence ``1/n``.
     Only the dictionaries' tiers are read: a table's pairs are any two
     synonyms, and their own source keeps its own test.
+
+    The suggest tier's candidates (于/在, 便/就, 把/将, 皆/都: function words
+    and near-synonyms, which a light spinner swaps as readily as any word) are
+    read too, each term weighed by ``params.detection_suggest``: they never
+    change the text unless sure, but a 于 where its neighbours want 在 is
+    evidence of a spinner like any other. They are not ``opportunities`` (their
+    originals are single characters, never counted intact), so a clean
+    text's terms, as likely below zero as above, still sink it as it grows.
     """
     rho, cap = params.detection_rate, params.max_context_gain
     a, b = params.detection_context, params.detection_frequency * modern
@@ -406,16 +430,22 @@ def detection_llr(clues: Sequence[Clue], opportunities: float, modern: float, pa
     times: dict[str, int] = {}
     for c in mine:
         times[c.form] = times.get(c.form, 0) + 1
-    log, total = math.log, 0.0
+    log, total, counted = math.log, 0.0, 0
     for c in mine:
         lam = 10.0 ** (a * min(max(c.gain, 0.0), cap) + b * min(max(c.frequency, 0.0), cap)) * tiers.get(c.kind, 1.0)
-        total += log(1.0 - rho + rho * lam) / times[c.form]
-    total += max(0.0, opportunities - len(mine)) * log(1.0 - rho + rho * params.detection_intact)
+        term = log(1.0 - rho + rho * lam) / times[c.form]
+        if c.kind in _SUGGEST:
+            total += params.detection_suggest * term
+        else:
+            total += term
+            counted += 1
+    total += max(0.0, opportunities - counted) * log(1.0 - rho + rho * params.detection_intact)
     return total * modern
 
 
-#: the tiers :func:`detection_llr` reads
-_READ = frozenset({"marker", "phrase", "ambiguous"})
+#: the tiers :func:`detection_llr` reads, and of them those not counted among the opportunities
+_SUGGEST = frozenset({"suggest"})
+_READ = frozenset({"marker", "phrase", "ambiguous"}) | _SUGGEST
 
 
 def _logistic(x: float) -> float:

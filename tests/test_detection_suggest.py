@@ -77,3 +77,30 @@ def test_chunks_add_up_without_a_candidate() -> None:
     ev = r.evidence(SPUN)
     assert ev.llr == r.analyse(SPUN).evidence.llr > 0.5
     assert r.analyse(CLEAN, rest=ev).spin_score > r.analyse(CLEAN).spin_score
+
+
+def test_unscored_analysis_gives_the_same_changes_and_leaves_the_suggest_tier_out_of_the_score() -> None:
+    """``fix`` and a filter that prints no score skip the suggest tier's reading (a clean text's
+    time); what changes is only the score, never the text or a change."""
+    r = repair.Repairer()
+    for text in (SPUN, CLEAN, CLASSICAL, "中心政法委书记郭声琨主持集会,要求增强政策的供给、批量办理题目。" + SPUN):
+        scored, unscored = r.analyse(text), r.analyse(text, score=False)
+        assert scored.fixed == unscored.fixed == r.fix(text)
+        assert scored.changes == unscored.changes and scored.suggestions == unscored.suggestions
+    assert r.analyse(SPUN, score=False).spin_score == 0.0 < r.analyse(SPUN).spin_score
+    assert r.evidence(SPUN, score=False).llr == 0.0 < r.evidence(SPUN).llr
+
+
+def test_the_score_command_reads_the_suggest_tier(tmp_path) -> None:
+    """``unspin score`` asks for the score, so it gets the suggest tier's evidence."""
+    import json
+
+    from click.testing import CliRunner
+
+    from repair.cli import main
+
+    (tmp_path / "a.txt").write_text(SPUN, encoding="utf-8")
+    result = CliRunner().invoke(main, ["score", str(tmp_path / "a.txt")])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert rows and rows[0]["score"] == round(repair.Repairer().analyse(SPUN).spin_score, 4) > 0.0

@@ -85,10 +85,11 @@ class Engine:
         self.repairer = repairer
         self.min_confidence = min_confidence
 
-    def analyse(self, text: str, rest: Evidence | None = None) -> tuple[list[Change], Score]:
+    def analyse(self, text: str, rest: Evidence | None = None, score: bool = True) -> tuple[list[Change], Score]:
         """The changes to report for ``text`` and how spun it looks as a whole (with ``rest``, the
-        evidence of the other chunks of its document)."""
-        report = self.repairer.analyse(text, self.min_confidence, rest=rest)
+        evidence of the other chunks of its document); ``score=False`` when no score is printed
+        (see ``Repairer.analyse``: the changes are the same, the score is cheaper and partial)."""
+        report = self.repairer.analyse(text, self.min_confidence, rest=rest, score=score)
         changes = list(report.changes)
         if self.min_confidence is not None:
             extra = [c for c in report.suggestions if c.confidence >= self.min_confidence and c.old != c.new]
@@ -137,11 +138,11 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         return run_rows(engine, job)
     segmenter = _SEGMENTERS.get(job.kind)
     if segmenter is None:
-        changes, score = engine.analyse(job.text, job.rest)
+        changes, score = engine.analyse(job.text, job.rest, job.want_score)
     else:
         segments = segmenter(job.text)
         prose, starts = join_prose(job.text, segments)
-        changes, score = engine.analyse(prose)
+        changes, score = engine.analyse(prose, score=job.want_score)
         changes = map_changes(changes, segments, starts)
     changes = drop_ignored(job.text, changes, job.off)
     notes: list[str] = []
@@ -186,7 +187,7 @@ def _run_records(engine: Engine, job: Job) -> Outcome:
                                   f"({value[exc.start]!r} at character {exc.start + 1}); record left unchanged")
             out.append(line)
             continue
-        changes, score = engine.analyse(value)
+        changes, score = engine.analyse(value, score=job.want_score)
         changes = storable(job, drop_ignored(value, changes), where, outcome.notes)
         span = field_span(body, job.field) if changes else None
         if span is not None:

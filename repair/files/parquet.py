@@ -126,15 +126,15 @@ def jobs(src: ParquetSource, options: Options) -> Iterator[Job]:
         yield job()
 
 
-def repair_text(engine: Engine, text: str) -> tuple[str, list, Score]:
+def repair_text(engine: Engine, text: str, score: bool = True) -> tuple[str, list, Score]:
     """One document: the repaired text, the changes applied and its score.
 
     The same steps as a JSON Lines record (``unspin: ignore`` markers honoured),
     so every route — files, Parquet, Ray — gives the same document.
     """
-    changes, score = engine.analyse(text)
+    changes, scored = engine.analyse(text, score=score)
     changes = drop_ignored(text, changes)
-    return (apply_changes(text, changes) if changes else text), changes, score
+    return (apply_changes(text, changes) if changes else text), changes, scored
 
 
 def run_rows(engine: Engine, job: Job) -> Outcome:
@@ -144,7 +144,7 @@ def run_rows(engine: Engine, job: Job) -> Outcome:
         if not isinstance(value, str):
             out.append(value)
             continue
-        fixed, changes, score = repair_text(engine, value)
+        fixed, changes, score = repair_text(engine, value, job.want_score)
         out.append(fixed)
         for ch in changes:
             outcome.findings.append(Finding(row, ch.start + 1, len(value[:ch.start].encode("utf-8")) + 1, ch))

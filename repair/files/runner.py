@@ -18,6 +18,7 @@ import stat
 import sys
 from collections import deque
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol
 
@@ -415,7 +416,8 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 continue
             window.append((src, None, "start"))
             try:
-                for job in jobs_of(src, options, engine.repairer.evidence):
+                measure = partial(engine.repairer.evidence, score=options.want_score)
+                for job in jobs_of(src, options, measure):
                     window.append((src, job, submit(job)))
                     drain(max(2, workers * 3))
             except InputError as exc:  # reading failed (a bad byte, NUL on stdin); engine errors go up

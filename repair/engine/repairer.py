@@ -9,7 +9,8 @@ import math
 import re
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Callable
+from types import MappingProxyType
+from typing import Any, Callable, Mapping
 
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
@@ -106,6 +107,37 @@ def _one_choice(text: str, found: list[Decision], choice: Callable[[str, str], f
                 step = min(1.0, rho * choice(e.original, "table") / (1.0 - rho))
                 odds = d.posterior / (1.0 - d.posterior) * step ** (n - 1)
                 d = d._replace(posterior=odds / (1.0 + odds))
+        out.append(d)
+    return out
+
+
+def _unwritten(text: str, found: list[Decision], repeat: float,
+               written: Mapping[str, frozenset[int]] = MappingProxyType({})) -> list[Decision]:
+    """``found`` with the table restorations whose original ``text`` never writes discounted by the
+    chance that every other use of it was swapped away: their odds times ``1 - repeat·(1-ρ)``.
+
+    An author who writes a word once often writes it again (with probability ``repeat``, which
+    grows with the length of the text: see ``ModelParams.table_repeat``), and a spinner leaves each
+    use intact with probability ``1-ρ``. Had the author written 城市 where the page now says 城镇,
+    the page would likely show 城市 somewhere else too, unless the spinner swapped that as well: at
+    a light rate it seldom does, so an original the page never writes makes the restoration less
+    likely; at a heavy rate the term fades. The context model reads a few words either side and
+    cannot see this, so a synonym it prefers by a wide margin read as sure at a light rate.
+    ``written`` are originals written by restorations already applied, with where they start: one
+    of them is an author's use that was swapped, so the *other* restorations to the same word need
+    no such discount (a restoration never vouches for itself).
+    """
+    if repeat <= 0.0:
+        return found
+    out = []
+    for d in found:
+        e = d.edge
+        if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
+                and not written.get(e.original, frozenset()) - {d.diff.start}
+                and e.original not in text.replace(e.garbled, "\0")):
+            rho = min(max(d.rho, 0.0), 1.0)
+            odds = d.posterior / (1.0 - d.posterior) * (1.0 - repeat * (1.0 - rho))
+            d = d._replace(posterior=odds / (1.0 + odds))
         out.append(d)
     return out
 
@@ -505,11 +537,35 @@ class Repairer:
     def _choose(self, analysis, found: list[Decision], threshold: float, floor: float,
                 doubtful: float | None = None) -> tuple[list[Change], list[Change]]:
         """The most probable non-overlapping changes: applied (≥ threshold; a form a person may also
-        write ≥ ``doubtful`` when given) and suggested (≥ floor)."""
+        write ≥ ``doubtful`` when given) and suggested (≥ floor).
+
+        A table restoration whose original the text never writes is discounted (:func:`_unwritten`)
+        unless another restoration applied here writes it: decided again with those originals
+        written until nothing more is applied, so a second run on the output, where they are
+        written, decides the same.
+        """
+        text = analysis.simplified
+        found = _one_choice(text, found, self.builder.choice)
+        params = self.config.params
+        han = len(_NOT_HAN.sub("", text))  # Han characters: the room the author had to write a word again
+        repeat = params.table_repeat * han / (han + params.table_repeat_chars) if han else 0.0
+        written: dict[str, frozenset[int]] = {}
+        while True:
+            applied, suggested, originals = self._pick(analysis, _unwritten(text, found, repeat, written),
+                                                       threshold, floor, doubtful)
+            if all(starts <= written.get(o, frozenset()) for o, starts in originals.items()):
+                return applied, suggested
+            written = {o: written.get(o, frozenset()) | originals.get(o, frozenset())
+                       for o in written.keys() | originals.keys()}
+
+    def _pick(self, analysis, found: list[Decision], threshold: float, floor: float,
+              doubtful: float | None) -> tuple[list[Change], list[Change], dict[str, frozenset[int]]]:
+        """:meth:`_choose` at fixed posteriors, and the originals the applied table restorations
+        write, with where each starts (analysis offsets)."""
         applied: list[Change] = []
         suggested: list[Change] = []
+        originals: dict[int, tuple[str, int]] = {}  # of the applied table restorations, by id of the change
         taken = bytearray(len(analysis.original))  # characters already given to a more probable change
-        found = _one_choice(analysis.simplified, found, self.builder.choice)
         for d in sorted(found, key=lambda d: -d.posterior):
             if d.posterior < floor or taken.find(1, d.diff.start, d.diff.end) >= 0:
                 continue
@@ -521,13 +577,20 @@ class Repairer:
             need = doubtful if doubtful is not None and kind not in SPINNER_ONLY else threshold
             if d.posterior >= need and kind in APPLICABLE:
                 applied.append(change)
+                if kind == "table":
+                    originals[id(change)] = (d.edge.original, d.diff.start)
             else:
                 suggested.append(replace(change, applied=False))
         applied, held = self._within_precision(applied)
         suggested += held
         applied.sort(key=lambda c: c.start)
         suggested.sort(key=lambda c: c.start)
-        return applied, suggested
+        writes: dict[str, frozenset[int]] = {}
+        for c in applied:
+            if id(c) in originals:
+                word, at = originals[id(c)]
+                writes[word] = writes.get(word, frozenset()) | {at}
+        return applied, suggested, writes
 
     def _within_precision(self, applied: list[Change]) -> tuple[list[Change], list[Change]]:
         """``applied`` less the table pairs beyond the expected precision asked for, and those held back.

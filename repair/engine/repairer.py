@@ -130,16 +130,26 @@ def _unwritten(text: str, found: list[Decision], repeat: float,
     if repeat <= 0.0:
         return found
     out = []
+    unwritten: dict[tuple[str, str], bool] = {}  # per pair: one pass over the text, not one per decision
     for d in found:
         e = d.edge
         if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
                 and not written.get(e.original, frozenset()) - {d.diff.start}
-                and e.original not in text.replace(e.garbled, "\0")):
+                and _never_written(text, e.garbled, e.original, unwritten)):
             rho = min(max(d.rho, 0.0), 1.0)
             odds = d.posterior / (1.0 - d.posterior) * (1.0 - repeat * (1.0 - rho))
             d = d._replace(posterior=odds / (1.0 + odds))
         out.append(d)
     return out
+
+
+def _never_written(text: str, garbled: str, original: str, seen: dict[tuple[str, str], bool]) -> bool:
+    """Whether ``text`` writes ``original`` nowhere but inside ``garbled`` (remembered in ``seen``:
+    a dense page has thousands of table decisions over a few hundred pairs)."""
+    key = (garbled, original)
+    if key not in seen:
+        seen[key] = original not in text.replace(garbled, "\0")
+    return seen[key]
 
 
 def _once(entries: list[Entry]) -> list[Entry]:

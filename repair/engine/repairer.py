@@ -377,7 +377,10 @@ class Repairer:
         counts = self._register_counts(text_a)
         sizes = [source_counts(g) for g in groups]
         opportunities = [sum(size[s] for size in sizes) + intact[s] for s in SOURCES]
-        screen = applies(params)
+        # a document with many clusters of forms only spinners write is built whole (below): known
+        # before any evidence, so its clusters are all built at once too
+        whole = sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups)
+        screen = applies(params) and not whole
         evidence: list[list[Clue]] = []
         weak: list[bool] = []
         built: dict[int, Lattice] = {}
@@ -389,7 +392,7 @@ class Repairer:
             weak.append(screen and is_weak(g, ev))
             if not weak[-1]:
                 built[i] = self._lattice(text_a, g, ev)
-        if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
+        if whole or 2 * sum(weak) < len(groups):
             weak = [False] * len(groups)
             built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
                      for i, (g, ev) in enumerate(zip(groups, evidence))}
@@ -527,9 +530,13 @@ class Repairer:
         groups = [g for g in clusters(analysis.simplified, cands, self.config.params)
                   if self._can_reach(g, rates, modern, floor)]
         if in_context:
-            clues = [self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY) for g in groups]
-            lattices = [self._lattice(analysis.simplified, g, ev) for g, ev in zip(groups, clues)
-                        if any(c.gain > 0.0 for c in ev)]
+            # each lattice built right after its evidence, while the context scores that read are
+            # still in the builder's caches
+            lattices = []
+            for g in groups:
+                ev = self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY)
+                if any(c.gain > 0.0 for c in ev):
+                    lattices.append(self._lattice(analysis.simplified, g, ev))
         else:
             lattices = [self._lattice(analysis.simplified, g) for g in groups]
         posts = [posteriors(lat, rates, self.config.params.max_context_gain, modern) for lat in lattices]

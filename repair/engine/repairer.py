@@ -241,7 +241,8 @@ class Repairer:
         threshold, reach = self._threshold, self.config.params.context_chars
         doubtful = self._doubtful_threshold(fit_)
         while latest:
-            applied = compose(text, applied, latest) if applied else latest
+            # ``current`` is ``text`` after ``applied``: compose need not replay them again
+            applied = compose(text, applied, latest, current) if applied else latest
             before, current = current, apply_changes(current, latest)
             if rounds <= 0:
                 break

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
@@ -135,6 +136,8 @@ class Repairer:
         self.config = (config or Config()).with_options(**overrides) if overrides else (config or Config())
         with no_collection():
             self._load()
+        #: solved lattices by what they read, during one call (see ``_lattice``)
+        self._solved: dict[tuple, Lattice] = {}
 
     def _load(self) -> None:
         """Read every dictionary and table of the config and build the lexicon's automaton."""
@@ -217,6 +220,21 @@ class Repairer:
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
+        with self._solving():
+            return self._analyse(text, min_confidence, rest)
+
+    @contextmanager
+    def _solving(self) -> Iterator[None]:
+        """Lattices solved during one call are kept by what they read (see :meth:`_lattice`) until it
+        returns: the memory of one document's, never more."""
+        self._solved = {}
+        try:
+            yield
+        finally:
+            self._solved = {}
+
+    def _analyse(self, text: str, min_confidence: float | None, rest: Evidence | None) -> Report:
+        """:meth:`analyse`, lattices kept by content."""
         threshold = self._threshold
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
         first = self._pass(text, threshold, floor, None, rest=rest)
@@ -318,7 +336,8 @@ class Repairer:
 
     def evidence(self, text: str) -> Evidence:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
-        first = self._pass(text, 1.0, 1.0, None)
+        with self._solving():
+            first = self._pass(text, 1.0, 1.0, None)
         if first is None:  # no candidates: the text still says which register it is in
             modern, formal, han = self._register_counts(analysis_copy(text).simplified)
             return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
@@ -341,11 +360,27 @@ class Repairer:
         ``evidence`` (``LatticeBuilder.evidence`` of the group) is what the spin-rate fit reads; a
         lattice decided at a rate already fitted (later rounds) is built without it, as no-one
         reads it there. The fit weighs it by form afterwards (:func:`_once_per_form`).
+
+        A lattice reads nothing of the text but its window, the context words either side
+        (``LatticeBuilder.around``) and its candidates, with their entries, placed in the window;
+        a cluster that reads the same as one solved earlier in this call (``_solved``) takes
+        that one's sums, moved to its place (``Lattice.moved``). On a dense page a later round's
+        clusters are re-decided for a change a few characters away (see ``_near``) and most still
+        read the same: 592 of 966 on the bench's spun text.
         """
-        lat = self.builder.build(text_a, group, [] if evidence is None else evidence)
-        solve(self.builder, text_a, lat)
+        builder = self.builder
+        evidence = [] if evidence is None else evidence
+        window = builder.window(text_a, group)
+        a, b = window
+        key = (text_a[a:b], builder.around(text_a, a, b), tuple((c.start - a, c.end - a, c.entries) for c in group))
+        known = self._solved.get(key)
+        if known is not None:
+            return known.moved(a, evidence)
+        lat = builder.build(text_a, group, evidence, window)
+        solve(builder, text_a, lat)
         lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
-        return lat  # holds one window's words at a time, not every window's
+        self._solved[key] = lat  # holds one window's words at a time, not every window's
+        return lat
 
     def _near(self, groups: list[list[Candidate]], near: bytearray) -> list[list[Candidate]]:
         """The clusters within reach of a change of the last round."""

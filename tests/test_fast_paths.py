@@ -162,3 +162,33 @@ def test_a_lattice_moved_to_a_cluster_that_reads_the_same_is_the_one_built_there
         assert b.start == a.start + 4
         assert seen(a.moved(b.start, b.evidence)) == seen(b)
         assert seen(a.moved(a.start, a.evidence)) == seen(a)
+
+
+def test_analyse_runs_without_the_cycle_collector_and_makes_no_cycles(monkeypatch):
+    """The cyclic collector is off while a call solves its lattices (its full collections walked every
+    lattice held) and as it was after it; that is only sound while the engine makes no reference cycles."""
+    import gc
+
+    r = repair.Repairer(repair.Config())
+    text = _spun_text() * 3
+    collecting: list[bool] = []
+    lattice = repair.Repairer._lattice
+
+    def spy(self, *args, **kwargs):
+        collecting.append(gc.isenabled())
+        return lattice(self, *args, **kwargs)
+
+    monkeypatch.setattr(repair.Repairer, "_lattice", spy)
+    r.analyse(text)
+    r.explain(text, 0.1)
+    r.evidence(text)
+    assert len(collecting) > 50 and not any(collecting) and gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        r.analyse(text)
+        r.explain(text, 0.1)
+        assert gc.collect() == 0  # nothing for the collector to find: reference counting freed it all
+        assert not gc.isenabled()  # and a caller's choice stands
+    finally:
+        gc.enable()

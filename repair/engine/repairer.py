@@ -225,11 +225,20 @@ class Repairer:
 
     @contextmanager
     def _solving(self) -> Iterator[None]:
-        """Lattices solved during one call are kept by what they read (see :meth:`_lattice`) until it
-        returns: the memory of one document's, never more."""
+        """One call's work: lattices solved during it are kept by what they read (see
+        :meth:`_lattice`) until it returns (the memory of one document's, never more), and the
+        cyclic garbage collector is off (:func:`.dictionary.no_collection`).
+
+        A dense page makes hundreds of thousands of containers (candidates, lattices, their
+        posteriors), thousands of them alive at once, so full collections kept walking every
+        lattice held: a tenth of the time on the bench's spun text, and more than the lattices
+        kept by content saved. The engine makes no reference cycles (a test checks), so
+        reference counting frees all of it as before.
+        """
         self._solved = {}
         try:
-            yield
+            with no_collection():
+                yield
         finally:
             self._solved = {}
 

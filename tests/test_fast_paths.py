@@ -142,31 +142,9 @@ def test_script_window_is_searched_within_its_reach():
                                                                                      start - lo + 2, "会议")
 
 
-def test_a_lattice_moved_to_a_cluster_that_reads_the_same_is_the_one_built_there():
-    """A later cluster reading the same window, context and candidates takes an earlier lattice's sums
-    (``Repairer._lattice``): moved to its place, it must be the lattice built there, float for float."""
-    r = repair.Repairer(repair.Config())
-    gain = r.config.params.max_context_gain
-    text = _spun_text()
-    here, there = _lattices(r, text), _lattices(r, "前言。\n" + text)  # every window 4 places on
-    assert len(here) == len(there) > 20 and any(len(lat.restore_edges) > 1 for lat in here)
-
-    def seen(lat) -> tuple:
-        edges = [(e.start, e.end, e.tokens, e.internal, e.channel, e.tier, e.entry, e.source, e.original, e.diffs)
-                 for e in lat.restore_edges]
-        return (lat.start, lat.end, lat.left2, lat.left, lat.right, lat.candidates, lat.sizes, lat.layout, lat.z,
-                list(lat.mass.values()), list(lat.counted.values()), edges, lat.strong, lat.markers,
-                [list(posteriors(lat, (rate, rate), gain, 1.0).values()) for rate in (0.002, 0.3, 0.9)])
-
-    for a, b in zip(here, there):
-        assert b.start == a.start + 4
-        assert seen(a.moved(b.start, b.evidence)) == seen(b)
-        assert seen(a.moved(a.start, a.evidence)) == seen(a)
-
-
 def test_analyse_runs_without_the_cycle_collector_and_makes_no_cycles(monkeypatch):
     """The cyclic collector is off while a call solves its lattices (its full collections walked every
-    lattice held) and as it was after it; that is only sound while the engine makes no reference cycles."""
+    lattice held) and as it was after it: sound only while the engine makes no reference cycles."""
     import gc
 
     r = repair.Repairer(repair.Config())

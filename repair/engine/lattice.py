@@ -142,29 +142,6 @@ class Lattice:
     #: garbled spans of the marker and phrase tiers (forms only a spinner writes)
     markers: int = 0
 
-    def moved(self, start: int, evidence: list[Clue]) -> "Lattice":
-        """This solved lattice as read at ``start`` instead, with ``evidence`` of its own.
-
-        For a cluster whose window text, context words and candidates (placed relative to the
-        window) are this one's: all its sums are then the same (see ``Repairer._lattice``), and
-        only its restore edges and their diffs move. The sums are shared, never copied: a solved
-        lattice's are only read.
-        """
-        shift = start - self.start
-        if shift:
-            edges = [Edge(e.start + shift, e.end + shift, e.tokens, e.internal, e.channel, e.tier, e.entry,
-                          e.source, e.garbled, e.original,
-                          tuple(Diff(d.start + shift, d.end + shift, d.new) for d in e.diffs))
-                     for e in self.restore_edges]
-            ids = {id(old): id(new) for old, new in zip(self.restore_edges, edges)}
-            mass = {ids[key]: vec for key, vec in self.mass.items()}  # in the same order
-            counted = {ids[key]: s for key, s in self.counted.items()}
-        else:
-            edges, mass, counted = self.restore_edges, self.mass, self.counted
-        return Lattice(start, self.end + shift, [], self.candidates, self.left, self.right, self.left2, edges,
-                       self.sizes, self.layout, self.z, mass, counted, evidence, strong_counts(evidence),
-                       self.markers)
-
 
 def clusters(text: str, cands: Sequence[Candidate], params: ModelParams) -> list[list[Candidate]]:
     """Group candidates within ``cluster_gap`` Han characters of each other, at most ``max_cluster`` a group.
@@ -400,22 +377,16 @@ class LatticeBuilder:
             break
         return lo, hi
 
-    def window(self, text: str, group: Sequence[Candidate]) -> tuple[int, int]:
-        """The span a lattice of ``group`` reads: the group's, widened over the words that cross
-        its edges (:meth:`_straddle`)."""
-        return self._straddle(text, min(c.start for c in group), max(c.end for c in group))
-
     def build(self, text: str, group: Sequence[Candidate],
-              evidence: list[Clue] | None = None, window: tuple[int, int] | None = None) -> Lattice:
+              evidence: list[Clue] | None = None) -> Lattice:
         """Every reading of the span covered by ``group``, between two fixed context words.
 
         The context either side is the same for every reading, so it is one
         word (the longest the model knows) rather than a lattice of its own.
-        ``evidence`` is :meth:`evidence` of the group, and ``window`` :meth:`window`, when the
-        caller has them already.
+        ``evidence`` is :meth:`evidence` of the group, when the caller has it already.
         """
         p = self.params
-        a, b = self.window(text, group) if window is None else window
+        a, b = self._straddle(text, min(c.start for c in group), max(c.end for c in group))
         n = b - a
         edges: list[list[Edge]] = [[] for _ in range(n)]
         maxlen = self.model.max_word_len

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import math
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
@@ -136,8 +135,6 @@ class Repairer:
         self.config = (config or Config()).with_options(**overrides) if overrides else (config or Config())
         with no_collection():
             self._load()
-        #: solved lattices by what they read, during one call (see ``_lattice``)
-        self._solved: dict[tuple, Lattice] = {}
 
     def _load(self) -> None:
         """Read every dictionary and table of the config and build the lexicon's automaton."""
@@ -220,30 +217,15 @@ class Repairer:
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
-        with self._solving():
+        # the cyclic garbage collector off: a dense page keeps thousands of lattices, candidates
+        # and posteriors alive at once, and its full collections walked them all (a tenth of the
+        # time on the bench's spun text). The engine makes no reference cycles (a test checks),
+        # so reference counting frees everything as before.
+        with no_collection():
             return self._analyse(text, min_confidence, rest)
 
-    @contextmanager
-    def _solving(self) -> Iterator[None]:
-        """One call's work: lattices solved during it are kept by what they read (see
-        :meth:`_lattice`) until it returns (the memory of one document's, never more), and the
-        cyclic garbage collector is off (:func:`.dictionary.no_collection`).
-
-        A dense page makes hundreds of thousands of containers (candidates, lattices, their
-        posteriors), thousands of them alive at once, so full collections kept walking every
-        lattice held: a tenth of the time on the bench's spun text, and more than the lattices
-        kept by content saved. The engine makes no reference cycles (a test checks), so
-        reference counting frees all of it as before.
-        """
-        self._solved = {}
-        try:
-            with no_collection():
-                yield
-        finally:
-            self._solved = {}
-
     def _analyse(self, text: str, min_confidence: float | None, rest: Evidence | None) -> Report:
-        """:meth:`analyse`, lattices kept by content."""
+        """:meth:`analyse`, with the collector off."""
         threshold = self._threshold
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
         first = self._pass(text, threshold, floor, None, rest=rest)
@@ -345,7 +327,7 @@ class Repairer:
 
     def evidence(self, text: str) -> Evidence:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks."""
-        with self._solving():
+        with no_collection():  # as in analyse
             first = self._pass(text, 1.0, 1.0, None)
         if first is None:  # no candidates: the text still says which register it is in
             modern, formal, han = self._register_counts(analysis_copy(text).simplified)
@@ -369,27 +351,11 @@ class Repairer:
         ``evidence`` (``LatticeBuilder.evidence`` of the group) is what the spin-rate fit reads; a
         lattice decided at a rate already fitted (later rounds) is built without it, as no-one
         reads it there. The fit weighs it by form afterwards (:func:`_once_per_form`).
-
-        A lattice reads nothing of the text but its window, the context words either side
-        (``LatticeBuilder.around``) and its candidates, with their entries, placed in the window;
-        a cluster that reads the same as one solved earlier in this call (``_solved``) takes
-        that one's sums, moved to its place (``Lattice.moved``). On a dense page a later round's
-        clusters are re-decided for a change a few characters away (see ``_near``) and most still
-        read the same: 592 of 966 on the bench's spun text.
         """
-        builder = self.builder
-        evidence = [] if evidence is None else evidence
-        window = builder.window(text_a, group)
-        a, b = window
-        key = (text_a[a:b], builder.around(text_a, a, b), tuple((c.start - a, c.end - a, c.entries) for c in group))
-        known = self._solved.get(key)
-        if known is not None:
-            return known.moved(a, evidence)
-        lat = builder.build(text_a, group, evidence, window)
-        solve(builder, text_a, lat)
+        lat = self.builder.build(text_a, group, [] if evidence is None else evidence)
+        solve(self.builder, text_a, lat)
         lat.edges = []  # solved: only its sums and restore edges are read again, so a dense text
-        self._solved[key] = lat  # holds one window's words at a time, not every window's
-        return lat
+        return lat  # holds one window's words at a time, not every window's
 
     def _near(self, groups: list[list[Candidate]], near: bytearray) -> list[list[Candidate]]:
         """The clusters within reach of a change of the last round."""

@@ -140,3 +140,33 @@ def test_script_window_is_searched_within_its_reach():
         window = Analysis(text[lo:hi], analysis.simplified[lo:hi], analysis.traditional)
         assert to_input_script(analysis, start, start + 2, "会议") == to_input_script(window, start - lo,
                                                                                      start - lo + 2, "会议")
+
+
+def test_analyse_runs_without_the_cycle_collector_and_makes_no_cycles(monkeypatch):
+    """The cyclic collector is off while a call solves its lattices (its full collections walked every
+    lattice held) and as it was after it: sound only while the engine makes no reference cycles."""
+    import gc
+
+    r = repair.Repairer(repair.Config())
+    text = _spun_text() * 3
+    collecting: list[bool] = []
+    lattice = repair.Repairer._lattice
+
+    def spy(self, *args, **kwargs):
+        collecting.append(gc.isenabled())
+        return lattice(self, *args, **kwargs)
+
+    monkeypatch.setattr(repair.Repairer, "_lattice", spy)
+    r.analyse(text)
+    r.explain(text, 0.1)
+    r.evidence(text)
+    assert len(collecting) > 50 and not any(collecting) and gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        r.analyse(text)
+        r.explain(text, 0.1)
+        assert gc.collect() == 0  # nothing for the collector to find: reference counting freed it all
+        assert not gc.isenabled()  # and a caller's choice stands
+    finally:
+        gc.enable()

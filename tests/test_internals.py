@@ -33,6 +33,7 @@ def test_compose_equals_applying_both_passes(data, text):
     second = data.draw(change_list(middle))
     combined = compose(text, first, second)
     assert apply_changes(text, combined) == apply_changes(middle, second)
+    assert compose(text, first, second, middle) == combined  # the middle text given, as the repairer does
     for c in combined:
         assert text[c.start:c.end] == c.old
 

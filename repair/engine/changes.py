@@ -85,14 +85,17 @@ def apply_changes(text: str, changes: Iterable[Change]) -> str:
     return "".join(out)
 
 
-def compose(text: str, first: list[Change], second: list[Change]) -> list[Change]:
+def compose(text: str, first: list[Change], second: list[Change], middle: str | None = None) -> list[Change]:
     """One list of changes on ``text`` equal to applying ``first``, then ``second`` to the result.
 
     A change of the second pass that touches a change of the first is merged
     with it (中心书记处置惩罚: 处置惩罚 → 处理 first, then 中心 → 中央 once 处理
     is there to read), so the list always replays on the original input.
+
+    ``middle`` is ``apply_changes(text, first)`` where the caller has it already (the repairer's
+    rounds do: a dense page's first round holds thousands of changes to replay).
     """
-    final = apply_changes(apply_changes(text, first), second)
+    final = apply_changes(apply_changes(text, first) if middle is None else middle, second)
     # every change as a span of the middle text (after ``first``), tagged with its pass
     spans: list[tuple[int, int, Change, int]] = []
     shift = 0

@@ -80,7 +80,10 @@ def solve(builder: LatticeBuilder, text: str, lat: Lattice) -> None:
     """Fill ``lat.z`` and ``lat.mass``: the fast path for a lone candidate, else forward-backward."""
     if lat.z:
         return
-    if not lat.edges or not any(e.entry is None for row in lat.edges for e in row):
+    # a lattice with kept words has one at the head of its first row (``LatticeBuilder.build``
+    # gives every position its character first), so that edge tells, with no scan of them all
+    first = lat.edges[0] if lat.edges else ()
+    if not first or first[0].entry is not None:
         _solve_single(builder, text, lat)
     else:
         _forward_backward(builder, lat)

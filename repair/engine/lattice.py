@@ -200,6 +200,10 @@ def outer_count(group: Sequence[Candidate]) -> int:
     return n
 
 
+#: a memo's "not asked yet" (its values may be None)
+_UNSEEN = object()
+
+
 class _Vocabulary:
     """``word in vocabulary`` for a model that exposes only ``is_word``."""
 
@@ -226,7 +230,9 @@ class LatticeBuilder:
         vocabulary = getattr(model, "vocabulary", None)
         self._vocabulary = vocabulary if vocabulary is not None else _Vocabulary(model.is_word)
         self._memo_text: str | None = None
-        self._memo: dict[tuple[int, int], str | None] = {}
+        #: per text: the context word ending at each place asked for, and the one starting there
+        self._before: dict[int, str | None] = {}
+        self._after: dict[int, str | None] = {}
         self._around: dict[tuple[int, int], tuple[str | None, str | None, str | None]] = {}
         #: per form of the lexicon: its tokens, their internal and their context-free score
         self._forms: dict[str, tuple[tuple[str, ...], float, float]] = {}
@@ -253,7 +259,7 @@ class LatticeBuilder:
     def _text(self, text: str) -> None:
         """Start the per-text memos afresh when ``text`` is not the one they were filled for."""
         if self._memo_text is not text:
-            self._memo_text, self._memo, self._around = text, {}, {}
+            self._memo_text, self._before, self._after, self._around = text, {}, {}, {}
 
     def context_word(self, text: str, at: int, step: int) -> str | None:
         """The longest known word (≤ context_chars Han characters) ending (step -1) or starting (+1) at ``at``.
@@ -261,26 +267,38 @@ class LatticeBuilder:
         Memoised per text: a lattice and the evidence of its candidates ask for the same places.
         """
         self._text(text)
-        key = (at, step)
-        memo = self._memo
-        if key not in memo:
-            memo[key] = self._context_word(text, at, step)
-        return memo[key]
+        memo = self._after if step > 0 else self._before
+        word = memo.get(at, _UNSEEN)
+        if word is _UNSEEN:
+            word = memo[at] = self._context_word(text, at, step)
+        return word
 
     def around(self, text: str, start: int, end: int) -> tuple[str | None, str | None, str | None]:
         """The context of ``text[start:end]``: the two words before it and the word after it
         (``left2``, ``left``, ``right``), each the longest the model knows.
 
         Memoised per text and span: a lone candidate's evidence, its lattice and its reading
-        alone all ask for it.
+        alone all ask for it. (:meth:`context_word`'s memo is read here in line: this runs for
+        every candidate and every window.)
         """
-        self._text(text)
-        key = (start, end)
-        found = self._around.get(key)
+        if self._memo_text is not text:
+            self._text(text)
+        found = self._around.get((start, end))
         if found is None:
-            left = self.context_word(text, start, -1)
-            left2 = self.context_word(text, start - len(left), -1) if left else None
-            found = self._around[key] = (left2, left, self.context_word(text, end, +1))
+            before, after, word = self._before, self._after, self._context_word
+            left = before.get(start, _UNSEEN)
+            if left is _UNSEEN:
+                left = before[start] = word(text, start, -1)
+            left2 = None
+            if left:
+                at = start - len(left)
+                left2 = before.get(at, _UNSEEN)
+                if left2 is _UNSEEN:
+                    left2 = before[at] = word(text, at, -1)
+            right = after.get(end, _UNSEEN)
+            if right is _UNSEEN:
+                right = after[end] = word(text, end, +1)
+            found = self._around[(start, end)] = (left2, left, right)
         return found
 
     def _context_word(self, text: str, at: int, step: int) -> str | None:

@@ -265,6 +265,15 @@ class Repairer:
         """
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")
+        # the cyclic garbage collector off: a dense page keeps thousands of lattices, candidates
+        # and posteriors alive at once, and its full collections walked them all (a tenth of the
+        # time on the bench's spun text). The engine makes no reference cycles (a test checks),
+        # so reference counting frees everything as before.
+        with no_collection():
+            return self._analyse(text, min_confidence, rest, score)
+
+    def _analyse(self, text: str, min_confidence: float | None, rest: Evidence | None, score: bool) -> Report:
+        """:meth:`analyse`, with the collector off."""
         threshold = self._threshold
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
         first = self._pass(text, threshold, floor, None, rest=rest, score=score)
@@ -290,7 +299,8 @@ class Repairer:
         threshold, reach = self._threshold, self.config.params.context_chars
         doubtful = self._doubtful_threshold(fit_)
         while latest:
-            applied = compose(text, applied, latest) if applied else latest
+            # ``current`` is ``text`` after ``applied``: compose need not replay them again
+            applied = compose(text, applied, latest, current) if applied else latest
             before, current = current, apply_changes(current, latest)
             if rounds <= 0:
                 break
@@ -372,7 +382,8 @@ class Repairer:
     def evidence(self, text: str, score: bool = True) -> Evidence:
         """How much of ``text`` looks spun: expected spun words and opportunities, to add up over chunks
         (``score``: as in :meth:`analyse`)."""
-        first = self._pass(text, 1.0, 1.0, None, score=score)
+        with no_collection():  # as in analyse
+            first = self._pass(text, 1.0, 1.0, None, score=score)
         if first is None:  # no candidates: the text still says which register it is in
             return self._unfitted(text, None, score)[1]
         return first[2].evidence
@@ -466,7 +477,10 @@ class Repairer:
         counts = self._register_counts(text_a)
         sizes = [source_counts(g) for g in groups]
         opportunities = [sum(size[s] for size in sizes) + intact[s] for s in SOURCES]
-        screen = applies(params)
+        # a document with many clusters of forms only spinners write is built whole (below): known
+        # before any evidence, so its clusters are all built at once too
+        whole = sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups)
+        screen = applies(params) and not whole
         evidence: list[list[Clue]] = []
         weak: list[bool] = []
         built: dict[int, Lattice] = {}
@@ -478,7 +492,7 @@ class Repairer:
             weak.append(screen and is_weak(g, ev))
             if not weak[-1]:
                 built[i] = self._lattice(text_a, g, ev)
-        if 2 * sum(weak) < len(groups) or sum(marker_spans(g) > 0 for g in groups) >= SCREEN_MARKERS * len(groups):
+        if whole or 2 * sum(weak) < len(groups):
             weak = [False] * len(groups)
             built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
                      for i, (g, ev) in enumerate(zip(groups, evidence))}
@@ -649,9 +663,13 @@ class Repairer:
         groups = [g for g in clusters(analysis.simplified, cands, self.config.params)
                   if self._can_reach(g, rates, modern, floor)]
         if in_context:
-            clues = [self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY) for g in groups]
-            lattices = [self._lattice(analysis.simplified, g, ev) for g, ev in zip(groups, clues)
-                        if any(c.gain > 0.0 for c in ev)]
+            # each lattice built right after its evidence, while the context scores that read are
+            # still in the builder's caches
+            lattices = []
+            for g in groups:
+                ev = self.builder.evidence(analysis.simplified, g, SUGGEST_ONLY)
+                if any(c.gain > 0.0 for c in ev):
+                    lattices.append(self._lattice(analysis.simplified, g, ev))
         else:
             lattices = [self._lattice(analysis.simplified, g) for g in groups]
         posts = [posteriors(lat, rates, self.config.params.max_context_gain, modern) for lat in lattices]

@@ -21,6 +21,7 @@ from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
 from .lattice import APPLICABLE, SPINNER_ONLY, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
 from .normalize import analysis_copy, to_input_script
+from .occurrences import Occurrences
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
@@ -82,9 +83,10 @@ def _once_per_form(evidence: list[list[Clue]]) -> Callable[[str], float]:
     return lambda form: 1.0 / n.get(form, 1)
 
 
-def _one_choice(text: str, found: list[Decision], choice: Callable[[str, str], float]) -> list[Decision]:
+def _one_choice(words: Occurrences, found: list[Decision], choice: Callable[[str, str], float]) -> list[Decision]:
     """``found`` with the table restorations of a form the text writes ``n ≥ 2`` times, and whose
-    original it never writes, decided as one author's choice.
+    original it never writes, decided as one author's choice (``words``: where the text writes
+    the forms and originals of its table decisions).
 
     An author who wrote 城镇 twice chose it once; had they written 城市, the spinner would have
     had to swap both, and each to this one of the word's ``k`` partners.
@@ -95,14 +97,12 @@ def _one_choice(text: str, found: list[Decision], choice: Callable[[str, str], f
     multiplied by that to the ``n - 1`` (never raised by it: at a heavy rate with one partner a
     repeated context is no reason for more confidence).
     """
-    if not any(d.edge.entry is not None and d.edge.entry.kind == "table" for d in found):
-        return found
     out = []
     for d in found:
         e = d.edge
         if e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0:
-            n = text.count(e.garbled)
-            if n >= 2 and e.original not in text.replace(e.garbled, "\0"):
+            n = words.count(e.garbled)
+            if n >= 2 and not words.written_outside(e.original, e.garbled):
                 rho = min(max(d.rho, 1e-9), 1.0 - 1e-9)
                 step = min(1.0, rho * choice(e.original, "table") / (1.0 - rho))
                 odds = d.posterior / (1.0 - d.posterior) * step ** (n - 1)
@@ -111,10 +111,11 @@ def _one_choice(text: str, found: list[Decision], choice: Callable[[str, str], f
     return out
 
 
-def _unwritten(text: str, found: list[Decision], repeat: float,
+def _unwritten(words: Occurrences, found: list[Decision], repeat: float,
                written: Mapping[str, frozenset[int]] = MappingProxyType({})) -> list[Decision]:
-    """``found`` with the table restorations whose original ``text`` never writes discounted by the
-    chance that every other use of it was swapped away: their odds times ``1 - repeat·(1-ρ)``.
+    """``found`` with the table restorations whose original the text never writes (``words``: see
+    :func:`_one_choice`) discounted by the chance that every other use of it was swapped away: their
+    odds times ``1 - repeat·(1-ρ)``.
 
     An author who writes a word once often writes it again (with probability ``repeat``, which
     grows with the length of the text: see ``ModelParams.table_repeat``), and a spinner leaves each
@@ -130,26 +131,16 @@ def _unwritten(text: str, found: list[Decision], repeat: float,
     if repeat <= 0.0:
         return found
     out = []
-    unwritten: dict[tuple[str, str], bool] = {}  # per pair: one pass over the text, not one per decision
     for d in found:
         e = d.edge
         if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
                 and not written.get(e.original, frozenset()) - {d.diff.start}
-                and _never_written(text, e.garbled, e.original, unwritten)):
+                and not words.written_outside(e.original, e.garbled)):
             rho = min(max(d.rho, 0.0), 1.0)
             odds = d.posterior / (1.0 - d.posterior) * (1.0 - repeat * (1.0 - rho))
             d = d._replace(posterior=odds / (1.0 + odds))
         out.append(d)
     return out
-
-
-def _never_written(text: str, garbled: str, original: str, seen: dict[tuple[str, str], bool]) -> bool:
-    """Whether ``text`` writes ``original`` nowhere but inside ``garbled`` (remembered in ``seen``:
-    a dense page has thousands of table decisions over a few hundred pairs)."""
-    key = (garbled, original)
-    if key not in seen:
-        seen[key] = original not in text.replace(garbled, "\0")
-    return seen[key]
 
 
 def _once(entries: list[Entry]) -> list[Entry]:
@@ -569,14 +560,17 @@ class Repairer:
         written, decides the same.
         """
         text = analysis.simplified
-        found = _one_choice(text, found, self.builder.choice)
+        table = [d.edge for d in found if d.edge.entry is not None and d.edge.entry.kind == "table"]
+        if table:  # where the text writes each of their forms and originals, found in one pass
+            words = Occurrences(text, {w for e in table for w in (e.garbled, e.original)})
+            found = _one_choice(words, found, self.builder.choice)
         params = self.config.params
         han = len(_NOT_HAN.sub("", text))  # Han characters: the room the author had to write a word again
         repeat = params.table_repeat * han / (han + params.table_repeat_chars) if han else 0.0
         written: dict[str, frozenset[int]] = {}
         while True:
-            applied, suggested, originals = self._pick(analysis, _unwritten(text, found, repeat, written),
-                                                       threshold, floor, doubtful)
+            applied, suggested, originals = self._pick(
+                analysis, _unwritten(words, found, repeat, written) if table else found, threshold, floor, doubtful)
             if all(starts <= written.get(o, frozenset()) for o, starts in originals.items()):
                 return applied, suggested
             written = {o: written.get(o, frozenset()) | originals.get(o, frozenset())

@@ -313,15 +313,21 @@ class ScoreHandler(_Base):
 
     def end(self, src: Source) -> None:
         self._field_report(src)
-        if src.kind not in ("jsonl", "parquet") and self._scores:  # issue 9
-            self._emit(src.name, combine(self._scores))
+        if src.kind not in ("jsonl", "parquet"):  # issue 9
+            self._emit(src.name, combine(self._scores))  # an empty file too: one line per file read
 
     def abort(self, src: Source, message: str) -> None:
         self.skipped(src.name, message, error=True)
 
 
 def combine(scores: list[Score]) -> Score:
-    """One score for a file read in chunks: chunk scores weighted by their candidates."""
+    """One score for a file read in chunks: chunk scores weighted by their candidates.
+
+    A file with no text (no chunk) scores as the engine scores an empty text: 0, no
+    candidates; leaving it out would make a corpus filter's line count disagree with its files.
+    """
+    if not scores:
+        return Score(0.0, 0)
     total = sum(s.candidates for s in scores)
     if len(scores) == 1 or total == 0:
         return Score(scores[0].score, total)

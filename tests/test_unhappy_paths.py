@@ -4,6 +4,8 @@ Each test fails on the code before its fix.
 """
 from __future__ import annotations
 
+import builtins
+import io
 import json
 import os
 from pathlib import Path
@@ -62,3 +64,79 @@ def test_score_prints_a_line_for_an_empty_file_as_for_any_other(repo: Path):
         assert row == {"path": row["path"], "score": nothing.spin_score, "candidates": nothing.candidates}
     check = unspin(["check", "empty.txt"], repo)  # check and fix read it as a file with nothing to change
     assert check.exit_code == 0 and check.stdout == ""
+
+
+# --- learn: a file or folder of the corpus that cannot be read ----------------------------------
+
+LEARN_SPUN = "我们经由过程测试发明，这个题目可以很快处置惩罚。\n经由过程这次集会，各方处置惩罚了多年的分歧。\n"
+
+
+@pytest.fixture
+def deny(monkeypatch: pytest.MonkeyPatch):
+    """``deny(path, ...)`` makes paths unreadable: mode 000 for a user; for root, who reads
+    everything, the kernel's EACCES is simulated on every open of a file and listing of a folder."""
+    chmodded: list[Path] = []
+    denied: set[str] = set()
+    real_open, real_scandir = io.open, os.scandir
+
+    def open_(file, *args, **kwargs):
+        if isinstance(file, (str, Path)) and os.path.abspath(file) in denied:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    def scandir(path="."):
+        if os.path.abspath(path) in denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def make(*paths: Path) -> None:
+        if os.geteuid() != 0:
+            for p in paths:
+                p.chmod(0)
+                chmodded.append(p)
+            return
+        denied.update(str(p) for p in paths)
+        monkeypatch.setattr(io, "open", open_)  # Path.open
+        monkeypatch.setattr(builtins, "open", open_)
+        monkeypatch.setattr(os, "scandir", scandir)
+
+    yield make
+    for p in chmodded:
+        p.chmod(0o755)
+
+
+def test_learn_reports_an_unreadable_file_and_folder_and_learns_from_the_rest(tmp_path: Path, deny):
+    """As check and fix do: one ``unspin: error: NAME: cannot read...; skipped`` line each, the
+    rest is read and the pairs are written, exit 2. Before, the file stopped the run with a raw
+    ``[Errno 13] ...`` and the folder was skipped without a word."""
+    table = tmp_path / "t.txt"
+    table.write_text("通过-经由过程\n", encoding="utf-8")
+    corpus = tmp_path / "c"
+    (corpus / "secret").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", "secret/c.txt"):
+        (corpus / name).write_text(LEARN_SPUN, encoding="utf-8")
+    args = ["learn", "c", "--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    expected = unspin(["learn", "alone/a.txt", *args[2:]], tmp_path)
+    assert expected.exit_code == 0 and "经由过程\t通过" in expected.stdout, expected.output
+    deny(corpus / "b.txt", corpus / "secret")
+    r = unspin([*args, "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.stderr and "Errno" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if "error" in line]
+    assert errors == ["unspin: error: c/secret: cannot read this folder (Permission denied); skipped",
+                      "unspin: error: c/b.txt: cannot be read (Permission denied); skipped"]
+    assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == expected.stdout
+
+
+def test_learn_names_an_unreadable_synonym_file_in_one_line(tmp_path: Path, deny):
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    synonyms = tmp_path / "syn.txt"
+    synonyms.write_text("通过 经由过程\n", encoding="utf-8")
+    deny(synonyms)
+    r = unspin(["learn", "a.txt", "--synonyms", "syn.txt", "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == "unspin: error: syn.txt: Permission denied\n"
+    assert not (tmp_path / "pairs.tsv").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import builtins
 import io
 import json
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -140,3 +141,50 @@ def test_learn_names_an_unreadable_synonym_file_in_one_line(tmp_path: Path, deny
     assert r.exit_code == 2, r.output
     assert r.stderr == "unspin: error: syn.txt: Permission denied\n"
     assert not (tmp_path / "pairs.tsv").exists()
+
+
+# --- -j: a pool no larger than the machine can use ----------------------------------------------
+
+@pytest.mark.parametrize("command", ["check", "score"])
+def test_jobs_is_capped_at_twice_the_cores(repo: Path, monkeypatch: pytest.MonkeyPatch, command: str):
+    """``-j 100000`` started one process per job (up to 100000); the work is CPU-bound."""
+    for i in range(12):
+        (repo / f"f{i}.txt").write_text((repo / "a.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    started: list[int] = []
+    real_pool = multiprocessing.Pool
+
+    def pool(workers: int, *args):
+        started.append(workers)
+        return real_pool(min(workers, 2), *args)  # the test itself never starts a dozen
+
+    monkeypatch.setattr(multiprocessing, "Pool", pool)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    r = unspin([command, "-j", "100000", "."], repo)
+    assert r.exit_code in (0, 1), r.output
+    assert started == [2 * 2]
+    one = unspin([command, "-j", "1", "."], repo)
+    assert r.stdout == one.stdout  # the same results, whatever the pool
+    zero = unspin([command, "-j", "0", "."], repo)
+    assert zero.exit_code == 2 and "Invalid value for '-j' / '--jobs'" in zero.stderr
+
+
+def test_ray_actors_are_capped_at_twice_the_clusters_cpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With ``--ray -j 100000`` each actor asked for 1/200000 CPU, so Ray would start them all."""
+    import repair.scale.cluster as cluster
+    from repair.files.runner import Options
+
+    class Cluster:
+        def cluster_resources(self) -> dict[str, float]:
+            return {"CPU": 3.0}
+
+    started: list[int] = []
+    monkeypatch.setattr(cluster, "import_ray", Cluster)
+    monkeypatch.setattr(cluster, "connect", lambda address: False)
+    monkeypatch.setattr(cluster.runner, "run", lambda *args, **kwargs: started.append(args[4]))
+    inputs = []
+    for i in range(20):
+        (tmp_path / f"{i}.txt").write_text("文本\n", encoding="utf-8")
+        inputs.append((f"{i}.txt", tmp_path / f"{i}.txt"))
+    run = cluster.ray_run(None, 100000, meter=cluster.Meter(write=lambda s: None, tty=False))
+    run(inputs, None, Options(), None, 1)
+    assert started == [6]

@@ -48,6 +48,9 @@ FIFO_WAIT = 5.0
 #: a larger one is refused with an error for that file (nothing written, nothing lost), and
 #: ``--type text`` repairs it in chunks as plain text instead.
 MARKUP_MAX_BYTES = 8 << 20
+#: ``-j`` is capped at this many worker processes per CPU (local cores, or a Ray cluster's CPUs):
+#: the work is CPU-bound, so more only costs memory and start-up (``-j 100000`` started that many).
+MAX_JOBS_PER_CPU = 2
 
 
 def _too_big(name: str, kind: str) -> InputError:

@@ -9,11 +9,13 @@ import io
 import json
 import multiprocessing
 import os
+import tracemalloc
 from pathlib import Path
 
 import pytest
 
-from cli_helpers import engine, unspin
+import repair.files.textio
+from cli_helpers import SPUN, engine, unspin
 
 
 def one_error(stderr: str, where: Path, reason: str) -> None:
@@ -188,3 +190,42 @@ def test_ray_actors_are_capped_at_twice_the_clusters_cpus(tmp_path: Path, monkey
     run = cluster.ray_run(None, 100000, meter=cluster.Meter(write=lambda s: None, tty=False))
     run(inputs, None, Options(), None, 1)
     assert started == [6]
+
+
+# --- one huge JSON Lines record: decided in chunks, memory bounded ------------------------------
+
+PLAIN = "今天天气很好，我们一起去公园散步，看见很多孩子在玩耍。"
+
+
+def _traced_peak(args: list[str], cwd: Path) -> tuple[int, str]:
+    tracemalloc.start()
+    try:
+        r = unspin(args, cwd)
+        return tracemalloc.get_traced_memory()[1], r.stdout
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_a_huge_record_is_decided_in_chunks_in_bounded_memory(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A record went to the engine whole (~150-600 bytes a character: a 50 MB record took 9 GB),
+    and splicing the repaired words kept an int per character. Chunks are made small here so
+    that a record of 100 KB stands in for one of megabytes; memory is traced, not timed."""
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 2048)
+    text = ((PLAIN * 3 + SPUN) * 400)[:40_000]
+    (repo / "small.jsonl").write_text(json.dumps({"text": SPUN}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (repo / "big.jsonl").write_text(json.dumps({"id": 1, "text": text}, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+    (repo / "big.txt").write_text(text, encoding="utf-8")
+    size = (repo / "big.jsonl").stat().st_size
+    unspin(["fix", "--field", "text", "small.jsonl"], repo)  # loads what is loaded once per process
+    base, _ = _traced_peak(["fix", "--field", "text", "small.jsonl"], repo)  # what a run costs anyway
+    peak, _ = _traced_peak(["fix", "-w", "--field", "text", "big.jsonl"], repo)
+    # ~15x: a few copies of the record (~5x) and its findings (~700 bytes each, one every ~20
+    # characters here); whole, the engine alone took ~150-600 bytes a character (~90x at these sizes)
+    assert peak - base < 25 * size, (peak - base) / size
+    # decided as the same text in a plain file is (same chunks, each with the rest's evidence)
+    assert unspin(["fix", "-w", "big.txt"], repo).exit_code == 0
+    fixed = json.loads((repo / "big.jsonl").read_text(encoding="utf-8"))
+    assert fixed == {"id": 1, "text": (repo / "big.txt").read_text(encoding="utf-8")}
+    assert fixed["text"] != text

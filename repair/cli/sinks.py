@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ..errors import InputError
 from ..files.atomic import AtomicWriter, read_only, reason
-from ..files.documents import Job, Outcome, Score
+from ..files.documents import Job, Outcome, Score, combine
 from ..files.parquet import writer_for  # issue 9: Parquet shards are rewritten whole
 from ..files.runner import Source
 from .diffs import chunk_diff
@@ -318,17 +318,3 @@ class ScoreHandler(_Base):
 
     def abort(self, src: Source, message: str) -> None:
         self.skipped(src.name, message, error=True)
-
-
-def combine(scores: list[Score]) -> Score:
-    """One score for a file read in chunks: chunk scores weighted by their candidates.
-
-    A file with no text (no chunk) scores as the engine scores an empty text: 0, no
-    candidates; leaving it out would make a corpus filter's line count disagree with its files.
-    """
-    if not scores:
-        return Score(0.0, 0)
-    total = sum(s.candidates for s in scores)
-    if len(scores) == 1 or total == 0:
-        return Score(scores[0].score, total)
-    return Score(round(sum(s.score * s.candidates for s in scores) / total, 4), total)

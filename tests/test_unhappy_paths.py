@@ -229,3 +229,16 @@ def test_a_huge_record_is_decided_in_chunks_in_bounded_memory(repo: Path, monkey
     fixed = json.loads((repo / "big.jsonl").read_text(encoding="utf-8"))
     assert fixed == {"id": 1, "text": (repo / "big.txt").read_text(encoding="utf-8")}
     assert fixed["text"] != text
+
+
+@pytest.mark.parametrize("name, body", [(".unspin.yaml", "threshold: 0.99\n"),
+                                        ("pyproject.toml", "[tool.unspin]\nthreshold = 0.99\n")])
+def test_a_config_file_with_a_bom_is_read(repo: Path, name: str, body: str):
+    """Windows editors save UTF-8 with a BOM; pyproject.toml's was 'not valid TOML' at line 1."""
+    (repo / ".unspin.yaml").unlink()
+    default = [json.loads(line) for line in unspin(["check", "--format", "json", "a.txt"], repo).stdout.splitlines()]
+    assert any(f["confidence"] < 0.99 for f in default)  # so the file's threshold shows
+    (repo / name).write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    r = unspin(["check", "--format", "json", "a.txt"], repo)
+    assert r.stderr == "" and r.exit_code in (0, 1), r.output
+    assert [json.loads(line) for line in r.stdout.splitlines()] == [f for f in default if f["confidence"] >= 0.99]

@@ -183,7 +183,8 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8"))
+        # a BOM (Windows editors) is accepted, as in .unspin.yaml; tomllib would call it an invalid statement
+        data = tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
     except OSError as exc:

@@ -9,6 +9,10 @@ import io
 import json
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -242,3 +246,60 @@ def test_a_config_file_with_a_bom_is_read(repo: Path, name: str, body: str):
     r = unspin(["check", "--format", "json", "a.txt"], repo)
     assert r.stderr == "" and r.exit_code in (0, 1), r.output
     assert [json.loads(line) for line in r.stdout.splitlines()] == [f for f in default if f["confidence"] >= 0.99]
+
+
+# --- SIGTERM to the whole process group while workers wait for work -----------------------------
+
+CLI = [sys.executable, "-c", "from repair.cli import main; main()"]
+
+
+def _open_writer(fifo: Path, proc: subprocess.Popen) -> int:
+    """The FIFO opened for writing as soon as ``proc`` has it open for reading."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: no reader yet
+            time.sleep(0.05)
+    pytest.fail(f"unspin never opened the FIFO (exit {proc.poll()})")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(2))
+@pytest.mark.parametrize("timeout_style", [False, True], ids=["group", "child-then-group"])
+def test_sigterm_to_the_group_while_a_worker_waits_on_the_queue_ends_the_run(repo: Path, attempt: int,
+                                                                              timeout_style: bool):
+    """``timeout 6 unspin check -j2 …`` could hang for ever: an idle worker blocks reading the
+    task queue *holding its lock*; killed there by the group's SIGTERM it never releases it, and
+    ``Pool.terminate()`` waits for that lock. The parent now kills its workers and never calls it.
+
+    The workers are made idle on purpose: the second input is a FIFO the parent waits on.
+    ``timeout`` signals unspin and then its whole group, so unspin may see two SIGTERMs;
+    the second must not cut the clean-up short. Looped from outside 20 times each for
+    ``timeout N unspin check/fix -w -j2`` (see the commit): 6 of 20 hung before, none after.
+    """
+    fifo = repo / "more.txt"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([*CLI, "check", "-j", "2", "a.txt", "more.txt"], cwd=repo, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        writer = _open_writer(fifo, proc)  # once the parent, its pool started, opens the FIFO
+        try:
+            time.sleep(1.5)  # the workers finish a.txt and wait on the queue
+            if timeout_style:
+                os.kill(proc.pid, signal.SIGTERM)
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                _, err = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("unspin hung after SIGTERM")
+        finally:
+            os.close(writer)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group, if the run hung
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"terminated" in err and b"Traceback" not in err, err
+    assert not list(repo.rglob("*.unspin-tmp"))

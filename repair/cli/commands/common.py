@@ -250,6 +250,10 @@ class Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    """Stop the run once: later SIGTERMs are ignored, so they cannot cut the clean-up short
+    (``timeout`` sends two, one to unspin and one to its process group, and a second
+    ``Terminated`` raised while the pool was being ended left it to hang at exit)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated()
 
 

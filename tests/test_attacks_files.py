@@ -29,13 +29,6 @@ from repair.files.documents import Engine, Score
 CLI = [sys.executable, "-c", "from repair.cli import main; main()"]
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = project(tmp_path / "r")
-    (root / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
-    return root
-
-
 def temps(root: Path) -> list[Path]:
     return list(root.rglob("*.unspin-tmp"))
 

@@ -19,13 +19,6 @@ from cli_helpers import RESTORED, SPUN, project, unspin
 KEEP = "这一段不能丢。"
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    root = project(tmp_path / "r")
-    (root / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
-    return root
-
-
 # --- fix -o: a link left in the output folder never carries the copy out of it -------------------
 
 def test_a_symlink_in_the_mirror_to_an_input_is_replaced_not_written_through(repo: Path):

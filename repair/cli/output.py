@@ -17,6 +17,7 @@ import click
 from ..engine.changes import Change
 from ..engine.config import DEFAULT_THRESHOLD
 from ..files.documents import Finding
+from ..files.runner import MAX_JOBS_PER_CPU
 
 FORMATS = ("text", "json", "rdjson", "github")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -145,15 +146,16 @@ SMALL_RUN_FILES, SMALL_RUN_BYTES = 50, 1 << 20
 
 
 def default_jobs(requested: int | None, sizes: list[int], cores: int | None = None) -> int:
-    """Worker processes: as asked, else one for a small run (< 50 files or < 1 MB), else every core;
-    never more than there are inputs to share."""
+    """Worker processes: as asked (at most :data:`MAX_JOBS_PER_CPU` per core), else one for a small
+    run (< 50 files or < 1 MB), else every core; never more than there are inputs to share."""
     import os
 
+    cores = cores or os.cpu_count() or 1
     if requested is not None:
-        return max(1, min(requested, max(1, len(sizes))))
+        return max(1, min(requested, MAX_JOBS_PER_CPU * cores, max(1, len(sizes))))
     if len(sizes) < SMALL_RUN_FILES or sum(sizes) < SMALL_RUN_BYTES:
         return 1
-    return max(1, min(cores or os.cpu_count() or 1, len(sizes)))
+    return max(1, min(cores, len(sizes)))
 
 
 class Progress:

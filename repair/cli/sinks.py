@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from ..errors import InputError
 from ..files.atomic import AtomicWriter, read_only, reason
-from ..files.documents import Job, Outcome, Score
+from ..files.documents import Job, Outcome, Score, combine
 from ..files.parquet import writer_for  # issue 9: Parquet shards are rewritten whole
 from ..files.runner import Source
 from .diffs import chunk_diff
@@ -313,16 +313,8 @@ class ScoreHandler(_Base):
 
     def end(self, src: Source) -> None:
         self._field_report(src)
-        if src.kind not in ("jsonl", "parquet") and self._scores:  # issue 9
-            self._emit(src.name, combine(self._scores))
+        if src.kind not in ("jsonl", "parquet"):  # issue 9
+            self._emit(src.name, combine(self._scores))  # an empty file too: one line per file read
 
     def abort(self, src: Source, message: str) -> None:
         self.skipped(src.name, message, error=True)
-
-
-def combine(scores: list[Score]) -> Score:
-    """One score for a file read in chunks: chunk scores weighted by their candidates."""
-    total = sum(s.candidates for s in scores)
-    if len(scores) == 1 or total == 0:
-        return Score(scores[0].score, total)
-    return Score(round(sum(s.score * s.candidates for s in scores) / total, 4), total)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..errors import InputError
+from .atomic import reason
 from .formats import html_segments, markdown_segments
 from .records import get_field, parse_record
 from .textio import SkipFile, read_chunks, sniff
@@ -38,6 +39,8 @@ class Corpus:
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     skipped: list[str] = dc_field(default_factory=list)
+    #: Files and folders that could not be read, one message each (``learn`` exits 2, as ``check`` does).
+    errors: list[str] = dc_field(default_factory=list)
     _stdin: Path | None = None
     _files: list[tuple[str, Path]] | None = None
 
@@ -64,28 +67,45 @@ class Corpus:
         if names:
             selector = FileSelector(self.include, self.exclude)
             out.extend((str(t.rel), t.path) for t in selector.select(names))
+            self.errors.extend(f"{shown}: {why}" for shown, why in selector.errors)
         return out
 
     def size(self) -> int:
         """Total bytes of the inputs (for a progress bar)."""
-        return sum(p.stat().st_size for _, p in self.files())
+        return sum(_size(p) for _, p in self.files())
 
     def texts(self, progress=None) -> Iterator[str]:
-        """Every text of the corpus in order; ``progress(nbytes)`` is called after each file."""
+        """Every text of the corpus in order; ``progress(nbytes)`` is called after each file.
+
+        A file that cannot be read is recorded in :attr:`errors` and the rest is read, as
+        ``check`` and ``fix`` go on past one; each message is kept once over both passes.
+        """
         for name, path in self.files():
             try:
                 yield from read_texts(name, path, self.field_name, self.encoding)
             except (SkipFile, InputError) as exc:
                 if str(exc) not in self.skipped:
                     self.skipped.append(str(exc))
+            except OSError as exc:
+                message = f"{name}: cannot be read ({reason(exc)}); skipped"
+                if message not in self.errors:
+                    self.errors.append(message)
             if progress is not None:
-                progress(path.stat().st_size)
+                progress(_size(path))
 
     def close(self) -> None:
         if self._stdin is not None:
             self._stdin.unlink(missing_ok=True)
             self._stdin = None
         self._files = None  # selected again if read again (stdin is gone with its temporary copy)
+
+
+def _size(path: Path) -> int:
+    """The size of ``path`` for the progress bar; 0 if it is gone (its read error is reported)."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def kind_of(name: str, field_name: str | None) -> str:

@@ -6,6 +6,7 @@ its file, whether an ``unspin: off`` region is open) travels with it.
 """
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field, replace
 
 from ..engine.changes import Change, apply_changes, byte_col, line_col
@@ -14,7 +15,9 @@ from ..engine.spinrate import Evidence
 from ..errors import InputError
 from .formats import html_segments, join_prose, map_changes, markdown_segments
 from .ignores import drop_ignored
+from . import textio
 from .records import field_span, get_field, parse_record, splice_field
+from .textio import read_chunks
 
 KINDS = ("text", "markdown", "html", "jsonl")
 _SEGMENTERS = {"markdown": markdown_segments, "html": html_segments}
@@ -88,7 +91,15 @@ class Engine:
     def analyse(self, text: str, rest: Evidence | None = None, score: bool = True) -> tuple[list[Change], Score]:
         """The changes to report for ``text`` and how spun it looks as a whole (with ``rest``, the
         evidence of the other chunks of its document); ``score=False`` when no score is printed
-        (see ``Repairer.analyse``: the changes are the same, the score is cheaper and partial)."""
+        (see ``Repairer.analyse``: the changes are the same, the score is cheaper and partial).
+
+        A text longer than a file chunk (one JSON Lines record or Parquet row of megabytes, the
+        prose of a large Markdown file) is decided in chunks, as a long plain-text file is
+        (:func:`repair.files.runner.document_rests`): the engine's memory grows with the text it
+        is given (~150-600 bytes a character), so a 50 MB record took over 9 GB whole.
+        """
+        if len(text) > textio.CHUNK_CHARS:
+            return self._analyse_in_chunks(text, rest, score)
         report = self.repairer.analyse(text, self.min_confidence, rest=rest, score=score)
         changes = list(report.changes)
         if self.min_confidence is not None:
@@ -96,6 +107,52 @@ class Engine:
             changes = sorted([c for c in changes if c.confidence >= self.min_confidence] + extra,
                              key=lambda c: c.start)
         return changes, Score(round(report.spin_score, 4), report.candidates)
+
+    def _analyse_in_chunks(self, text: str, rest: Evidence | None, score: bool) -> tuple[list[Change], Score]:
+        """:meth:`analyse` of a long text: each chunk decided with the evidence of all the others,
+        so the document's spin rate is still one, and one score for the whole text."""
+        pieces = list(read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=textio.CHUNK_CHARS))
+        found = [self.repairer.evidence(piece, score) for piece in pieces]
+        total = sum(found[1:], found[0])
+        if rest is not None:
+            total = total + rest
+        changes: list[Change] = []
+        scores: list[Score] = []
+        offset = 0
+        for piece, own in zip(pieces, found):
+            piece_changes, piece_score = self.analyse(piece, total - own, score)
+            changes.extend(replace(c, start=c.start + offset, end=c.end + offset) for c in piece_changes)
+            scores.append(piece_score)
+            offset += len(piece)
+        return changes, combine(scores)
+
+
+def combine(scores: list[Score]) -> Score:
+    """One score for a text read in chunks: chunk scores weighted by their candidates.
+
+    A file with no text (no chunk) scores as the engine scores an empty text: 0, no
+    candidates; leaving it out would make a corpus filter's line count disagree with its files.
+    """
+    if not scores:
+        return Score(0.0, 0)
+    total = sum(s.candidates for s in scores)
+    if len(scores) == 1 or total == 0:
+        return Score(scores[0].score, total)
+    return Score(round(sum(s.score * s.candidates for s in scores) / total, 4), total)
+
+
+def utf8_offsets(text: str, changes: list[Change]) -> list[int]:
+    """The UTF-8 byte offset in ``text`` of each change's start, in the order of ``changes``.
+
+    Counted from one change to the next in order of position, so a record of megabytes
+    with thousands of changes costs one pass, not one encoding of all that precedes each.
+    """
+    found, pos, size = [0] * len(changes), 0, 0
+    for i in sorted(range(len(changes)), key=lambda i: changes[i].start):
+        size += len(text[pos:changes[i].start].encode("utf-8", "surrogatepass"))
+        pos = changes[i].start
+        found[i] = size
+    return found
 
 
 def locate(job: Job, text: str, change: Change) -> Finding:
@@ -196,8 +253,8 @@ def _run_records(engine: Engine, job: Job) -> Outcome:
             outcome.errors.append(f"{where}: field {job.field!r} could not be located; record left unchanged")
             changes = []
         out.append(line)
-        for ch in changes:
-            outcome.findings.append(Finding(n, ch.start + 1, len(value[:ch.start].encode("utf-8")) + 1, ch))
+        for ch, at in zip(changes, utf8_offsets(value, changes)):
+            outcome.findings.append(Finding(n, ch.start + 1, at + 1, ch))
         if job.want_score:
             outcome.scores.append(Score(score.score, score.candidates, n))
     outcome.fixed = "\n".join(out)

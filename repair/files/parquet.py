@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator
 from ..engine.changes import apply_changes
 from ..errors import InputError, UnspinError
 from .atomic import AtomicWriter, Snapshot
-from .documents import Engine, Finding, Job, Outcome, Score
+from .documents import Engine, Finding, Job, Outcome, Score, utf8_offsets
 from .ignores import drop_ignored
 from .runner import Options, Source
 from .textio import CHUNK_CHARS, Encoding
@@ -146,8 +146,8 @@ def run_rows(engine: Engine, job: Job) -> Outcome:
             continue
         fixed, changes, score = repair_text(engine, value, job.want_score)
         out.append(fixed)
-        for ch in changes:
-            outcome.findings.append(Finding(row, ch.start + 1, len(value[:ch.start].encode("utf-8")) + 1, ch))
+        for ch, at in zip(changes, utf8_offsets(value, changes)):
+            outcome.findings.append(Finding(row, ch.start + 1, at + 1, ch))
         if job.want_score:
             outcome.scores.append(Score(score.score, score.candidates, row))
     outcome.fixed = encode_rows(out)

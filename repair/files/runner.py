@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import select
 import signal
@@ -49,6 +50,9 @@ FIFO_WAIT = 5.0
 #: a larger one is refused with an error for that file (nothing written, nothing lost), and
 #: ``--type text`` repairs it in chunks as plain text instead.
 MARKUP_MAX_BYTES = 8 << 20
+#: ``-j`` is capped at this many worker processes per CPU (local cores, or a Ray cluster's CPUs):
+#: the work is CPU-bound, so more only costs memory and start-up (``-j 100000`` started that many).
+MAX_JOBS_PER_CPU = 2
 
 
 def _too_big(name: str, kind: str) -> InputError:
@@ -379,11 +383,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         engine.repairer.builder  # load the model now, so forked workers share it  # noqa: B018
         _FORKED = engine
         gc.freeze()  # objects made so far are never collected: the children's copies stay shared
-    # issue 9: ``make_pool`` (Ray actors, scale/cluster.py) stands in for the local process pool
-    pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence)) \
-        if workers > 1 or make_pool else None
+    pool: Any = None
     window: deque = deque()
-    first_workers = list(getattr(pool, "_pool", None) or ())  # a local pool's processes, watched by _result
+    first_workers: list[Any] = []  # a local pool's processes, watched by _result
 
     def submit(job: Job):
         return pool.apply_async(_work, (job,)) if pool else _Done(_safe_run_job(engine, job))
@@ -398,7 +400,11 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 if progress:
                     progress(len(job.text.encode(src.encoding.name, errors="replace")))
 
-    try:
+    finished = False
+    try:  # the pool is made inside: a signal right after it is made must still end it
+        if workers > 1 or make_pool:  # issue 9: ``make_pool`` (Ray actors, scale/cluster.py) or local processes
+            pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence))
+            first_workers = list(getattr(pool, "_pool", None) or ())
         for name, path in inputs:
             try:
                 src = open_source(name, path, options)
@@ -431,7 +437,33 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 continue
             window.append((src, None, "end"))
         drain(0)
+        finished = True
     finally:
-        if pool:
+        if pool is not None and not finished and isinstance(pool, multiprocessing.pool.Pool):
+            _kill_pool(pool)  # a signal, a dead worker, an error: Pool.terminate() could hang
+        elif pool is not None:
             pool.terminate()
             pool.join()
+
+
+def _kill_pool(pool: multiprocessing.pool.Pool) -> None:
+    """End a local pool at once, without ``Pool.terminate()``.
+
+    An idle worker waits for a task *holding the task queue's lock*; one killed there
+    (the SIGTERM ``timeout`` sends to the whole process group, while workers keep SIG_DFL)
+    never releases it, and ``terminate()`` first takes that lock: the run hung for ever.
+    So the pool stops replacing workers, every worker is killed with SIGKILL (nothing of
+    theirs needs cleaning: the parent writes every file). The pool's exit finalizer, which
+    would call ``terminate()`` at interpreter exit, is cancelled first; if this is cut short
+    anyway, the workers left are daemons that multiprocessing ends at exit. The pool's
+    threads are daemons too and end with the process.
+    """
+    pool._terminate.cancel()  # type: ignore[attr-defined]  # first: a second Ctrl-C may cut the rest short
+    handler = pool._worker_handler  # type: ignore[attr-defined]
+    handler._state = multiprocessing.pool.TERMINATE  # no replacement for the workers killed below
+    for proc in list(pool._pool):  # type: ignore[attr-defined]
+        proc.kill()
+    handler.join(5)  # woken by the deaths; replacements it started meanwhile are in _pool
+    for proc in list(pool._pool):  # type: ignore[attr-defined]
+        proc.kill()
+        proc.join()

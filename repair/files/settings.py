@@ -9,7 +9,9 @@ key that was silently ignored would leave a repository unprotected.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,14 +88,36 @@ def find_config_file(start: Path) -> tuple[Path, dict[str, Any]] | None:
     """
     for directory in (start, *start.parents):
         yaml_path = directory / YAML_NAME
-        if yaml_path.is_file():
+        if _config_file_here(yaml_path):
             return yaml_path, _read_yaml(yaml_path)
         toml_path = directory / PYPROJECT_NAME
-        if toml_path.is_file():
+        if _config_file_here(toml_path):
             table = _read_pyproject(toml_path)
             if table is not None:
                 return toml_path, table
     return None
+
+
+def _config_file_here(path: Path) -> bool:
+    """Whether ``path`` is a config file to read; raise if the name is taken by something unreadable.
+
+    A directory, a dangling link or a link loop under the config file's name is a
+    mistake the user must hear about: skipping it would run with the defaults, so a
+    repository's protected words or threshold would silently stop applying.
+    """
+    if not os.path.lexists(path):
+        return False
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ConfigFileError(f"{path}: a symbolic link to a missing file") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(mode):
+        raise ConfigFileError(f"{path}: is a directory, not a config file")
+    if not stat.S_ISREG(mode):
+        raise ConfigFileError(f"{path}: not a regular file, so it is not read")
+    return True
 
 
 def _config_error(path: str, line: int | None, message: str) -> ConfigFileError:
@@ -159,7 +183,8 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
     try:
-        data = tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8"))
+        # a BOM (Windows editors) is accepted, as in .unspin.yaml; tomllib would call it an invalid statement
+        data = tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
     except OSError as exc:

@@ -29,7 +29,7 @@ from ..errors import UnspinError
 from ..files import runner
 from ..files.documents import Job, Outcome
 from ..files.parquet import is_parquet, pyarrow_modules
-from ..files.runner import Handler, Options, Source
+from ..files.runner import MAX_JOBS_PER_CPU, Handler, Options, Source
 from ..files.textio import CHUNK_CHARS
 
 INSTALL_HINT = "pip install 'unspin[ray]'"
@@ -194,7 +194,8 @@ def ray_run(address: str | None = None, requested: int | None = None,
         started = connect(address)
         try:
             cpus = float(ray.cluster_resources().get("CPU", 1.0))
-            actors = max(1, min(requested or int(cpus) or 1, _job_estimate(inputs)))
+            actors = max(1, min(requested or int(cpus) or 1, MAX_JOBS_PER_CPU * max(1, int(cpus)),
+                                _job_estimate(inputs)))
             # half a CPU each (at most): Ray Data tasks or other actors holding CPUs never leave
             # an actor waiting for resources, and SPREAD still puts them on every node
             num_cpus = min(1.0, cpus / actors) / 2

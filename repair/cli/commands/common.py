@@ -17,7 +17,7 @@ from ...engine.config import Config
 from ...errors import EXIT_ERROR, UnspinError
 from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
-from ...files.runner import STDIN, Handler, Options, kind_of, run
+from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
 from ...files.settings import Settings, load_settings
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
@@ -68,7 +68,8 @@ def input_options(f: Callable) -> Callable:
         click.option("--field", multiple=True, callback=_one_field, metavar="NAME",
                      help="Repair this field of each JSON Lines record (dotted path, e.g. meta.body)."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: one for a small run, else all cores)."),
+                     help=f"Worker processes (default: one for a small run, else all cores; at most "
+                          f"{MAX_JOBS_PER_CPU} per core and one per job)."),
         click.option("-q", "--quiet", is_flag=True, default=None,
                      help="No progress, hints or summaries on stderr; errors still show."),
         # the engine options of the filter, also accepted after the command name
@@ -249,6 +250,10 @@ class Terminated(KeyboardInterrupt):
 
 
 def _on_sigterm(signum: int, frame: object) -> None:
+    """Stop the run once: later SIGTERMs are ignored, so they cannot cut the clean-up short
+    (``timeout`` sends two, one to unspin and one to its process group, and a second
+    ``Terminated`` raised while the pool was being ended left it to hang at exit)."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise Terminated()
 
 

@@ -103,18 +103,25 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
         known = set() if no_builtin else known_pairs(entries)
         pairs = learn_pairs(model, partners, texts, ref_texts, known, options)
         corpus.close()
-        for msg in corpus.skipped:
-            click.echo(f"unspin: {msg}", err=True)
+        errors = 0
+        for read in (corpus, ref) if ref else (corpus,):
+            for msg in read.skipped:
+                click.echo(f"unspin: {msg}", err=True)
+            for msg in read.errors:
+                click.echo(f"unspin: error: {msg}", err=True)
+            errors += len(read.errors)
         if top:
             pairs = pairs[:top]
         lines = [HEADER] + [p.line() for p in pairs]
         _write(output, "\n".join(lines) + "\n")
         click.echo(f"unspin: {len(pairs)} pairs", err=True)
+        # as check and fix: what could be read is done (the pairs are written), what could not is an error
+        ctx.exit(EXIT_ERROR if errors else EXIT_OK)
     except UnspinError as exc:
         click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)
-    except OSError as exc:
-        click.echo(f"unspin: error: {exc}", err=True)
+    except OSError as exc:  # one line naming the file, as check and fix report it (not "[Errno 13] ...")
+        click.echo(f"unspin: error: {exc.filename or 'unspin'}: {exc.strerror or exc}", err=True)
         ctx.exit(EXIT_ERROR)
 
 

@@ -1,0 +1,305 @@
+"""Unhappy paths left open by the attack sweep (``../shared/attacks``): bad input gets one clear line, exit 2.
+
+Each test fails on the code before its fix.
+"""
+from __future__ import annotations
+
+import builtins
+import io
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+import repair.files.textio
+from cli_helpers import SPUN, engine, unspin
+
+
+def one_error(stderr: str, where: Path, reason: str) -> None:
+    """``stderr`` is exactly one ``unspin: error: WHERE: ...REASON...`` line, no traceback."""
+    assert len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith(f"unspin: error: {where}: "), stderr
+    assert reason in stderr
+
+
+# --- a config file name taken by something that is not a file ----------------------------------
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p.mkdir(), "is a directory"),
+    (lambda p: p.symlink_to(p.name), "cannot be read (Too many levels of symbolic links)"),
+    (lambda p: p.symlink_to("missing.yaml"), "a symbolic link to a missing file"),
+    (os.mkfifo, "not a regular file"),
+], ids=["directory", "link-loop", "dangling-link", "fifo"])
+def test_a_config_name_that_is_not_a_readable_file_is_a_config_error(repo: Path, make, reason: str):
+    """Skipping it would run with the defaults: the project's table and protected words silently off."""
+    config = repo / ".unspin.yaml"
+    config.unlink()
+    make(config)
+    r = unspin(["check", "a.txt"], repo)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    one_error(r.stderr, config, reason)
+
+
+def test_a_pyproject_that_is_a_directory_is_a_config_error(repo: Path):
+    (repo / ".unspin.yaml").unlink()
+    (repo / "pyproject.toml").mkdir()
+    r = unspin(["check", "a.txt"], repo)
+    assert r.exit_code == 2, r.output
+    one_error(r.stderr, repo / "pyproject.toml", "is a directory")
+
+
+# --- score: a line for every file, an empty one too ---------------------------------------------
+
+def test_score_prints_a_line_for_an_empty_file_as_for_any_other(repo: Path):
+    """A corpus filter counts one line per file; an empty text scores as the engine scores ``""``."""
+    (repo / "empty.txt").write_bytes(b"")
+    (repo / "empty.md").write_bytes(b"")
+    r = unspin(["score", "a.txt", "empty.txt", "empty.md"], repo)
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["path"] for row in rows] == ["a.txt", "empty.txt", "empty.md"]
+    nothing = engine(repo).analyse("")
+    for row in rows[1:]:
+        assert row == {"path": row["path"], "score": nothing.spin_score, "candidates": nothing.candidates}
+    check = unspin(["check", "empty.txt"], repo)  # check and fix read it as a file with nothing to change
+    assert check.exit_code == 0 and check.stdout == ""
+
+
+# --- learn: a file or folder of the corpus that cannot be read ----------------------------------
+
+LEARN_SPUN = "我们经由过程测试发明，这个题目可以很快处置惩罚。\n经由过程这次集会，各方处置惩罚了多年的分歧。\n"
+
+
+@pytest.fixture
+def deny(monkeypatch: pytest.MonkeyPatch):
+    """``deny(path, ...)`` makes paths unreadable: mode 000 for a user; for root, who reads
+    everything, the kernel's EACCES is simulated on every open of a file and listing of a folder."""
+    chmodded: list[Path] = []
+    denied: set[str] = set()
+    real_open, real_scandir = io.open, os.scandir
+
+    def open_(file, *args, **kwargs):
+        if isinstance(file, (str, Path)) and os.path.abspath(file) in denied:
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)
+
+    def scandir(path="."):
+        if os.path.abspath(path) in denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    def make(*paths: Path) -> None:
+        if os.geteuid() != 0:
+            for p in paths:
+                p.chmod(0)
+                chmodded.append(p)
+            return
+        denied.update(str(p) for p in paths)
+        monkeypatch.setattr(io, "open", open_)  # Path.open
+        monkeypatch.setattr(builtins, "open", open_)
+        monkeypatch.setattr(os, "scandir", scandir)
+
+    yield make
+    for p in chmodded:
+        p.chmod(0o755)
+
+
+def test_learn_reports_an_unreadable_file_and_folder_and_learns_from_the_rest(tmp_path: Path, deny):
+    """As check and fix do: one ``unspin: error: NAME: cannot read...; skipped`` line each, the
+    rest is read and the pairs are written, exit 2. Before, the file stopped the run with a raw
+    ``[Errno 13] ...`` and the folder was skipped without a word."""
+    table = tmp_path / "t.txt"
+    table.write_text("通过-经由过程\n", encoding="utf-8")
+    corpus = tmp_path / "c"
+    (corpus / "secret").mkdir(parents=True)
+    for name in ("a.txt", "b.txt", "secret/c.txt"):
+        (corpus / name).write_text(LEARN_SPUN, encoding="utf-8")
+    args = ["learn", "c", "--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    expected = unspin(["learn", "alone/a.txt", *args[2:]], tmp_path)
+    assert expected.exit_code == 0 and "经由过程\t通过" in expected.stdout, expected.output
+    deny(corpus / "b.txt", corpus / "secret")
+    r = unspin([*args, "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert "Traceback" not in r.stderr and "Errno" not in r.stderr
+    errors = [line for line in r.stderr.splitlines() if "error" in line]
+    assert errors == ["unspin: error: c/secret: cannot read this folder (Permission denied); skipped",
+                      "unspin: error: c/b.txt: cannot be read (Permission denied); skipped"]
+    assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == expected.stdout
+
+
+def test_learn_names_an_unreadable_synonym_file_in_one_line(tmp_path: Path, deny):
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    synonyms = tmp_path / "syn.txt"
+    synonyms.write_text("通过 经由过程\n", encoding="utf-8")
+    deny(synonyms)
+    r = unspin(["learn", "a.txt", "--synonyms", "syn.txt", "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.stderr == "unspin: error: syn.txt: Permission denied\n"
+    assert not (tmp_path / "pairs.tsv").exists()
+
+
+# --- -j: a pool no larger than the machine can use ----------------------------------------------
+
+@pytest.mark.parametrize("command", ["check", "score"])
+def test_jobs_is_capped_at_twice_the_cores(repo: Path, monkeypatch: pytest.MonkeyPatch, command: str):
+    """``-j 100000`` started one process per job (up to 100000); the work is CPU-bound."""
+    for i in range(12):
+        (repo / f"f{i}.txt").write_text((repo / "a.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    started: list[int] = []
+    real_pool = multiprocessing.Pool
+
+    def pool(workers: int, *args):
+        started.append(workers)
+        return real_pool(min(workers, 2), *args)  # the test itself never starts a dozen
+
+    monkeypatch.setattr(multiprocessing, "Pool", pool)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    r = unspin([command, "-j", "100000", "."], repo)
+    assert r.exit_code in (0, 1), r.output
+    assert started == [2 * 2]
+    one = unspin([command, "-j", "1", "."], repo)
+    assert r.stdout == one.stdout  # the same results, whatever the pool
+    zero = unspin([command, "-j", "0", "."], repo)
+    assert zero.exit_code == 2 and "Invalid value for '-j' / '--jobs'" in zero.stderr
+
+
+def test_ray_actors_are_capped_at_twice_the_clusters_cpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """With ``--ray -j 100000`` each actor asked for 1/200000 CPU, so Ray would start them all."""
+    import repair.scale.cluster as cluster
+    from repair.files.runner import Options
+
+    class Cluster:
+        def cluster_resources(self) -> dict[str, float]:
+            return {"CPU": 3.0}
+
+    started: list[int] = []
+    monkeypatch.setattr(cluster, "import_ray", Cluster)
+    monkeypatch.setattr(cluster, "connect", lambda address: False)
+    monkeypatch.setattr(cluster.runner, "run", lambda *args, **kwargs: started.append(args[4]))
+    inputs = []
+    for i in range(20):
+        (tmp_path / f"{i}.txt").write_text("文本\n", encoding="utf-8")
+        inputs.append((f"{i}.txt", tmp_path / f"{i}.txt"))
+    run = cluster.ray_run(None, 100000, meter=cluster.Meter(write=lambda s: None, tty=False))
+    run(inputs, None, Options(), None, 1)
+    assert started == [6]
+
+
+# --- one huge JSON Lines record: decided in chunks, memory bounded ------------------------------
+
+PLAIN = "今天天气很好，我们一起去公园散步，看见很多孩子在玩耍。"
+
+
+def _traced_peak(args: list[str], cwd: Path) -> tuple[int, str]:
+    tracemalloc.start()
+    try:
+        r = unspin(args, cwd)
+        return tracemalloc.get_traced_memory()[1], r.stdout
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_a_huge_record_is_decided_in_chunks_in_bounded_memory(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A record went to the engine whole (~150-600 bytes a character: a 50 MB record took 9 GB),
+    and splicing the repaired words kept an int per character. Chunks are made small here so
+    that a record of 100 KB stands in for one of megabytes; memory is traced, not timed."""
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 2048)
+    text = ((PLAIN * 3 + SPUN) * 400)[:40_000]
+    (repo / "small.jsonl").write_text(json.dumps({"text": SPUN}, ensure_ascii=False) + "\n", encoding="utf-8")
+    (repo / "big.jsonl").write_text(json.dumps({"id": 1, "text": text}, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")
+    (repo / "big.txt").write_text(text, encoding="utf-8")
+    size = (repo / "big.jsonl").stat().st_size
+    unspin(["fix", "--field", "text", "small.jsonl"], repo)  # loads what is loaded once per process
+    base, _ = _traced_peak(["fix", "--field", "text", "small.jsonl"], repo)  # what a run costs anyway
+    peak, _ = _traced_peak(["fix", "-w", "--field", "text", "big.jsonl"], repo)
+    # ~15x: a few copies of the record (~5x) and its findings (~700 bytes each, one every ~20
+    # characters here); whole, the engine alone took ~150-600 bytes a character (~90x at these sizes)
+    assert peak - base < 25 * size, (peak - base) / size
+    # decided as the same text in a plain file is (same chunks, each with the rest's evidence)
+    assert unspin(["fix", "-w", "big.txt"], repo).exit_code == 0
+    fixed = json.loads((repo / "big.jsonl").read_text(encoding="utf-8"))
+    assert fixed == {"id": 1, "text": (repo / "big.txt").read_text(encoding="utf-8")}
+    assert fixed["text"] != text
+
+
+@pytest.mark.parametrize("name, body", [(".unspin.yaml", "threshold: 0.99\n"),
+                                        ("pyproject.toml", "[tool.unspin]\nthreshold = 0.99\n")])
+def test_a_config_file_with_a_bom_is_read(repo: Path, name: str, body: str):
+    """Windows editors save UTF-8 with a BOM; pyproject.toml's was 'not valid TOML' at line 1."""
+    (repo / ".unspin.yaml").unlink()
+    default = [json.loads(line) for line in unspin(["check", "--format", "json", "a.txt"], repo).stdout.splitlines()]
+    assert any(f["confidence"] < 0.99 for f in default)  # so the file's threshold shows
+    (repo / name).write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    r = unspin(["check", "--format", "json", "a.txt"], repo)
+    assert r.stderr == "" and r.exit_code in (0, 1), r.output
+    assert [json.loads(line) for line in r.stdout.splitlines()] == [f for f in default if f["confidence"] >= 0.99]
+
+
+# --- SIGTERM to the whole process group while workers wait for work -----------------------------
+
+CLI = [sys.executable, "-c", "from repair.cli import main; main()"]
+
+
+def _open_writer(fifo: Path, proc: subprocess.Popen) -> int:
+    """The FIFO opened for writing as soon as ``proc`` has it open for reading."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: no reader yet
+            time.sleep(0.05)
+    pytest.fail(f"unspin never opened the FIFO (exit {proc.poll()})")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("attempt", range(2))
+@pytest.mark.parametrize("timeout_style", [False, True], ids=["group", "child-then-group"])
+def test_sigterm_to_the_group_while_a_worker_waits_on_the_queue_ends_the_run(repo: Path, attempt: int,
+                                                                              timeout_style: bool):
+    """``timeout 6 unspin check -j2 …`` could hang for ever: an idle worker blocks reading the
+    task queue *holding its lock*; killed there by the group's SIGTERM it never releases it, and
+    ``Pool.terminate()`` waits for that lock. The parent now kills its workers and never calls it.
+
+    The workers are made idle on purpose: the second input is a FIFO the parent waits on.
+    ``timeout`` signals unspin and then its whole group, so unspin may see two SIGTERMs;
+    the second must not cut the clean-up short. Looped from outside 20 times each for
+    ``timeout N unspin check/fix -w -j2`` (see the commit): 6 of 20 hung before, none after.
+    """
+    fifo = repo / "more.txt"
+    os.mkfifo(fifo)
+    proc = subprocess.Popen([*CLI, "check", "-j", "2", "a.txt", "more.txt"], cwd=repo, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        writer = _open_writer(fifo, proc)  # once the parent, its pool started, opens the FIFO
+        try:
+            time.sleep(1.5)  # the workers finish a.txt and wait on the queue
+            if timeout_style:
+                os.kill(proc.pid, signal.SIGTERM)
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                _, err = proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                pytest.fail("unspin hung after SIGTERM")
+        finally:
+            os.close(writer)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group, if the run hung
+        except ProcessLookupError:
+            pass
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert b"terminated" in err and b"Traceback" not in err, err
+    assert not list(repo.rglob("*.unspin-tmp"))

@@ -447,7 +447,7 @@ def test_d04_endless_stdin_is_refused_at_once_in_bounded_memory(repo: Path, devi
 
 def test_a_long_single_line_on_stdin_goes_through_bounded_chunks(repo: Path, monkeypatch):
     seen: list[int] = []
-    monkeypatch.setattr(Engine, "analyse", lambda self, text, rest=None: (seen.append(len(text)) or [], Score(0.0, 0)))
+    monkeypatch.setattr(Engine, "analyse", lambda self, text, rest=None, score=True: (seen.append(len(text)) or [], Score(0.0, 0)))
     line = ("中心政法委书记" * 20 + "，") * 4000  # 564,000 characters, no newline
     r = unspin([], repo, stdin=line)
     assert r.exit_code == 0 and r.stdout == line
@@ -525,10 +525,10 @@ def test_an_engine_failure_on_one_file_is_its_error_and_the_rest_completes(repo:
     (repo / "bad.txt").write_text("坏" + SPUN + "\n", encoding="utf-8")
     real = Engine.analyse
 
-    def fragile(self, text, rest=None):
+    def fragile(self, text, rest=None, score=True):
         if text.startswith("坏"):
             raise ValueError("boom")
-        return real(self, text, rest)
+        return real(self, text, rest, score)
 
     monkeypatch.setattr(Engine, "analyse", fragile)
     r = unspin(["fix", "-w", "-j", "1", "a.txt", "bad.txt"], repo)
@@ -542,7 +542,7 @@ def test_an_engine_failure_on_one_file_is_its_error_and_the_rest_completes(repo:
 def test_a_configuration_error_met_while_repairing_is_one_line(repo: Path, monkeypatch):
     from repair.errors import UnspinError
 
-    def broken(self, text, rest=None):
+    def broken(self, text, rest=None, score=True):
         raise UnspinError("model.lm: not a KenLM model")
 
     monkeypatch.setattr(Engine, "analyse", broken)

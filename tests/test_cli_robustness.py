@@ -147,9 +147,9 @@ def test_large_files_are_cut_at_paragraphs_and_positions_stay_right(repo: Path, 
     seen: list[int] = []
     real = repair.files.documents.Engine.analyse
 
-    def spy(self, text, rest=None):
+    def spy(self, text, rest=None, score=True):
         seen.append(len(text))
-        return real(self, text, rest)
+        return real(self, text, rest, score)
 
     monkeypatch.setattr(repair.files.documents.Engine, "analyse", spy)
     body = "".join(f"第{i}段:{SPUN}\n{CLEAN}\n\n" for i in range(30))
@@ -173,8 +173,9 @@ def test_jsonl_is_cut_at_record_boundaries(repo: Path, monkeypatch):
 
 def test_huge_file_in_bounded_memory(repo: Path, monkeypatch):
     """40 MiB through ``fix -w`` with a trivial engine: peak memory stays a few chunks."""
-    monkeypatch.setattr(repair.files.documents.Engine, "analyse", lambda self, text, rest=None: ([], Score(0.0, 0)))
-    monkeypatch.setattr(repair.engine.repairer.Repairer, "evidence", lambda self, text: repair.Evidence(0.0, 0.0))
+    monkeypatch.setattr(repair.files.documents.Engine, "analyse", lambda self, text, rest=None, score=True: ([], Score(0.0, 0)))
+    monkeypatch.setattr(repair.engine.repairer.Repairer, "evidence",
+                        lambda self, text, score=True: repair.Evidence(0.0, 0.0))
     line = (CLEAN + "\n") * 20 + "\n"
     big = repo / "huge.txt"
     with big.open("w", encoding="utf-8") as fh:
@@ -212,7 +213,7 @@ def test_a_file_of_one_chunk_is_not_measured_twice(repo: Path, monkeypatch):
     calls: list[int] = []
     real = repair.engine.repairer.Repairer.evidence
     monkeypatch.setattr(repair.engine.repairer.Repairer, "evidence",
-                        lambda self, text: calls.append(len(text)) or real(self, text))
+                        lambda self, text, score=True: calls.append(len(text)) or real(self, text, score))
     (repo / "one.txt").write_text((SPUN + "\n\n") * 40, encoding="utf-8")
     assert unspin(["check", "-j", "1", "one.txt"], repo).exit_code == 1
     assert calls == []

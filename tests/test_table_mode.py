@@ -105,6 +105,20 @@ def test_a_page_the_tables_detection_reads_as_spun_is_fitted_again_from_a_spun_s
     assert r.fix(OFFICE_CLEAN) == OFFICE_CLEAN
 
 
+def test_the_tables_restart_has_its_own_gate(tmp_path):
+    """``restart_table_gate`` alone decides whether the tables' light-rate reading restarts the fit:
+    closed (1.0), the page above keeps its swaps; the dictionaries' gate does not open it."""
+    path = _table(tmp_path, "office.txt", OFFICE)
+
+    def changes(**values: float) -> set[tuple[str, str]]:
+        params = ModelParams().with_values(table_repeat=0.0, **values)
+        return {(c.old, c.new) for c in Repairer(Config(builtin=False, tables=(path,), params=params)).explain(OFFICE_SPUN)}
+
+    assert ("民众", "群众") in changes()
+    assert ("民众", "群众") not in changes(restart_table_gate=1.0)
+    assert changes(restart_table_gate=1.0) == changes(restart_table_gate=1.0, restart_gate=0.0)
+
+
 REPEATED = ["城市-城镇", "会议-集会", "问题-题目", "解决-办理", "加强-增强", "中央-中心", "群众-民众", "企业-公司",
             "建设-修建", "提高-进步", "干部-官员", "举行-召开", "发展-进展"]
 LIGHT = ("省政府召开工作集会,要求各级干部增强领导,解决群众反映的题目,推动经济发展和企业改革,提高建设水平。"

@@ -598,7 +598,7 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     two fixed points are themselves a doubt, and on dev pages spun lightly
     these restorations were right 87% of the time at 0.8, 96% at 0.95.
     A user's table has no form only spinners write: there the tables' own
-    detection at ``params.restart_gate`` (``Fit.table_detected``) starts the
+    detection at ``params.restart_table_gate`` (``Fit.table_detected``) starts the
     fit again too (with 1/k choices, a heavily spun page whose words all have
     plausible synonyms could otherwise settle on "clean" and keep every swap).
     Otherwise, and in every other document, the first fit stands.
@@ -606,7 +606,7 @@ def fit(lattices: Sequence[Lattice], opportunities: Sequence[int], params: Model
     doc = _Document.of(lattices, opportunities, params, rest, modern_count, formal_count, han, clues)
     args = (doc, lattices, opportunities, params, modern_count, formal_count, han, lone)
     first = _fit_from(params.em_start, *args)
-    by_table = first.table_detected >= params.restart_gate
+    by_table = first.table_detected >= params.restart_table_gate
     by_markers = first.detected >= params.restart_gate and first.evidence.ref_markers >= params.restart_markers
     if first.fitted >= 0.5 or not (by_table or by_markers):
         return first

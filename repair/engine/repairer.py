@@ -104,9 +104,7 @@ def _one_choice(words: Occurrences, found: list[Decision], choice: Callable[[str
             n = words.count(e.garbled)
             if n >= 2 and not words.written_outside(e.original, e.garbled):
                 rho = min(max(d.rho, 1e-9), 1.0 - 1e-9)
-                step = min(1.0, rho * choice(e.original, "table") / (1.0 - rho))
-                odds = d.posterior / (1.0 - d.posterior) * step ** (n - 1)
-                d = d._replace(posterior=odds / (1.0 + odds))
+                d = _odds_times(d, min(1.0, rho * choice(e.original, "table") / (1.0 - rho)) ** (n - 1))
         out.append(d)
     return out
 
@@ -136,11 +134,15 @@ def _unwritten(words: Occurrences, found: list[Decision], repeat: float,
         if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
                 and not written.get(e.original, frozenset()) - {d.diff.start}
                 and not words.written_outside(e.original, e.garbled)):
-            rho = min(max(d.rho, 0.0), 1.0)
-            odds = d.posterior / (1.0 - d.posterior) * (1.0 - repeat * (1.0 - rho))
-            d = d._replace(posterior=odds / (1.0 + odds))
+            d = _odds_times(d, 1.0 - repeat * (1.0 - min(max(d.rho, 0.0), 1.0)))
         out.append(d)
     return out
+
+
+def _odds_times(d: Decision, factor: float) -> Decision:
+    """``d`` with the odds of its posterior (strictly between 0 and 1) multiplied by ``factor``."""
+    odds = d.posterior / (1.0 - d.posterior) * factor
+    return d._replace(posterior=odds / (1.0 + odds))
 
 
 def _once(entries: list[Entry]) -> list[Entry]:
@@ -563,16 +565,18 @@ class Repairer:
         """
         text = analysis.simplified
         table = [d.edge for d in found if d.edge.entry is not None and d.edge.entry.kind == "table"]
-        if table:  # where the text writes each of their forms and originals, found in one pass
-            words = Occurrences(text, {w for e in table for w in (e.garbled, e.original)})
-            found = _one_choice(words, found, self.builder.choice)
+        if not table:  # the dictionaries' decisions alone: nothing below applies to them
+            return self._pick(analysis, found, threshold, floor, doubtful)[:2]
+        # where the text writes each of their forms and originals, found in one pass
+        words = Occurrences(text, {w for e in table for w in (e.garbled, e.original)})
+        found = _one_choice(words, found, self.builder.choice)
         params = self.config.params
         han = len(_NOT_HAN.sub("", text))  # Han characters: the room the author had to write a word again
         repeat = params.table_repeat * han / (han + params.table_repeat_chars) if han else 0.0
         written: dict[str, frozenset[int]] = {}
         while True:
             applied, suggested, originals = self._pick(
-                analysis, _unwritten(words, found, repeat, written) if table else found, threshold, floor, doubtful)
+                analysis, _unwritten(words, found, repeat, written), threshold, floor, doubtful)
             if all(starts <= written.get(o, frozenset()) for o, starts in originals.items()):
                 return applied, suggested
             written = {o: written.get(o, frozenset()) | originals.get(o, frozenset())

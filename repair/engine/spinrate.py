@@ -168,8 +168,14 @@ def clue_score(evidence: Evidence, params: ModelParams) -> float:
     the suggest tier was read: a text with no candidate of any tier has no evidence to weigh."""
     if evidence.llr == 0.0:
         return 0.0
-    prior = params.detection_prior * register_of(evidence, params)
-    return _logistic(math.log(prior / (1.0 - prior)) + evidence.llr)
+    return _light_spin_score(evidence.llr, register_of(evidence, params), params)
+
+
+def _light_spin_score(llr: float, modern: float, params: ModelParams) -> float:
+    """P(spun) by the light-spin test's ``llr`` (:func:`detection_llr`) against its prior
+    ``params.detection_prior``, weighed by the register ``modern``."""
+    prior = params.detection_prior * modern
+    return _logistic(math.log(prior / (1.0 - prior)) + llr)
 
 
 def spin_rate(spun: float, opportunities: float, params: ModelParams, markers: float = 0.0,
@@ -766,9 +772,7 @@ def _fit_from(start: float, doc: _Document, lattices: Sequence[Lattice], opportu
     # the fit is sure: squared, its doubts (0.02 → 0.0004) fall below the test's, its confidence
     # stays (0.99 → 0.98): in a heavily spun page a garble's neighbours are garbled too, and only the
     # EM reads it back. A table's score is its p_ref.
-    prior = params.detection_prior * modern
-    p_score = [max(_logistic(math.log(prior / (1.0 - prior)) + whole.llr), p_ref[DICTIONARIES] ** 2),
-               p_ref[TABLES]]
+    p_score = [max(_light_spin_score(whole.llr, modern, params), p_ref[DICTIONARIES] ** 2), p_ref[TABLES]]
     k, n, h, m = before[DICTIONARIES]
     low = cautious_rate(k + spun[DICTIONARIES], n + opportunities[DICTIONARIES], params, h + sum(hard),
                         m + mass[DICTIONARIES], modern) if DICTIONARIES in present else params.clean_floor

@@ -112,19 +112,26 @@ class Engine:
         """:meth:`analyse` of a long text: each chunk decided with the evidence of all the others,
         so the document's spin rate is still one, and one score for the whole text."""
         pieces = list(read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=textio.CHUNK_CHARS))
-        found = [self.repairer.evidence(piece, score) for piece in pieces]
-        total = sum(found[1:], found[0])
-        if rest is not None:
-            total = total + rest
+        others = rests([self.repairer.evidence(piece, score) for piece in pieces], rest)
         changes: list[Change] = []
         scores: list[Score] = []
         offset = 0
-        for piece, own in zip(pieces, found):
-            piece_changes, piece_score = self.analyse(piece, total - own, score)
+        for piece, other in zip(pieces, others):
+            piece_changes, piece_score = self.analyse(piece, other, score)
             changes.extend(replace(c, start=c.start + offset, end=c.end + offset) for c in piece_changes)
             scores.append(piece_score)
             offset += len(piece)
         return changes, combine(scores)
+
+
+def rests(found: list[Evidence], outer: Evidence | None = None) -> list[Evidence]:
+    """Per piece of one document (``found``: each piece's ``Repairer.evidence``, at least one), the
+    evidence of all the other pieces and of ``outer`` (the rest of the document beyond them), so each
+    piece is decided at the spin rate of the whole document."""
+    total = sum(found[1:], found[0])
+    if outer is not None:
+        total = total + outer
+    return [total - own for own in found]
 
 
 def combine(scores: list[Score]) -> Score:

@@ -29,7 +29,7 @@ from ..engine.spinrate import Evidence
 from ..errors import InputError, UnspinError
 from . import textio
 from .atomic import Snapshot, reason
-from .documents import Engine, Job, Outcome, run_job
+from .documents import Engine, Job, Outcome, rests, run_job
 from .ignores import off_after
 from .textio import (
     Encoding,
@@ -240,8 +240,7 @@ def document_rests(src: Source, measure: Callable[[str], Evidence]) -> list[Evid
         if first is None or second is None:
             return None  # one chunk after all: measuring it would only repeat the repair's work
         found = [measure(first), measure(second)] + [measure(piece) for piece in pieces]
-    total = sum(found[1:], found[0])
-    return [total - own for own in found]
+    return rests(found)
 
 
 def jobs_of(src: Source, options: Options, measure: Callable[[str], Evidence] | None = None) -> Iterator[Job]:

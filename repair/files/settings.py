@@ -120,6 +120,20 @@ def _config_file_here(path: Path) -> bool:
     return True
 
 
+def _read_text(path: Path) -> str:
+    """A config file's text, read within ``MAX_CONFIG_BYTES``; a UTF-8 BOM (Windows editors) is
+    accepted in either file (tomllib would call it an invalid statement). Any failure is a
+    :class:`ConfigFileError` naming the file."""
+    try:
+        return read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except TooLarge as exc:
+        raise ConfigFileError(f"{path}: {exc}") from None
+
+
 def _config_error(path: str, line: int | None, message: str) -> ConfigFileError:
     return ConfigFileError(f"{path}:{line}: {message}" if line is not None else f"{path}: {message}")
 
@@ -131,14 +145,7 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     few hundred bytes would otherwise expand to gigabytes), and a key given twice is an
     error rather than last-wins; both name the file and line.
     """
-    try:
-        text = read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except TooLarge as exc:
-        raise ConfigFileError(f"{path}: {exc}") from None
+    text = _read_text(path)
     refuse_unsafe_yaml(text, str(path), _config_error)
     import yaml  # noqa: PLC0415 - only a project with a .unspin.yaml pays for PyYAML's import
 
@@ -183,14 +190,7 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
     try:
-        # a BOM (Windows editors) is accepted, as in .unspin.yaml; tomllib would call it an invalid statement
-        data = tomllib.loads(read_bounded(path, MAX_CONFIG_BYTES).decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ConfigFileError(f"{path}: not UTF-8 (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except TooLarge as exc:
-        raise ConfigFileError(f"{path}: {exc}") from None
+        data = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+)", str(exc))
         raise _config_error(str(path), int(m.group(1)) if m else None, f"not valid TOML: {exc}") from None

@@ -257,3 +257,23 @@ def test_dispersion_matters_only_over_many_texts(model):
     assert ("经由过程", "通过") in _found(L.learn(model, partners, lambda: many))
     bursty = ["".join(SPUN)] + CLEAN * 30  # all in one of 31 texts: looks like a term of one article
     assert _found(L.learn(model, partners, lambda: bursty, options=L.LearnOptions(min_docs=2))) == set()
+
+
+@pytest.mark.parametrize("which", ["pairs", "to-dictionary"])
+def test_cli_learn_refuses_a_read_only_output_before_any_work(tmp_path, which):
+    """A read-only -o was replaced all the same (the atomic write renames over it, which needs only
+    the folder's permission): its owner protected it, so it is refused, exit 2, untouched, as
+    `fix -w` refuses a read-only file without --force."""
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("\n".join(SPUN) + "\n", encoding="utf-8")
+    reviewed = tmp_path / "reviewed.tsv"
+    reviewed.write_text("经由过程\t通过\t3\t4.1\tx\n", encoding="utf-8")
+    out = tmp_path / "kept.tsv"
+    out.write_text("# protected\n", encoding="utf-8")
+    out.chmod(0o444)
+    args = {"pairs": ["learn", str(corpus), "--include-known", "--min-count", "3", "-o", str(out)],
+            "to-dictionary": ["learn", "--to-dictionary", str(reviewed), "--tier", "marker", "-o", str(out)]}[which]
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2 and "read-only file" in r.output, r.output
+    assert out.read_text(encoding="utf-8") == "# protected\n"
+    assert out.stat().st_mode & 0o777 == 0o444

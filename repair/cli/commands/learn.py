@@ -23,7 +23,7 @@ from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, know
                              parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
 from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
-from ...files.atomic import AtomicWriter
+from ...files.atomic import AtomicWriter, read_only
 from ...files.corpus import Corpus
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 
@@ -94,7 +94,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 partners.add_group(group)
         corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
         ref = Corpus(tuple(reference), None, encoding) if reference else None
-        _refuse_input_as_output(output, [p for _, p in corpus.files()],
+        _check_output(output, [p for _, p in corpus.files()],
                                 [p for _, p in ref.files()] if ref else [], map(Path, tables), map(Path, synonyms))
         options = LearnOptions(min_count=min_count, min_gain=min_gain, min_docs=min_docs, slots=not no_slots,
                                include_known=include_known, min_posterior=min_probability)
@@ -138,11 +138,19 @@ def _read(path: Path) -> str:
     raise UnspinError(f"{path}: neither UTF-8 nor GB18030")
 
 
-def _refuse_input_as_output(output: str, *inputs: Iterable[Path]) -> None:
-    """An error if ``output`` is one of the files read: learning takes minutes, and its pairs
-    written over the corpus (``unspin learn corpus.txt -o corpus.txt``) would lose the corpus."""
+def _check_output(output: str, *inputs: Iterable[Path]) -> None:
+    """An error, before any work, if ``output`` is one of the files read or a read-only file.
+
+    Learning takes minutes, and its pairs written over the corpus (``unspin learn corpus.txt -o
+    corpus.txt``) would lose the corpus. A file made read-only is one its owner protected: the
+    atomic write would replace it all the same (a rename needs only the folder's permission), so
+    it is refused, as ``fix -w`` refuses one without ``--force``.
+    """
     if output == "-" or not os.path.exists(output):
         return
+    if os.path.isfile(output) and read_only(Path(output)):
+        raise UnspinError(f"{output}: read-only file; nothing was learnt or written (make it writable, "
+                          "or write the pairs elsewhere with -o)")
     for group in inputs:
         for path in group:
             try:
@@ -197,8 +205,7 @@ def _with_progress(corpus: Corpus, passes: int, label: str = "learning"):
 
 
 def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str | None) -> None:
-    if reviewed != "-":
-        _refuse_input_as_output(output, [Path(reviewed)])
+    _check_output(output, [Path(reviewed)] if reviewed != "-" else [])
     text = sys.stdin.read() if reviewed == "-" else _read(Path(reviewed))
     pairs = read_pairs(text)
     if tier != "auto":
@@ -207,15 +214,15 @@ def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str |
     model = load_context(Path(lm) if lm else None)
     markers = [(g, o) for g, o in pairs if tier_of(model, g) == "marker"]
     words = [(g, o) for g, o in pairs if tier_of(model, g) != "marker"]
+    out = Path(output)
+    sibling = out.with_name(f"{out.stem}-ambiguous{out.suffix or '.yaml'}")
+    if words and output != "-":  # checked before either file is written
+        _check_output(str(sibling), [Path(reviewed)] if reviewed != "-" else [])
     _write(output, to_dictionary(markers, domain, "marker"))
     if words:
         if output == "-":
             _write("-", "---\n" + to_dictionary(words, domain, "ambiguous"))
         else:
-            out = Path(output)
-            sibling = out.with_name(f"{out.stem}-ambiguous{out.suffix or '.yaml'}")
-            if reviewed != "-":
-                _refuse_input_as_output(str(sibling), [Path(reviewed)])
             _write(str(sibling), to_dictionary(words, domain, "ambiguous"))
             click.echo(f"unspin: {len(markers)} marker entries in {out}, {len(words)} ambiguous in {sibling}",
                        err=True)

@@ -46,6 +46,15 @@ def _gold(start: int, end: int, ostart: int, oend: int, garbled: str, original: 
     return spinner.GoldSpan(start, end, ostart, oend, garbled, original, "marker", "dict", False)
 
 
+def test_evidence_ceiling_ties_blind_spun_documents_with_clean_ones() -> None:
+    from bench.__main__ import evidence_ceiling
+
+    # every spun document shows a known substitution: a perfect ranking
+    assert evidence_ceiling([1, 3, 2], 5) == 1.0
+    # one of four spun documents shows none: it ties with each clean one (a half each)
+    assert evidence_ceiling([0, 1, 2, 5], 3) == pytest.approx(1 - 0.5 / 4)
+
+
 def test_precision_recall_hand_made() -> None:
     original = "处理中央会议问题"
     spun = "处置惩罚中心集会问题"  # 处理→处置惩罚 (2→4), 中央→中心, 会议→集会

@@ -222,6 +222,60 @@ def units_markdown(path: str, text: str) -> Iterator[tuple[str, list[str]]]:
         yield path, paras
 
 
+#: an editor's note marker (⑴, ①, 〔１〕) or a missing glyph with the editor's description of it (□【音“需”…】)
+_EDITORIAL = re.compile(r"[\u2460-\u2487]|〔[０-９0-9]+〕|□*【[^】]*】|□")
+#: where an edition's notes on a piece begin (they run to the next title): a heading, a first note,
+#: or the editor's blurb or contents of a book (《野草》简介：, 《野草》目录：)
+_NOTES = re.compile(r"^\s*(□注释|注释[：:]?\s*$|[\u2460-\u2487]|〔[０-９0-9]+〕|《?[^》\s]{1,12}》(简介|目录))")
+#: a line naming the collection a piece was taken from: 〔《呐喊》〕, （《朝花夕拾》）
+_COLLECTION = re.compile(r"^[〔（(]?(选自)?《[^》]*》[〕）)]?$")
+
+
+def units_plain_collection(path: str, text: str) -> Iterator[tuple[str, list[str]]]:
+    """A collection of pieces as plain text with hard-wrapped lines (the Lu Xun files): each piece
+    is a unit; a title is a short line indented by ten or more spaces, paragraphs are separated by
+    blank lines or an indent, and their wrapped lines are joined. What the edition added is not the
+    author's and is dropped: the notes after each piece (from 注释 or the first numbered note to the
+    next title), the markers that point to them, editors' descriptions of missing glyphs, lines
+    naming the collection, and a book's front matter (a unit titled 《…》 alone: blurb, contents)."""
+    title, paras, cur, in_notes = "", [], [], False
+
+    def flush_para() -> None:
+        if cur:
+            para = _clean(_EDITORIAL.sub("", "".join(x.strip() for x in cur)))
+            if para and not _COLLECTION.match(para):
+                paras.append(para)
+            cur.clear()
+
+    def piece() -> Iterator[tuple[str, list[str]]]:
+        if paras and not _COLLECTION.match(title):
+            yield f"{path}#{title}", list(paras)
+        paras.clear()
+
+    # not _clean(text): its strip would take the first title's indent, and with it the title
+    for line in unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        body = line.strip()
+        if body and len(line) - len(line.lstrip()) >= 10 and len(body) <= 30:
+            flush_para()
+            if not body.startswith(("一九", "一八")):  # a date line closes a piece, a title opens one
+                yield from piece()
+                title, in_notes = _clean(_EDITORIAL.sub("", body)), False
+            continue
+        if _NOTES.match(line):
+            flush_para()
+            in_notes = True
+        elif in_notes:
+            continue
+        elif not body:
+            flush_para()
+        else:
+            if line[:1] in " \u3000":  # an indented line starts a paragraph
+                flush_para()
+            cur.append(line)
+    flush_para()
+    yield from piece()
+
+
 FORMATS = {
     "poetry-json": units_poetry_json,
     "markdown-law": units_markdown_law,
@@ -229,6 +283,7 @@ FORMATS = {
     "squad-json": units_squad_json,
     "kdconv-json": units_kdconv_json,
     "markdown": units_markdown,
+    "plain-collection": units_plain_collection,
 }
 
 

@@ -138,6 +138,30 @@ def test_learn_reports_an_unreadable_file_and_folder_and_learns_from_the_rest(tm
     assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == expected.stdout
 
 
+def test_learn_reports_a_file_that_is_not_utf8_as_check_does_and_learns_from_the_rest(tmp_path: Path):
+    """A corpus file that does not decode is an error (exit 2), worded as ``check`` words it; a binary
+    file is the same note ``check`` gives. Before, both were notes and learn exited 0, so a corpus
+    in GB18030 learnt nothing from most of its files without failing a script."""
+    table = tmp_path / "t.txt"
+    table.write_text("通过-经由过程\n", encoding="utf-8")
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (corpus / "b.txt").write_bytes(LEARN_SPUN.encode("gb18030"))
+    (corpus / "c.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    args = ["--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    expected = unspin(["learn", "c/a.txt", *args], tmp_path)
+    assert expected.exit_code == 0 and "经由过程\t通过" in expected.stdout, expected.output
+    r = unspin(["learn", "c", *args, "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    check = unspin(["check", "c/b.txt", "c/c.txt"], tmp_path)
+    assert check.exit_code == 2
+    lines = {"unspin: error: c/b.txt: not valid utf-8 at byte 0; skipped (pass --encoding (e.g. gb18030 or big5) "
+             "to read it)", "c/c.txt: binary file (NUL bytes), skipped"}
+    assert set(r.stderr.splitlines()[:2]) == set(check.stderr.splitlines()[:2]) == lines
+    assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == expected.stdout
+
+
 def test_learn_names_an_unreadable_synonym_file_in_one_line(tmp_path: Path, deny):
     (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
     synonyms = tmp_path / "syn.txt"

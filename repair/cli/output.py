@@ -24,6 +24,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: How a reported change that ``fix`` would not make is labelled, in every format.
 SUGGESTION = "suggestion, not applied"
 _threshold = DEFAULT_THRESHOLD
+#: How every failure starts (one line each, exit 2).
+ERROR = "unspin: error: "
 
 
 def set_threshold(threshold: float) -> None:
@@ -79,6 +81,12 @@ def wrap_cells(s: str, width: int) -> list[str]:
     if row or not rows:
         rows.append("".join(row))
     return rows
+
+
+def problem_line(message: str, error: bool) -> str:
+    """An input that was skipped, as one line for stderr: ``unspin: error: …`` when it counts for
+    exit 2, else the bare note; the names in it printable (see :func:`printable_path`)."""
+    return (ERROR if error else "") + printable_path(message)
 
 
 def printable_path(path: str) -> str:

@@ -22,14 +22,13 @@ from .output import (
     github_line,
     json_line,
     printable_path,
+    problem_line,
     rdjson_diagnostic,
     rdjson_document,
     text_line,
 )
 
 Write = Callable[[str], None]
-#: How every failure starts (one line each, exit 2).
-ERROR = "unspin: error: "
 
 
 @dataclass
@@ -53,8 +52,7 @@ class _Base:
     _with_field: int = 0
 
     def skipped(self, name: str, message: str, error: bool) -> None:
-        message = printable_path(message)  # one line, whatever the file's name holds (see error)
-        self.note(ERROR + message if error else message)
+        self.note(problem_line(message, error))  # one line, whatever the file's name holds (see error)
         self.tally.skipped += 1
         self.tally.errors += error
 
@@ -65,7 +63,7 @@ class _Base:
         (a file in a repository someone else writes to): shown as ``\\xNN``, as
         findings show it, so one error stays one line and cannot drive the terminal.
         """
-        self.note(ERROR + printable_path(message))
+        self.note(problem_line(message, True))
         self.tally.errors += 1
 
     def _record_errors(self, outcome: Outcome, job: Job | None = None) -> None:

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import InputError
-from .atomic import reason
+from ..errors import UnspinError
 from .formats import html_segments, markdown_segments
 from .records import get_field, parse_record
-from .textio import SkipFile, read_chunks, sniff
+from .textio import SkipFile, read_chunks, sniff, unreadable
 from .walk import FileSelector
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
@@ -38,6 +37,7 @@ class Corpus:
     encoding: str | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: Files not for unspin (binary), one note each.
     skipped: list[str] = dc_field(default_factory=list)
     #: Files and folders that could not be read, one message each (``learn`` exits 2, as ``check`` does).
     errors: list[str] = dc_field(default_factory=list)
@@ -77,19 +77,18 @@ class Corpus:
     def texts(self, progress=None) -> Iterator[str]:
         """Every text of the corpus in order; ``progress(nbytes)`` is called after each file.
 
-        A file that cannot be read is recorded in :attr:`errors` and the rest is read, as
-        ``check`` and ``fix`` go on past one; each message is kept once over both passes.
+        A file that cannot be read is recorded in :attr:`errors` (a binary one in :attr:`skipped`)
+        and the rest is read, as ``check`` and ``fix`` go on past one; each message is kept once
+        over both passes.
         """
         for name, path in self.files():
             try:
                 yield from read_texts(name, path, self.field_name, self.encoding)
-            except (SkipFile, InputError) as exc:
-                if str(exc) not in self.skipped:
-                    self.skipped.append(str(exc))
-            except OSError as exc:
-                message = f"{name}: cannot be read ({reason(exc)}); skipped"
-                if message not in self.errors:
-                    self.errors.append(message)
+            except (SkipFile, UnspinError, OSError) as exc:
+                message, error = unreadable(name, exc)  # as check and fix report it
+                kept = self.errors if error else self.skipped
+                if message not in kept:
+                    kept.append(message)
             if progress is not None:
                 progress(_size(path))
 

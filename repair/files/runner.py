@@ -38,6 +38,7 @@ from .textio import (
     detect,
     read_chunks,
     sniff,
+    unreadable,
 )
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
@@ -407,17 +408,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         for name, path in inputs:
             try:
                 src = open_source(name, path, options)
-            except SkipFile as note:
+            except (SkipFile, UnspinError, OSError) as exc:
                 drain(0)
-                handler.skipped(name, str(note), error=False)
-                continue
-            except UnspinError as exc:
-                drain(0)
-                handler.skipped(name, str(exc), error=True)
-                continue
-            except OSError as exc:
-                drain(0)
-                handler.skipped(name, f"{name}: cannot be read ({reason(exc)}); skipped", error=True)
+                handler.skipped(name, *unreadable(name, exc))
                 continue
             window.append((src, None, "start"))
             try:

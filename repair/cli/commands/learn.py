@@ -26,6 +26,7 @@ from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
 from ...files.atomic import AtomicWriter, read_only
 from ...files.corpus import Corpus
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
+from ..output import problem_line
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
@@ -106,9 +107,9 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
         errors = 0
         for read in (corpus, ref) if ref else (corpus,):
             for msg in read.skipped:
-                click.echo(f"unspin: {msg}", err=True)
+                click.echo(problem_line(msg, error=False), err=True)
             for msg in read.errors:
-                click.echo(f"unspin: error: {msg}", err=True)
+                click.echo(problem_line(msg, error=True), err=True)
             errors += len(read.errors)
         if top:
             pairs = pairs[:top]

@@ -162,7 +162,7 @@ def test_d10_sigterm_removes_temp_files_and_exits_143(repo: Path, monkeypatch):
     assert seen_temp and not temps(repo)
     for p in repo.glob("m*.txt"):
         assert p.read_text(encoding="utf-8") in (SPUN + "\n", RESTORED + "\n")
-    assert signal.getsignal(signal.SIGTERM) is not repair.cli.commands.common._on_sigterm
+    assert signal.getsignal(signal.SIGTERM) is not repair.cli.commands.common._stop
 
 
 def test_d10b_stale_temp_files_are_never_inputs(repo: Path):

@@ -20,6 +20,7 @@ import pytest
 
 import repair.files.textio
 from cli_helpers import SPUN, engine, unspin
+from repair import Repairer
 
 
 def one_error(stderr: str, where: Path, reason: str) -> None:
@@ -327,3 +328,94 @@ def test_sigterm_to_the_group_while_a_worker_waits_on_the_queue_ends_the_run(rep
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert b"terminated" in err and b"Traceback" not in err, err
     assert not list(repo.rglob("*.unspin-tmp"))
+
+
+# --- a second Ctrl-C or SIGTERM while the first one's clean-up runs -----------------------------
+
+#: Runs the CLI after sending ``FIRST`` to itself as m3.txt's job starts (mid-batch: m0.txt
+#: written, m1.txt's temp file pending) and ``SECOND`` as the clean-up begins to remove the temp files: the exact
+#: moment a user's impatient second Ctrl-C lands, every time.
+TWICE = """
+import os, signal
+import repair.files.atomic as atomic, repair.files.runner as runner
+real_run_job, real_discard, sent = runner.run_job, atomic.discard, []
+
+def run_job(engine, job):
+    if job.path == "m3.txt":
+        sent.append(signal.{first})
+        os.kill(os.getpid(), signal.{first})
+    return real_run_job(engine, job)
+
+def discard(path):
+    if len(sent) == 1 and path is not None and path.exists():
+        sent.append(signal.{second})
+        os.kill(os.getpid(), signal.{second})
+    real_discard(path)
+
+runner.run_job, atomic.discard = run_job, discard
+from repair.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("first, second", [("SIGINT", "SIGINT"), ("SIGINT", "SIGTERM"), ("SIGTERM", "SIGINT")])
+def test_a_second_signal_during_the_clean_up_leaves_no_temp_file(repo: Path, first: str, second: str):
+    """Ctrl-C pressed twice: the second KeyboardInterrupt was raised inside ``discard_all`` and
+    the temp files not yet removed stayed, with a traceback. The first signal now ends the run
+    and later ones are ignored until the clean-up is done (as a second SIGTERM already was)."""
+    old, new = SPUN + "\n", engine(repo).fix(SPUN + "\n")
+    (repo / "a.txt").unlink()
+    paths = []
+    for i in range(6):
+        paths.append(repo / f"m{i}.txt")
+        paths[-1].write_text(old, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-c", TWICE.format(first=first, second=second), "fix", "-w", "-j", "1", "."],
+                       cwd=repo, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 128 + getattr(signal, first), r.stderr
+    assert "Traceback" not in r.stderr and "every file is either unchanged or fully written" in r.stderr
+    assert not list(repo.rglob("*.unspin-tmp"))
+    states = [p.read_text(encoding="utf-8") for p in paths]
+    assert set(states) <= {old, new} and states[0] == new and states[-1] == old
+
+
+#: Runs the CLI and sends SIGINT to itself once, while a file with two hard links is rewritten in
+#: its inode: after the new text is copied in, before the old text's tail is cut off.
+MID_REWRITE = """
+import os, signal, sys
+from repair.files.atomic import AtomicWriter
+real_rewrite = AtomicWriter._rewrite_inode
+
+def profile(frame, event, arg):
+    if event == "c_call" and getattr(arg, "__name__", "") == "truncate":
+        sys.setprofile(None)
+        os.kill(os.getpid(), signal.SIGINT)
+
+def rewrite(self):
+    sys.setprofile(profile)
+    try:
+        real_rewrite(self)
+    finally:
+        sys.setprofile(None)
+
+AtomicWriter._rewrite_inode = rewrite
+from repair.cli import main
+main()
+"""
+
+
+def test_ctrl_c_while_a_hard_linked_file_is_rewritten_leaves_it_whole(tmp_path: Path):
+    """A file with several links is copied into its own inode (no rename), which a Ctrl-C could
+    cut in two: the new text followed by the tail of the old one. Writing a file back is now one
+    section the signal waits for; the run then stops as interrupted."""
+    old = LEARN_SPUN * 3
+    new = Repairer().fix(old)
+    assert len(new.encode("utf-8")) < len(old.encode("utf-8"))  # so a missing truncate shows
+    (tmp_path / "a.txt").write_text(old, encoding="utf-8")
+    os.link(tmp_path / "a.txt", tmp_path / "b.txt")
+    r = subprocess.run([sys.executable, "-c", MID_REWRITE, "fix", "-w", "a.txt"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 130, r.stderr
+    assert "Traceback" not in r.stderr and "interrupted" in r.stderr
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == new
+    assert os.path.samefile(tmp_path / "a.txt", tmp_path / "b.txt")
+    assert not list(tmp_path.rglob("*.unspin-tmp"))

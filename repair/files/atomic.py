@@ -14,8 +14,9 @@ bytes that were repaired (SHA-256 over the content, not only mtime and
 size), so an edit made by someone else during a long run is never
 overwritten. A file with several hard links is rewritten through its inode
 (after the temp file is complete, with the space reserved first) so every
-link sees the new text; that one case is not atomic. Every temporary file is
-registered, so Ctrl-C or SIGTERM anywhere can remove them all.
+link sees the new text; that one case is not atomic, so a commit holds Ctrl-C
+and SIGTERM until it is done. Every temporary file is registered, so Ctrl-C or
+SIGTERM anywhere can remove them all.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from .signals import deferred
 
 #: Suffix of temporary files; files with it are never inputs.
 TMP_SUFFIX = ".unspin-tmp"
@@ -158,7 +160,15 @@ class AtomicWriter:
         return st
 
     def commit(self, digest: str | None = None) -> None:
-        """Replace the target, unless it changed since it was read (``digest``: SHA-256 of what was read)."""
+        """Replace the target, unless it changed since it was read (``digest``: SHA-256 of what was read).
+
+        A Ctrl-C or SIGTERM waits for the end (see :func:`deferred`): the rewrite of a hard-linked
+        file's inode is not atomic, and cut short it left the new text followed by the old one's tail.
+        """
+        with deferred():
+            self._commit(digest)
+
+    def _commit(self, digest: str | None) -> None:
         try:
             try:
                 os.fsync(self.fd)

@@ -17,6 +17,7 @@ from ...engine.config import Config
 from ...errors import EXIT_ERROR, UnspinError
 from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
+from ...files.signals import STOPS
 from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
 from ...files.settings import Settings, load_settings
 from ...files.textio import CHUNK_CHARS
@@ -213,12 +214,12 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
     workers = default_jobs(jobs, sizes)  # -j, else one process for a small run, else every core
     for name, message in getattr(inputs, "problems", ()):
         handler.skipped(name, message if message.startswith(name) else f"{name}: {message}", error=True)
-    previous = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
-    restore = lambda: signal.signal(signal.SIGTERM, previous)  # noqa: E731
+    previous = {s: signal.getsignal(s) or signal.SIG_DFL for s in STOPS}
     try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread (an embedding application): leave SIGTERM alone
-        restore = lambda: None  # noqa: E731
+        for s in STOPS:
+            signal.signal(s, _stop)
+    except ValueError:  # not the main thread (an embedding application): leave the signals alone
+        previous = {}
     try:
         run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
         if run_ is run:
@@ -242,19 +243,23 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
         click.echo(f"unspin: {what}; every file is either unchanged or fully written", err=True)
         ctx.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
     finally:
-        restore()
+        for s, was in previous.items():
+            signal.signal(s, was)
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C: temp files removed, every file old or new."""
 
 
-def _on_sigterm(signum: int, frame: object) -> None:
-    """Stop the run once: later SIGTERMs are ignored, so they cannot cut the clean-up short
-    (``timeout`` sends two, one to unspin and one to its process group, and a second
-    ``Terminated`` raised while the pool was being ended left it to hang at exit)."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Terminated()
+def _stop(signum: int, frame: object) -> None:
+    """Stop the run once, on the first Ctrl-C or SIGTERM: later ones are ignored until the run
+    has ended, so they cannot cut the clean-up short. A second Ctrl-C from an impatient user
+    was raised inside it and left temp files behind; ``timeout`` sends two SIGTERMs, one to
+    unspin and one to its process group, and a second ``Terminated`` raised while the pool was
+    being ended left it to hang at exit."""
+    for s in STOPS:
+        signal.signal(s, signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
 def _stderr_is_terminal() -> bool:

@@ -419,3 +419,50 @@ def test_ctrl_c_while_a_hard_linked_file_is_rewritten_leaves_it_whole(tmp_path: 
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == new
     assert os.path.samefile(tmp_path / "a.txt", tmp_path / "b.txt")
     assert not list(tmp_path.rglob("*.unspin-tmp"))
+
+
+# --- fix -w keeps who owns the file and what is attached to it -----------------------------------
+
+def _xattr(path: Path, name: str, value: bytes) -> None:
+    try:
+        os.setxattr(path, name, value)
+    except (AttributeError, OSError):
+        pytest.skip("no extended attributes here")
+
+
+def test_fix_keeps_extended_attributes(repo: Path):
+    """The temp file renamed over the original carried its mode and owner but none of its
+    extended attributes: a user tag, and with them POSIX ACLs and SELinux labels, were dropped
+    without a word (codespell, black and ruff write in place, so they keep them)."""
+    a = repo / "a.txt"
+    _xattr(a, "user.origin", b"crawl-2026")
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 0, r.output
+    assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+    assert os.getxattr(a, "user.origin") == b"crawl-2026"
+
+
+@pytest.mark.parametrize("refused", ["fchown", "setxattr"])
+def test_a_file_whose_owner_or_attributes_cannot_be_carried_over_is_rewritten_in_place(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, refused: str):
+    """A user who may write someone else's file cannot give the new file to its owner (only root
+    can chown): the rename handed the file over to the user, owner and group, silently. As vim
+    does then (``backupcopy=auto``), the original's inode is rewritten instead, so owner, group,
+    mode and attributes stay; the new text is complete on disk before any byte of it is touched.
+    Root is made to fail as a user would, with EPERM."""
+    a = repo / "a.txt"
+    _xattr(a, "user.origin", b"crawl-2026")
+    os.chown(a, 65534, 65534)
+    before = a.stat()
+
+    def eperm(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, refused, eperm)
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 0, r.output
+    after = a.stat()
+    assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+    assert (after.st_ino, after.st_uid, after.st_gid, after.st_mode) == (before.st_ino, 65534, 65534, before.st_mode)
+    assert os.getxattr(a, "user.origin") == b"crawl-2026"
+    assert not list(repo.rglob("*.unspin-tmp"))

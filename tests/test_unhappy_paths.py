@@ -466,3 +466,24 @@ def test_a_file_whose_owner_or_attributes_cannot_be_carried_over_is_rewritten_in
     assert (after.st_ino, after.st_uid, after.st_gid, after.st_mode) == (before.st_ino, 65534, 65534, before.st_mode)
     assert os.getxattr(a, "user.origin") == b"crawl-2026"
     assert not list(repo.rglob("*.unspin-tmp"))
+
+
+# --- fix's diff names any file in a patch that applies -------------------------------------------
+
+@pytest.mark.parametrize("name, header", [("new\nline.txt", '"a/new\\nline.txt"'),
+                                          ("esc\x1b[31m.txt", '"a/esc\\033[31m.txt"'),
+                                          ("bad\udcff.txt", '"a/bad\\377.txt"'),
+                                          ("中文 名.txt", "a/中文 名.txt")],
+                         ids=["newline", "escape", "not-utf8", "chinese"])
+def test_the_diff_quotes_a_file_name_as_git_does_and_applies(repo: Path, name: str, header: str):
+    """A newline in a name ended the ``---`` line, so the patch named another file (``a/new``),
+    and an escape sequence reached the terminal. Names are now written as git writes them:
+    as they are, unless they hold a control character, a quote, a backslash or bytes that are
+    not UTF-8, then C-quoted; ``git apply`` reads them back."""
+    (repo / "a.txt").rename(repo / name)
+    r = unspin(["fix", "."], repo)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[:2] == [f"--- {header}", f"+++ {header.replace('a/', 'b/', 1)}"]
+    (repo / "fix.patch").write_bytes(r.stdout_bytes)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
+    assert (repo / name).read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")

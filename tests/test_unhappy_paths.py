@@ -487,3 +487,31 @@ def test_the_diff_quotes_a_file_name_as_git_does_and_applies(repo: Path, name: s
     (repo / "fix.patch").write_bytes(r.stdout_bytes)
     subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
     assert (repo / name).read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+
+
+# --- stdout closed: by its reader (| head -0) or before the run (>&-) ---------------------------
+
+def test_learn_into_a_closed_pipe_exits_141_quietly(tmp_path: Path):
+    """As every other command does (``unspin learn corpus | head -0``); learn's own handler for
+    OS errors turned it into ``unspin: error: unspin: Broken pipe``, exit 2."""
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    p = subprocess.Popen([*CLI, "learn", "a.txt"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None
+    p.stdout.close()  # the reader is gone before anything is written
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 141, err
+    assert b"error" not in err and b"Traceback" not in err, err
+
+
+@pytest.mark.parametrize("args", [["a.txt"], [], ["learn", "a.txt"]], ids=["files", "stdin", "learn"])
+def test_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list[str]):
+    """``unspin a.txt >&-``: Python starts with no ``sys.stdout`` and the filter ended in an
+    AttributeError traceback. Now one line and exit 2, as ``cat`` reports its write error."""
+    def close_stdout() -> None:
+        os.close(1)
+
+    r = subprocess.run([*CLI, *args], cwd=repo, input=(SPUN + "\n").encode("utf-8"), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, preexec_fn=close_stdout, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().splitlines()[-1] == "unspin: error: stdout is closed; nothing to write the text to"
+    assert b"Traceback" not in r.stderr

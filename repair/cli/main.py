@@ -223,13 +223,8 @@ def _stdin_is_terminal() -> bool:
 def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
     """``unspin FILE…``: each file repaired to stdout as plain text, as the filter does stdin; the exit code."""
     from ..files.runner import Options, run
+    from .output import stdout_bytes
     from .sinks import FilterHandler
-
-    def to_stdout(data: bytes) -> None:
-        if data:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
 
     def note(text: str) -> None:
         click.echo(text, err=True)
@@ -246,13 +241,14 @@ def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
         else:
             inputs.append((name, Path(name)))
     handler = FilterHandler(lambda text: click.echo(text, nl=False), note, explain=show_explain,
-                            stdout_bytes=to_stdout)
+                            stdout_bytes=stdout_bytes)
     try:
         run(inputs, config, Options(kind="text"), handler, workers=1)
     except UnspinError as exc:
         note(f"unspin: error: {exc}")
         return EXIT_ERROR
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None: closed before the run, and nothing was written (empty files)
+        sys.stdout.flush()
     # a file named to be printed repaired that is skipped (binary, empty of text) is an error here
     return EXIT_ERROR if errors or handler.tally.errors or handler.tally.skipped else 0
 

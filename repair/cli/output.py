@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from typing import Iterable
 
@@ -16,6 +17,7 @@ import click
 
 from ..engine.changes import Change
 from ..engine.config import DEFAULT_THRESHOLD
+from ..errors import UnspinError
 from ..files.documents import Finding
 from ..files.runner import MAX_JOBS_PER_CPU
 
@@ -212,3 +214,22 @@ def before_output() -> None:
     """Erase the progress line, if one is showing, before a line of output."""
     if Progress.active is not None:
         Progress.active.clear()
+
+
+def stdout_bytes(data: bytes) -> None:
+    """Repaired text out as bytes, in the input's own encoding (the locale's, LANG=C in cron
+    jobs, must not matter), after any text already written and flushed at once, so a pipe sees
+    results as they come.
+
+    A stdout its reader closed (``| head -0``) raises BrokenPipeError, which ends the run
+    quietly (exit 141); one closed before the run (``>&-``: Python then has no ``sys.stdout``)
+    is an :class:`UnspinError`, one line and exit 2, as ``cat`` reports its write error.
+    """
+    if not data:
+        return
+    if sys.stdout is None:
+        raise UnspinError("stdout is closed; nothing to write the text to")
+    before_output()
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -24,7 +24,7 @@ from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
-from ..output import Progress, before_output, default_jobs
+from ..output import Progress, before_output, default_jobs, stdout_bytes
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -298,18 +298,12 @@ def filter_stdin(config: Config, show_explain: bool) -> int:
     """
     from ..sinks import FilterHandler
 
-    handler = FilterHandler(out, note, explain=show_explain, stdout_bytes=_stdout_bytes)
+    handler = FilterHandler(out, note, explain=show_explain, stdout_bytes=stdout_bytes)
     try:
         run([("<stdin>", None)], config, Options(kind="text"), handler, workers=1)
     except UnspinError as exc:
         note(f"unspin: error: {exc}")
         return EXIT_ERROR
-    sys.stdout.flush()  # a closed stdout (BrokenPipeError) goes up to UnspinGroup.invoke: exit 141
+    if sys.stdout is not None:  # None: closed before the run, and nothing was written (an empty input)
+        sys.stdout.flush()  # a closed stdout (BrokenPipeError) goes up to UnspinGroup.invoke: exit 141
     return EXIT_ERROR if handler.tally.errors else 0
-
-
-def _stdout_bytes(data: bytes) -> None:
-    """Bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter."""
-    if data:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)

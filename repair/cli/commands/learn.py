@@ -26,7 +26,7 @@ from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
 from ...files.atomic import AtomicWriter, read_only
 from ...files.corpus import Corpus
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
-from ..output import problem_line
+from ..output import problem_line, stdout_bytes
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
@@ -121,6 +121,8 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
     except UnspinError as exc:
         click.echo(f"unspin: error: {exc}", err=True)
         ctx.exit(EXIT_ERROR)
+    except BrokenPipeError:  # stdout's reader went away: up to UnspinGroup.invoke, quiet exit 141 as for every command
+        raise
     except OSError as exc:  # one line naming the file, as check and fix report it (not "[Errno 13] ...")
         click.echo(f"unspin: error: {exc.filename or 'unspin'}: {exc.strerror or exc}", err=True)
         ctx.exit(EXIT_ERROR)
@@ -167,8 +169,7 @@ def _write(output: str, text: str) -> None:
     """``text`` to stdout (``-``) or to the file ``output``, atomically: an interrupted or failed
     write leaves the file as it was (a half-written pair list would load as a shorter table)."""
     if output == "-":
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.flush()
+        stdout_bytes(text.encode("utf-8"))
         return
     try:
         mode = os.stat(output).st_mode

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import repair.files.textio
-from cli_helpers import SPUN, engine, unspin
+from cli_helpers import CLEAN, SPUN, engine, unspin
 from repair import Repairer
 
 
@@ -515,3 +515,33 @@ def test_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list
     assert r.returncode == 2, r.stderr
     assert r.stderr.decode().splitlines()[-1] == "unspin: error: stdout is closed; nothing to write the text to"
     assert b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("text", [f"{SPUN}\r{SPUN}\r", f"甲\u2028{SPUN}\n乙\x0c{SPUN}\n丙\x85{SPUN}\x1c\n"],
+                         ids=["cr-only", "unicode-separators"])
+def test_the_diff_of_a_file_with_other_line_breaks_applies(repo: Path, text: str):
+    """Lines are ``\\n``-terminated for ``patch`` and ``git apply``, and for check's line numbers;
+    the diff split them where Python's ``splitlines`` does (CR, form feed, U+2028, U+0085…), so a
+    CR-only file or one with a line separator in scraped text gave a patch that did not apply."""
+    (repo / "a.txt").write_bytes(text.encode("utf-8"))
+    r = unspin(["fix", "a.txt"], repo)
+    assert r.exit_code == 0 and r.stdout, r.output
+    (repo / "fix.patch").write_bytes(r.stdout_bytes)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
+    assert (repo / "a.txt").read_bytes() == engine(repo).fix(text).encode("utf-8")
+
+
+def test_a_changed_line_starting_with_dashes_stays_in_a_later_chunks_diff(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A later chunk's diff drops difflib's ``---``/``+++`` header; it was recognised by its
+    prefix, so a removed line that starts with ``--`` (``-`` + ``--…``, a Markdown rule or a
+    signature line) was dropped with it and the patch did not apply."""
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 100)
+    text = f"{SPUN}\n\n" + f"{CLEAN}\n\n" * 3 + f"--{SPUN}\n++{SPUN}\n"
+    (repo / "a.txt").write_text(text, encoding="utf-8")
+    (repo / "b.txt").write_text(text, encoding="utf-8")
+    r = unspin(["fix", "a.txt"], repo)
+    assert r.exit_code == 0 and r.stdout.count("@@ -") > 1 and f"\n---{SPUN}\n" in r.stdout, r.output
+    (repo / "fix.patch").write_bytes(r.stdout_bytes)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
+    assert unspin(["fix", "-w", "b.txt"], repo).exit_code == 0
+    assert (repo / "a.txt").read_text(encoding="utf-8") == (repo / "b.txt").read_text(encoding="utf-8") != text

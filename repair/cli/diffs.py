@@ -18,11 +18,11 @@ NO_EOL = "\\ No newline at end of file\n"
 
 def chunk_diff(old: str, new: str, first_line: int, name: str, with_header: bool) -> Iterator[str]:
     """Unified-diff lines for one chunk starting at 1-based ``first_line`` of file ``name``."""
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
+    lines = difflib.unified_diff(_lines(old), _lines(new),
                                  patch_path(f"a/{name}"), patch_path(f"b/{name}"), n=3)
     shift = first_line - 1
-    for line in lines:
-        if line.startswith(("---", "+++")):
+    for i, line in enumerate(lines):
+        if i < 2:  # difflib's ---/+++ header: told by place, as a removed "--…" line also starts with ---
             if with_header:
                 yield line if line.endswith("\n") else line + "\n"
             continue
@@ -34,6 +34,14 @@ def chunk_diff(old: str, new: str, first_line: int, name: str, with_header: bool
             yield line
         else:
             yield line + "\n" + NO_EOL
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n`` only, as ``patch``, ``git apply`` and check's line numbers
+    count lines; ``str.splitlines`` also cuts at CR, form feed, U+2028, U+0085…, which made the
+    patch of a CR-only file, or of scraped text holding a line separator, one that did not apply."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
 
 
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",

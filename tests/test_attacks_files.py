@@ -23,6 +23,7 @@ import repair.cli.sinks
 import repair.files.atomic
 import repair.files.runner
 import repair.files.textio
+import repair.reading
 from cli_helpers import CLEAN, RESTORED, SPUN, engine, project, unspin
 from repair.files.documents import Engine, Score
 
@@ -468,7 +469,7 @@ def test_d18_process_substitution_is_read_as_a_stream(repo: Path):
 
 
 def test_d18_fifo_without_a_writer_is_an_error_not_a_hang(repo: Path, monkeypatch):
-    monkeypatch.setattr(repair.files.runner, "FIFO_WAIT", 0.2)
+    monkeypatch.setattr(repair.reading, "FIFO_WAIT", 0.2)
     os.mkfifo(repo / "p")
     r = unspin(["check", "p", "a.txt"], repo)
     assert r.exit_code == 2 and "unspin: error: p: FIFO with no writer" in r.stderr

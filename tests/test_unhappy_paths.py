@@ -545,3 +545,20 @@ def test_a_changed_line_starting_with_dashes_stays_in_a_later_chunks_diff(repo: 
     subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
     assert unspin(["fix", "-w", "b.txt"], repo).exit_code == 0
     assert (repo / "a.txt").read_text(encoding="utf-8") == (repo / "b.txt").read_text(encoding="utf-8") != text
+
+
+# --- a data file named by mistake -----------------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["--table", "--dictionary"])
+def test_a_table_that_is_a_fifo_no_one_writes_to_is_reported_not_waited_on(repo: Path, option: str):
+    """``--table <(…)`` is read as a stream, but a FIFO no one writes to blocked ``open`` for
+    ever, without a word. As for an input FIFO, it is reported after a few seconds (0.2 here)."""
+    os.mkfifo(repo / "t.fifo")
+    code = "import repair.reading; repair.reading.FIFO_WAIT = 0.2\nfrom repair.cli import main\nmain()"
+    try:
+        r = subprocess.run([sys.executable, "-c", code, "check", option, "t.fifo", "a.txt"], cwd=repo,
+                           capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("unspin waited for ever on the FIFO")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == "unspin: error: t.fifo: FIFO with no writer after 0.2 s\n"

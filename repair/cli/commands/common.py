@@ -17,9 +17,9 @@ from ...engine.config import Config
 from ...errors import EXIT_ERROR, UnspinError
 from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
-from ...files.signals import STOPS
 from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
 from ...files.settings import Settings, load_settings
+from ...files.signals import STOPS
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)

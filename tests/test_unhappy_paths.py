@@ -562,3 +562,15 @@ def test_a_table_that_is_a_fifo_no_one_writes_to_is_reported_not_waited_on(repo:
         pytest.fail("unspin waited for ever on the FIFO")
     assert r.returncode == 2, r.stderr
     assert r.stderr == "unspin: error: t.fifo: FIFO with no writer after 0.2 s\n"
+
+
+@pytest.mark.parametrize("mode", [0o4755, 0o3644, 0o600, 0o1777], ids=oct)
+def test_fix_keeps_odd_mode_bits(repo: Path, mode: int):
+    """Set-user-ID, set-group-ID and sticky bits stay (the chown that gives the temp file its
+    owner clears set-user-ID, so the mode is set after it)."""
+    a = repo / "a.txt"
+    a.chmod(mode)
+    r = unspin(["fix", "-w", "--force", "a.txt"], repo)
+    assert r.exit_code == 0, r.output
+    assert a.stat().st_mode & 0o7777 == mode
+    assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")

@@ -574,3 +574,28 @@ def test_fix_keeps_odd_mode_bits(repo: Path, mode: int):
     assert r.exit_code == 0, r.output
     assert a.stat().st_mode & 0o7777 == mode
     assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+
+
+# --- a newline in a name never splits a message ------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["dir\nx"],
+    ["fix", "-o", "dir\nx", "dir\nx"],
+    ["check", "dir\nx/.a.txt.deadbeef.unspin-tmp"],
+    ["--table", "dir\nx/bad-table.txt", "a.txt"],
+    ["learn", "dir\nx/a.txt", "-o", "dir\nx/a.txt"],
+    ["check", "--dictionary", "dir\nx/bad.yaml", "a.txt"],
+], ids=["filter-of-a-folder", "fix-o-clash", "temp-file-note", "table-warning", "learn-o-is-input", "bad-dictionary"])
+def test_a_newline_in_a_name_never_splits_a_message(repo: Path, args: list[str]):
+    """Findings and per-file errors show a name's control characters as ``\\xNN`` (one line
+    each, as codespell's); the other messages naming a file printed it raw, so a folder called
+    ``dir<newline>x`` split one error over several lines and a line-per-error reader miscounted."""
+    folder = repo / "dir\nx"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    (folder / ".a.txt.deadbeef.unspin-tmp").write_text(SPUN + "\n", encoding="utf-8")
+    (folder / "bad-table.txt").write_text("中央-中心\n\x01-abc\n", encoding="utf-8")
+    (folder / "bad.yaml").write_text("everyday:\n  中心: [\n", encoding="utf-8")
+    r = unspin(args, repo)
+    lines = [line for line in r.stderr.splitlines() if "dir" in line]
+    assert len(lines) == 1 and "dir\\x0ax" in lines[0], r.stderr

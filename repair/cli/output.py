@@ -86,8 +86,9 @@ def wrap_cells(s: str, width: int) -> list[str]:
 
 
 def problem_line(message: str, error: bool) -> str:
-    """An input that was skipped, as one line for stderr: ``unspin: error: …`` when it counts for
-    exit 2, else the bare note; the names in it printable (see :func:`printable_path`)."""
+    """A message for stderr as one line: ``unspin: error: …`` when it counts for exit 2, else the
+    bare note. The names in it are made printable (see :func:`printable_path`), so a newline or
+    an escape sequence in a file name cannot split the line or drive the terminal."""
     return (ERROR if error else "") + printable_path(message)
 
 

@@ -24,7 +24,7 @@ from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
-from ..output import Progress, before_output, default_jobs, stdout_bytes
+from ..output import Progress, before_output, default_jobs, problem_line, stdout_bytes
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -134,7 +134,7 @@ def setup(ctx: click.Context) -> Setup:
 def fail(ctx: click.Context, message: str) -> None:
     """Report an error the user can act on and exit 2."""
     before_output()
-    click.echo(f"unspin: error: {message}", err=True)
+    click.echo(problem_line(message, error=True), err=True)  # one line, whatever a name in it holds
     ctx.exit(EXIT_ERROR)
 
 
@@ -166,7 +166,7 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
             for t in selector.select([arg]):
                 if t.path.name.endswith(TMP_SUFFIX):
                     if os.path.abspath(arg) == str(t.path):
-                        note(f"{arg}: temporary file of an interrupted unspin run, skipped")
+                        note(problem_line(f"{arg}: temporary file of an interrupted unspin run, skipped", error=False))
                     continue
                 inputs.append((t.rel.as_posix(), t.path))
     # folders the walk could not read (FileSelector.errors: (path, reason), when the walk records them)
@@ -302,7 +302,7 @@ def filter_stdin(config: Config, show_explain: bool) -> int:
     try:
         run([("<stdin>", None)], config, Options(kind="text"), handler, workers=1)
     except UnspinError as exc:
-        note(f"unspin: error: {exc}")
+        note(problem_line(str(exc), error=True))
         return EXIT_ERROR
     if sys.stdout is not None:  # None: closed before the run, and nothing was written (an empty input)
         sys.stdout.flush()  # a closed stdout (BrokenPipeError) goes up to UnspinGroup.invoke: exit 141

@@ -119,12 +119,12 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
         # as check and fix: what could be read is done (the pairs are written), what could not is an error
         ctx.exit(EXIT_ERROR if errors else EXIT_OK)
     except UnspinError as exc:
-        click.echo(f"unspin: error: {exc}", err=True)
+        click.echo(problem_line(str(exc), error=True), err=True)
         ctx.exit(EXIT_ERROR)
     except BrokenPipeError:  # stdout's reader went away: up to UnspinGroup.invoke, quiet exit 141 as for every command
         raise
     except OSError as exc:  # one line naming the file, as check and fix report it (not "[Errno 13] ...")
-        click.echo(f"unspin: error: {exc.filename or 'unspin'}: {exc.strerror or exc}", err=True)
+        click.echo(problem_line(f"{exc.filename or 'unspin'}: {exc.strerror or exc}", error=True), err=True)
         ctx.exit(EXIT_ERROR)
 
 

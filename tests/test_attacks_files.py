@@ -22,6 +22,7 @@ import pytest
 import repair.cli.sinks
 import repair.files.atomic
 import repair.files.runner
+import repair.files.signals
 import repair.files.textio
 import repair.reading
 from cli_helpers import CLEAN, RESTORED, SPUN, engine, project, unspin
@@ -163,7 +164,7 @@ def test_d10_sigterm_removes_temp_files_and_exits_143(repo: Path, monkeypatch):
     assert seen_temp and not temps(repo)
     for p in repo.glob("m*.txt"):
         assert p.read_text(encoding="utf-8") in (SPUN + "\n", RESTORED + "\n")
-    assert signal.getsignal(signal.SIGTERM) is not repair.cli.commands.common._stop
+    assert signal.getsignal(signal.SIGTERM) is not repair.files.signals._stop
 
 
 def test_d10b_stale_temp_files_are_never_inputs(repo: Path):

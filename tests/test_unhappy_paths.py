@@ -599,3 +599,18 @@ def test_a_newline_in_a_name_never_splits_a_message(repo: Path, args: list[str])
     r = unspin(args, repo)
     lines = [line for line in r.stderr.splitlines() if "dir" in line]
     assert len(lines) == 1 and "dir\\x0ax" in lines[0], r.stderr
+
+
+def test_a_signal_ignored_by_the_parent_stays_ignored(repo: Path):
+    """A non-interactive shell starts a background job (``unspin fix -w docs &`` in a script) with
+    SIGINT ignored, so a Ctrl-C meant for the foreground job does not stop it; installing the run's
+    own handler over that would."""
+    (repo / "a.txt").unlink()
+    for i in range(6):
+        (repo / f"m{i}.txt").write_text(SPUN + "\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-c", TWICE.format(first="SIGINT", second="SIGINT"), "fix", "-w", "-j", "1",
+                        "."], cwd=repo, capture_output=True, text=True, timeout=300,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert r.returncode == 0, r.stderr
+    new = engine(repo).fix(SPUN + "\n")
+    assert all((repo / f"m{i}.txt").read_text(encoding="utf-8") == new for i in range(6))

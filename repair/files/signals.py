@@ -1,4 +1,8 @@
-"""Sections of work that a Ctrl-C or SIGTERM must not cut in two.
+"""How a run stops on Ctrl-C or SIGTERM without leaving a file half done.
+
+:func:`stopping` turns the first SIGINT or SIGTERM of a run into an exception
+that unwinds it (the caller removes its temporary files) and ignores the ones
+after it, so they cannot cut that clean-up short.
 
 Python runs a signal's handler between two bytecodes of the main thread, so a
 KeyboardInterrupt can land anywhere: between copying a file's new text into
@@ -17,6 +21,42 @@ from typing import Iterator
 STOPS = (signal.SIGINT, signal.SIGTERM)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: the run unwinds and cleans up (exit 143, not 130)."""
+
+
+@contextmanager
+def stopping() -> Iterator[None]:
+    """Within the block the first SIGINT raises KeyboardInterrupt and the first SIGTERM
+    :class:`Terminated`; every later one of either is ignored until the block is left.
+
+    A second Ctrl-C from an impatient user was raised inside the clean-up and left temp files
+    behind; ``timeout`` sends two SIGTERMs, one to unspin and one to its process group, and a
+    second ``Terminated`` raised while the pool was being ended left it to hang at exit. A
+    signal the parent set to be ignored stays ignored: a script's background job (``unspin fix
+    -w docs &``) is started with SIGINT ignored, so a Ctrl-C meant for the foreground does not
+    stop it. Outside the main thread, where handlers cannot be set, nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: h or signal.SIG_DFL for s in STOPS if (h := signal.getsignal(s)) != signal.SIG_IGN}
+    for s in previous:
+        signal.signal(s, _stop)
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
+def _stop(signum: int, frame: object) -> None:
+    """The handler :func:`stopping` installs: later signals ignored, then the exception raised."""
+    for s in STOPS:
+        signal.signal(s, signal.SIG_IGN)
+    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
 @contextmanager
 def deferred() -> Iterator[None]:
     """Hold SIGINT and SIGTERM until the block is done, then act on the first that came, as
@@ -25,7 +65,8 @@ def deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {s: h for s in STOPS if (h := signal.getsignal(s)) is not None}  # None: set outside Python
+    # None: a handler set outside Python, which cannot be put back; SIG_IGN: nothing to hold
+    previous = {s: h for s in STOPS if (h := signal.getsignal(s)) not in (None, signal.SIG_IGN)}
     caught: list[int] = []
 
     def hold(signum: int, frame: object) -> None:

@@ -19,7 +19,7 @@ from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
 from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
 from ...files.settings import Settings, load_settings
-from ...files.signals import STOPS
+from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
@@ -214,52 +214,34 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
     workers = default_jobs(jobs, sizes)  # -j, else one process for a small run, else every core
     for name, message in getattr(inputs, "problems", ()):
         handler.skipped(name, message if message.startswith(name) else f"{name}: {message}", error=True)
-    previous = {s: signal.getsignal(s) or signal.SIG_DFL for s in STOPS}
-    try:
-        for s in STOPS:
-            signal.signal(s, _stop)
-    except ValueError:  # not the main thread (an embedding application): leave the signals alone
-        previous = {}
-    try:
-        run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
-        if run_ is run:
-            show = not quiet(ctx) and _stderr_is_terminal()
-            with Progress(sum(sizes), sys.stderr, enabled=show) as progress:  # cleared before each output line
-                run(inputs, config, options, handler, workers, progress.update)
-        else:
-            run_(inputs, config, options, handler, workers)
-    except BrokenPipeError:
-        discard_all()  # every file stays old or new; main exits quietly (141)
-        raise
-    except UnspinError as exc:
-        discard_all()
-        fail(ctx, str(exc))
-    except OSError as exc:
-        discard_all()
-        fail(ctx, f"{exc.filename or 'unspin'}: {exc.strerror or exc}")
-    except KeyboardInterrupt as exc:
-        discard_all()
-        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
-        click.echo(f"unspin: {what}; every file is either unchanged or fully written", err=True)
-        ctx.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
-    finally:
-        for s, was in previous.items():
-            signal.signal(s, was)
+    with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
+        try:
+            run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
+            if run_ is run:
+                show = not quiet(ctx) and _stderr_is_terminal()
+                with Progress(sum(sizes), sys.stderr, enabled=show) as progress:  # cleared before each output line
+                    run(inputs, config, options, handler, workers, progress.update)
+            else:
+                run_(inputs, config, options, handler, workers)
+        except BrokenPipeError:
+            discard_all()  # every file stays old or new; main exits quietly (141)
+            raise
+        except UnspinError as exc:
+            discard_all()
+            fail(ctx, str(exc))
+        except OSError as exc:
+            discard_all()
+            fail(ctx, f"{exc.filename or 'unspin'}: {exc.strerror or exc}")
+        except KeyboardInterrupt as exc:
+            discard_all()
+            interrupted(ctx, exc, "every file is either unchanged or fully written")
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: temp files removed, every file old or new."""
-
-
-def _stop(signum: int, frame: object) -> None:
-    """Stop the run once, on the first Ctrl-C or SIGTERM: later ones are ignored until the run
-    has ended, so they cannot cut the clean-up short. A second Ctrl-C from an impatient user
-    was raised inside it and left temp files behind; ``timeout`` sends two SIGTERMs, one to
-    unspin and one to its process group, and a second ``Terminated`` raised while the pool was
-    being ended left it to hang at exit."""
-    for s in STOPS:
-        signal.signal(s, signal.SIG_IGN)
-    raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+def interrupted(ctx: click.Context, exc: KeyboardInterrupt, state: str) -> None:
+    """Say the run was stopped by Ctrl-C or SIGTERM and in what ``state`` it left things; exit 130 or 143."""
+    what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    click.echo(f"unspin: {what}; {state}", err=True)
+    ctx.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
 
 
 def _stderr_is_terminal() -> bool:

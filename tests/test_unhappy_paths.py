@@ -614,3 +614,62 @@ def test_a_signal_ignored_by_the_parent_stays_ignored(repo: Path):
     assert r.returncode == 0, r.stderr
     new = engine(repo).fix(SPUN + "\n")
     assert all((repo / f"m{i}.txt").read_text(encoding="utf-8") == new for i in range(6))
+
+
+# --- learn from stdin: the spilled copy never outlives the run ------------------------------------
+
+@pytest.fixture
+def spill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder learn spills stdin into (read twice, so copied once)."""
+    import tempfile
+
+    folder = tmp_path / "spill"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_learn_interrupted_removes_its_copy_of_stdin(tmp_path: Path, spill: Path, monkeypatch: pytest.MonkeyPatch):
+    """``… | unspin learn -`` copies stdin to a temporary file (a corpus can be gigabytes); a
+    Ctrl-C left it behind, with click's 'Aborted!' and exit 1. Now it is removed, and the run
+    stops as the other commands do: one line, exit 130."""
+    import repair.cli.commands.learn as learn_command
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(learn_command, "learn_pairs", interrupted)
+    r = unspin(["learn", "-"], tmp_path, stdin=LEARN_SPUN * 100)
+    assert r.exit_code == 130, r.output
+    assert r.stderr == "unspin: interrupted; the output file is either unchanged or fully written\n"
+    assert list(spill.iterdir()) == []
+
+
+def test_learn_removes_a_copy_of_stdin_that_filled_the_disk(tmp_path: Path, spill: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    """``yes | unspin learn -`` fills the disk: the error was reported but the copy, set aside
+    only once complete, stayed and kept the disk full."""
+    import tempfile
+
+    real = tempfile.NamedTemporaryFile
+
+    class Full:
+        def __init__(self, *args, **kwargs):
+            self.file = real(*args, **kwargs)
+            self.name = self.file.name
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            self.file.write(data[:10])
+            raise OSError(28, "No space left on device", self.name)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", Full)
+    r = unspin(["learn", "-"], tmp_path, stdin=LEARN_SPUN * 100)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.endswith(": No space left on device\n") and len(r.stderr.splitlines()) == 1, r.stderr
+    assert list(spill.iterdir()) == []

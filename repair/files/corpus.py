@@ -59,10 +59,10 @@ class Corpus:
         names = [p for p in self.paths if p != "-"]
         if "-" in self.paths:
             tmp = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
+            self._stdin = Path(tmp.name)  # first: close() removes it however the copy ends (a full disk)
             with tmp:
                 while block := sys.stdin.buffer.read(1 << 20):
                     tmp.write(block)
-            self._stdin = Path(tmp.name)
             out.append(("<stdin>", self._stdin))
         if names:
             selector = FileSelector(self.include, self.exclude)

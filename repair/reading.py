@@ -35,6 +35,16 @@ class TooLarge(ValueError):
 _PIECE = 1 << 20
 
 
+def is_stream(path: Path | str) -> bool:
+    """Whether ``path`` names something other than a folder or a regular file: a pipe, a FIFO,
+    a device, ``<(…)`` (``/dev/fd/N``). Such an input can be read once only, as it comes."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
+
+
 def open_binary(path: Path | str) -> BinaryIO:
     """``path`` open for reading, in binary; a FIFO once someone writes to it.
 

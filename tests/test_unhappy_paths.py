@@ -673,3 +673,42 @@ def test_learn_removes_a_copy_of_stdin_that_filled_the_disk(tmp_path: Path, spil
     assert r.exit_code == 2, r.output
     assert r.stderr.endswith(": No space left on device\n") and len(r.stderr.splitlines()) == 1, r.stderr
     assert list(spill.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "pipe"])
+def test_learn_reads_a_fifo_or_a_process_substitution_as_it_reads_stdin(tmp_path: Path, kind: str):
+    """The learner reads its corpus twice. A named FIFO was read once to check its encoding and
+    then waited on for ever for a second writer; ``learn <(…)`` (``/dev/fd/N``, a link to a pipe)
+    was 'pipe:[…]: cannot be read'. Both are now copied once, as stdin is, like check reads them."""
+    import threading
+
+    (tmp_path / "a.txt").write_text(LEARN_SPUN * 3, encoding="utf-8")
+    (tmp_path / "t.txt").write_text("通过-经由过程\n", encoding="utf-8")
+    args = ["--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    expected = unspin(["learn", "a.txt", *args], tmp_path)
+    assert expected.exit_code == 0 and "经由过程\t通过" in expected.stdout
+    data = (tmp_path / "a.txt").read_bytes()
+    if kind == "fifo":
+        name = str(tmp_path / "corpus.fifo")
+        os.mkfifo(name)
+        writer = threading.Thread(target=lambda: Path(name).write_bytes(data), daemon=True)
+    else:
+        read_end, write_end = os.pipe()
+        name = f"/dev/fd/{read_end}"
+
+        def write() -> None:
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(data)
+
+        writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:  # in a process of its own: the FIFO was waited on for ever
+        r = subprocess.run([*CLI, "learn", name, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           pass_fds=() if kind == "fifo" else (read_end,))
+    except subprocess.TimeoutExpired:
+        pytest.fail("learn waited for ever on the stream")
+    finally:
+        if kind == "pipe":
+            os.close(read_end)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == expected.stdout

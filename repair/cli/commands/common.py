@@ -22,6 +22,7 @@ from ...files.settings import Settings, load_settings
 from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
+from ...reading import is_stream
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
 from ..output import Progress, before_output, default_jobs, problem_line, stdout_bytes
@@ -160,7 +161,7 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
     for arg in paths:
         if arg == STDIN:
             inputs.append(("<stdin>", None))
-        elif _is_stream(arg):
+        elif is_stream(arg):
             inputs.append((arg, Path(arg)))
         else:
             for t in selector.select([arg]):
@@ -172,15 +173,6 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
     # folders the walk could not read (FileSelector.errors: (path, reason), when the walk records them)
     inputs.problems.extend(getattr(selector, "errors", ()))
     return inputs
-
-
-def _is_stream(arg: str) -> bool:
-    """Whether ``arg`` names something other than a folder or a regular file (a pipe, FIFO, device)."""
-    try:
-        mode = os.stat(arg).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
 
 
 def quiet(ctx: click.Context) -> bool:

@@ -126,6 +126,17 @@ def test_d07_a_file_deleted_during_the_run_is_not_recreated(repo: Path, monkeypa
     assert not (repo / "a.txt").exists() and not temps(repo)
 
 
+def test_a_file_not_written_back_is_not_counted_as_fixed(repo: Path, monkeypatch):
+    """The summary counted a file's changes before its write-back, so a file left unchanged (edited
+    or deleted during the run, or its inode not writable) was also '5 changes in 1 file'."""
+    (repo / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    _before_end(monkeypatch, lambda path: path.unlink() if path.name == "a.txt" else None)
+    r = unspin(["fix", "-w", "a.txt", "b.txt"], repo)
+    assert r.exit_code == 2 and r.stdout == "fixed b.txt (5 changes)\n", r.output
+    assert r.stderr.splitlines() == ["unspin: error: a.txt: deleted during the run; not re-created",
+                                     "unspin: 2 files, 5 changes in 1 file, 0 skipped"]
+
+
 def test_d07_a_same_size_edit_with_its_mtime_restored_is_not_overwritten(repo: Path, monkeypatch):
     edited = "用户编辑" + SPUN[4:] + "\n"
     assert len(edited.encode()) == len((SPUN + "\n").encode())

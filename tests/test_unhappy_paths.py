@@ -333,8 +333,8 @@ def test_sigterm_to_the_group_while_a_worker_waits_on_the_queue_ends_the_run(rep
 # --- a second Ctrl-C or SIGTERM while the first one's clean-up runs -----------------------------
 
 #: Runs the CLI after sending ``FIRST`` to itself as m3.txt's job starts (mid-batch: m0.txt
-#: written, m1.txt's temp file pending) and ``SECOND`` as the clean-up begins to remove the temp files: the exact
-#: moment a user's impatient second Ctrl-C lands, every time.
+#: written, m1.txt's temp file pending) and ``SECOND`` as the clean-up begins to remove the
+#: temp files: the exact moment a user's impatient second Ctrl-C lands, every time.
 TWICE = """
 import os, signal
 import repair.files.atomic as atomic, repair.files.runner as runner

@@ -8,9 +8,12 @@ in chunks (``repair.files``).
 """
 from __future__ import annotations
 
+import errno
 import os
+import select
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 #: Largest table, dictionary or synonym list read: real spinner tables are a few MB (a
 #: 40,000-pair table is 0.6 MB), so this is a mistake, not a table, and the parsed entries
@@ -20,12 +23,46 @@ MAX_DATA_BYTES = 64 << 20
 MAX_CONFIG_BYTES = 8 << 20
 
 
+#: How long a named FIFO may stay without a writer before it is given up on (seconds).
+FIFO_WAIT = 5.0
+
+
 class TooLarge(ValueError):
     """A file is larger than the bound it is read with (the message says which bound)."""
 
 
 #: Piece read at a time from a pipe or device (whose size is not known beforehand).
 _PIECE = 1 << 20
+
+
+def is_stream(path: Path | str) -> bool:
+    """Whether ``path`` names something other than a folder or a regular file: a pipe, a FIFO,
+    a device, ``<(…)`` (``/dev/fd/N``). Such an input can be read once only, as it comes."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
+
+
+def open_binary(path: Path | str) -> BinaryIO:
+    """``path`` open for reading, in binary; a FIFO once someone writes to it.
+
+    Opening a FIFO waits for a writer, for ever if none comes (``cat`` waits so), and a FIFO
+    named by mistake, as an input or a ``--table``, looked like a hang without a word. After
+    :data:`FIFO_WAIT` seconds without one this raises ``TimeoutError`` (an ``OSError`` whose
+    ``strerror`` says so), which callers report as they report any file that cannot be read.
+    """
+    if not stat.S_ISFIFO(os.stat(path).st_mode):
+        return open(path, "rb")
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    if not poll.poll(int(FIFO_WAIT * 1000)):
+        os.close(fd)
+        raise TimeoutError(errno.ETIMEDOUT, f"FIFO with no writer after {FIFO_WAIT:g} s", str(path))
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def read_bounded(path: Path, limit: int) -> bytes:
@@ -37,7 +74,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
     caller's to report, as for ``Path.read_bytes``.
     """
     too_large = TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
-    with open(path, "rb") as fh:
+    with open_binary(path) as fh:
         st = os.fstat(fh.fileno())
         if stat.S_ISREG(st.st_mode):
             if st.st_size > limit:

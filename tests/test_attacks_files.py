@@ -22,7 +22,9 @@ import pytest
 import repair.cli.sinks
 import repair.files.atomic
 import repair.files.runner
+import repair.files.signals
 import repair.files.textio
+import repair.reading
 from cli_helpers import CLEAN, RESTORED, SPUN, engine, project, unspin
 from repair.files.documents import Engine, Score
 
@@ -124,6 +126,17 @@ def test_d07_a_file_deleted_during_the_run_is_not_recreated(repo: Path, monkeypa
     assert not (repo / "a.txt").exists() and not temps(repo)
 
 
+def test_a_file_not_written_back_is_not_counted_as_fixed(repo: Path, monkeypatch):
+    """The summary counted a file's changes before its write-back, so a file left unchanged (edited
+    or deleted during the run, or its inode not writable) was also '5 changes in 1 file'."""
+    (repo / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    _before_end(monkeypatch, lambda path: path.unlink() if path.name == "a.txt" else None)
+    r = unspin(["fix", "-w", "a.txt", "b.txt"], repo)
+    assert r.exit_code == 2 and r.stdout == "fixed b.txt (5 changes)\n", r.output
+    assert r.stderr.splitlines() == ["unspin: error: a.txt: deleted during the run; not re-created",
+                                     "unspin: 2 files, 5 changes in 1 file, 0 skipped"]
+
+
 def test_d07_a_same_size_edit_with_its_mtime_restored_is_not_overwritten(repo: Path, monkeypatch):
     edited = "用户编辑" + SPUN[4:] + "\n"
     assert len(edited.encode()) == len((SPUN + "\n").encode())
@@ -162,7 +175,7 @@ def test_d10_sigterm_removes_temp_files_and_exits_143(repo: Path, monkeypatch):
     assert seen_temp and not temps(repo)
     for p in repo.glob("m*.txt"):
         assert p.read_text(encoding="utf-8") in (SPUN + "\n", RESTORED + "\n")
-    assert signal.getsignal(signal.SIGTERM) is not repair.cli.commands.common._on_sigterm
+    assert signal.getsignal(signal.SIGTERM) is not repair.files.signals._stop
 
 
 def test_d10b_stale_temp_files_are_never_inputs(repo: Path):
@@ -468,7 +481,7 @@ def test_d18_process_substitution_is_read_as_a_stream(repo: Path):
 
 
 def test_d18_fifo_without_a_writer_is_an_error_not_a_hang(repo: Path, monkeypatch):
-    monkeypatch.setattr(repair.files.runner, "FIFO_WAIT", 0.2)
+    monkeypatch.setattr(repair.reading, "FIFO_WAIT", 0.2)
     os.mkfifo(repo / "p")
     r = unspin(["check", "p", "a.txt"], repo)
     assert r.exit_code == 2 and "unspin: error: p: FIFO with no writer" in r.stderr

@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 
 import repair.files.textio
-from cli_helpers import SPUN, engine, unspin
+from cli_helpers import CLEAN, SPUN, engine, unspin
+from repair import Repairer
 
 
 def one_error(stderr: str, where: Path, reason: str) -> None:
@@ -135,6 +136,30 @@ def test_learn_reports_an_unreadable_file_and_folder_and_learns_from_the_rest(tm
     errors = [line for line in r.stderr.splitlines() if "error" in line]
     assert errors == ["unspin: error: c/secret: cannot read this folder (Permission denied); skipped",
                       "unspin: error: c/b.txt: cannot be read (Permission denied); skipped"]
+    assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == expected.stdout
+
+
+def test_learn_reports_a_file_that_is_not_utf8_as_check_does_and_learns_from_the_rest(tmp_path: Path):
+    """A corpus file that does not decode is an error (exit 2), worded as ``check`` words it; a binary
+    file is the same note ``check`` gives. Before, both were notes and learn exited 0, so a corpus
+    in GB18030 learnt nothing from most of its files without failing a script."""
+    table = tmp_path / "t.txt"
+    table.write_text("通过-经由过程\n", encoding="utf-8")
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (corpus / "b.txt").write_bytes(LEARN_SPUN.encode("gb18030"))
+    (corpus / "c.txt").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR")
+    args = ["--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    expected = unspin(["learn", "c/a.txt", *args], tmp_path)
+    assert expected.exit_code == 0 and "经由过程\t通过" in expected.stdout, expected.output
+    r = unspin(["learn", "c", *args, "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    check = unspin(["check", "c/b.txt", "c/c.txt"], tmp_path)
+    assert check.exit_code == 2
+    lines = {"unspin: error: c/b.txt: not valid utf-8 at byte 0; skipped (pass --encoding (e.g. gb18030 or big5) "
+             "to read it)", "c/c.txt: binary file (NUL bytes), skipped"}
+    assert set(r.stderr.splitlines()[:2]) == set(check.stderr.splitlines()[:2]) == lines
     assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == expected.stdout
 
 
@@ -303,3 +328,387 @@ def test_sigterm_to_the_group_while_a_worker_waits_on_the_queue_ends_the_run(rep
     assert proc.returncode == 128 + signal.SIGTERM, err
     assert b"terminated" in err and b"Traceback" not in err, err
     assert not list(repo.rglob("*.unspin-tmp"))
+
+
+# --- a second Ctrl-C or SIGTERM while the first one's clean-up runs -----------------------------
+
+#: Runs the CLI after sending ``FIRST`` to itself as m3.txt's job starts (mid-batch: m0.txt
+#: written, m1.txt's temp file pending) and ``SECOND`` as the clean-up begins to remove the
+#: temp files: the exact moment a user's impatient second Ctrl-C lands, every time.
+TWICE = """
+import os, signal
+import repair.files.atomic as atomic, repair.files.runner as runner
+real_run_job, real_discard, sent = runner.run_job, atomic.discard, []
+
+def run_job(engine, job):
+    if job.path == "m3.txt":
+        sent.append(signal.{first})
+        os.kill(os.getpid(), signal.{first})
+    return real_run_job(engine, job)
+
+def discard(path):
+    if len(sent) == 1 and path is not None and path.exists():
+        sent.append(signal.{second})
+        os.kill(os.getpid(), signal.{second})
+    real_discard(path)
+
+runner.run_job, atomic.discard = run_job, discard
+from repair.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("first, second", [("SIGINT", "SIGINT"), ("SIGINT", "SIGTERM"), ("SIGTERM", "SIGINT")])
+def test_a_second_signal_during_the_clean_up_leaves_no_temp_file(repo: Path, first: str, second: str):
+    """Ctrl-C pressed twice: the second KeyboardInterrupt was raised inside ``discard_all`` and
+    the temp files not yet removed stayed, with a traceback. The first signal now ends the run
+    and later ones are ignored until the clean-up is done (as a second SIGTERM already was)."""
+    old, new = SPUN + "\n", engine(repo).fix(SPUN + "\n")
+    (repo / "a.txt").unlink()
+    paths = []
+    for i in range(6):
+        paths.append(repo / f"m{i}.txt")
+        paths[-1].write_text(old, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-c", TWICE.format(first=first, second=second), "fix", "-w", "-j", "1", "."],
+                       cwd=repo, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 128 + getattr(signal, first), r.stderr
+    assert "Traceback" not in r.stderr and "every file is either unchanged or fully written" in r.stderr
+    assert not list(repo.rglob("*.unspin-tmp"))
+    states = [p.read_text(encoding="utf-8") for p in paths]
+    assert set(states) <= {old, new} and states[0] == new and states[-1] == old
+
+
+#: Runs the CLI and sends SIGINT to itself once, while a file with two hard links is rewritten in
+#: its inode: after the new text is copied in, before the old text's tail is cut off.
+MID_REWRITE = """
+import os, signal, sys
+from repair.files.atomic import AtomicWriter
+real_rewrite = AtomicWriter._rewrite_inode
+
+def profile(frame, event, arg):
+    if event == "c_call" and getattr(arg, "__name__", "") == "truncate":
+        sys.setprofile(None)
+        os.kill(os.getpid(), signal.SIGINT)
+
+def rewrite(self):
+    sys.setprofile(profile)
+    try:
+        real_rewrite(self)
+    finally:
+        sys.setprofile(None)
+
+AtomicWriter._rewrite_inode = rewrite
+from repair.cli import main
+main()
+"""
+
+
+def test_ctrl_c_while_a_hard_linked_file_is_rewritten_leaves_it_whole(tmp_path: Path):
+    """A file with several links is copied into its own inode (no rename), which a Ctrl-C could
+    cut in two: the new text followed by the tail of the old one. Writing a file back is now one
+    section the signal waits for; the run then stops as interrupted."""
+    old = LEARN_SPUN * 3
+    new = Repairer().fix(old)
+    assert len(new.encode("utf-8")) < len(old.encode("utf-8"))  # so a missing truncate shows
+    (tmp_path / "a.txt").write_text(old, encoding="utf-8")
+    os.link(tmp_path / "a.txt", tmp_path / "b.txt")
+    r = subprocess.run([sys.executable, "-c", MID_REWRITE, "fix", "-w", "a.txt"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 130, r.stderr
+    assert "Traceback" not in r.stderr and "interrupted" in r.stderr
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == new
+    assert os.path.samefile(tmp_path / "a.txt", tmp_path / "b.txt")
+    assert not list(tmp_path.rglob("*.unspin-tmp"))
+
+
+# --- fix -w keeps who owns the file and what is attached to it -----------------------------------
+
+def _xattr(path: Path, name: str, value: bytes) -> None:
+    try:
+        os.setxattr(path, name, value)
+    except (AttributeError, OSError):
+        pytest.skip("no extended attributes here")
+
+
+def test_fix_keeps_extended_attributes(repo: Path):
+    """The temp file renamed over the original carried its mode and owner but none of its
+    extended attributes: a user tag, and with them POSIX ACLs and SELinux labels, were dropped
+    without a word (codespell, black and ruff write in place, so they keep them)."""
+    a = repo / "a.txt"
+    _xattr(a, "user.origin", b"crawl-2026")
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 0, r.output
+    assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+    assert os.getxattr(a, "user.origin") == b"crawl-2026"
+
+
+@pytest.mark.parametrize("refused", ["fchown", "setxattr"])
+def test_a_file_whose_owner_or_attributes_cannot_be_carried_over_is_rewritten_in_place(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, refused: str):
+    """A user who may write someone else's file cannot give the new file to its owner (only root
+    can chown): the rename handed the file over to the user, owner and group, silently. As vim
+    does then (``backupcopy=auto``), the original's inode is rewritten instead, so owner, group,
+    mode and attributes stay; the new text is complete on disk before any byte of it is touched.
+    Root is made to fail as a user would, with EPERM."""
+    a = repo / "a.txt"
+    _xattr(a, "user.origin", b"crawl-2026")
+    os.chown(a, 65534, 65534)
+    before = a.stat()
+
+    def eperm(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, refused, eperm)
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 0, r.output
+    after = a.stat()
+    assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+    assert (after.st_ino, after.st_uid, after.st_gid, after.st_mode) == (before.st_ino, 65534, 65534, before.st_mode)
+    assert os.getxattr(a, "user.origin") == b"crawl-2026"
+    assert not list(repo.rglob("*.unspin-tmp"))
+
+
+# --- fix's diff names any file in a patch that applies -------------------------------------------
+
+@pytest.mark.parametrize("name, header", [("new\nline.txt", '"a/new\\nline.txt"'),
+                                          ("esc\x1b[31m.txt", '"a/esc\\033[31m.txt"'),
+                                          ("bad\udcff.txt", '"a/bad\\377.txt"'),
+                                          ("中文 名.txt", "a/中文 名.txt")],
+                         ids=["newline", "escape", "not-utf8", "chinese"])
+def test_the_diff_quotes_a_file_name_as_git_does_and_applies(repo: Path, name: str, header: str):
+    """A newline in a name ended the ``---`` line, so the patch named another file (``a/new``),
+    and an escape sequence reached the terminal. Names are now written as git writes them:
+    as they are, unless they hold a control character, a quote, a backslash or bytes that are
+    not UTF-8, then C-quoted; ``git apply`` reads them back."""
+    (repo / "a.txt").rename(repo / name)
+    r = unspin(["fix", "."], repo)
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines()[:2] == [f"--- {header}", f"+++ {header.replace('a/', 'b/', 1)}"]
+    (repo / "fix.patch").write_bytes(r.stdout_bytes)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
+    assert (repo / name).read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+
+
+# --- stdout closed: by its reader (| head -0) or before the run (>&-) ---------------------------
+
+def test_learn_into_a_closed_pipe_exits_141_quietly(tmp_path: Path):
+    """As every other command does (``unspin learn corpus | head -0``); learn's own handler for
+    OS errors turned it into ``unspin: error: unspin: Broken pipe``, exit 2."""
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    p = subprocess.Popen([*CLI, "learn", "a.txt"], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert p.stdout is not None
+    p.stdout.close()  # the reader is gone before anything is written
+    _, err = p.communicate(timeout=300)
+    assert p.returncode == 141, err
+    assert b"error" not in err and b"Traceback" not in err, err
+
+
+@pytest.mark.parametrize("args", [["a.txt"], [], ["learn", "a.txt"]], ids=["files", "stdin", "learn"])
+def test_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list[str]):
+    """``unspin a.txt >&-``: Python starts with no ``sys.stdout`` and the filter ended in an
+    AttributeError traceback. Now one line and exit 2, as ``cat`` reports its write error."""
+    def close_stdout() -> None:
+        os.close(1)
+
+    r = subprocess.run([*CLI, *args], cwd=repo, input=(SPUN + "\n").encode("utf-8"), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, preexec_fn=close_stdout, timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().splitlines()[-1] == "unspin: error: stdout is closed; nothing to write the text to"
+    assert b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("text", [f"{SPUN}\r{SPUN}\r", f"甲\u2028{SPUN}\n乙\x0c{SPUN}\n丙\x85{SPUN}\x1c\n"],
+                         ids=["cr-only", "unicode-separators"])
+def test_the_diff_of_a_file_with_other_line_breaks_applies(repo: Path, text: str):
+    """Lines are ``\\n``-terminated for ``patch`` and ``git apply``, and for check's line numbers;
+    the diff split them where Python's ``splitlines`` does (CR, form feed, U+2028, U+0085…), so a
+    CR-only file or one with a line separator in scraped text gave a patch that did not apply."""
+    (repo / "a.txt").write_bytes(text.encode("utf-8"))
+    r = unspin(["fix", "a.txt"], repo)
+    assert r.exit_code == 0 and r.stdout, r.output
+    (repo / "fix.patch").write_bytes(r.stdout_bytes)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
+    assert (repo / "a.txt").read_bytes() == engine(repo).fix(text).encode("utf-8")
+
+
+def test_a_changed_line_starting_with_dashes_stays_in_a_later_chunks_diff(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A later chunk's diff drops difflib's ``---``/``+++`` header; it was recognised by its
+    prefix, so a removed line that starts with ``--`` (``-`` + ``--…``, a Markdown rule or a
+    signature line) was dropped with it and the patch did not apply."""
+    monkeypatch.setattr(repair.files.textio, "CHUNK_CHARS", 100)
+    text = f"{SPUN}\n\n" + f"{CLEAN}\n\n" * 3 + f"--{SPUN}\n++{SPUN}\n"
+    (repo / "a.txt").write_text(text, encoding="utf-8")
+    (repo / "b.txt").write_text(text, encoding="utf-8")
+    r = unspin(["fix", "a.txt"], repo)
+    assert r.exit_code == 0 and r.stdout.count("@@ -") > 1 and f"\n---{SPUN}\n" in r.stdout, r.output
+    (repo / "fix.patch").write_bytes(r.stdout_bytes)
+    subprocess.run(["git", "apply", "fix.patch"], cwd=repo, check=True, capture_output=True)
+    assert unspin(["fix", "-w", "b.txt"], repo).exit_code == 0
+    assert (repo / "a.txt").read_text(encoding="utf-8") == (repo / "b.txt").read_text(encoding="utf-8") != text
+
+
+# --- a data file named by mistake -----------------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["--table", "--dictionary"])
+def test_a_table_that_is_a_fifo_no_one_writes_to_is_reported_not_waited_on(repo: Path, option: str):
+    """``--table <(…)`` is read as a stream, but a FIFO no one writes to blocked ``open`` for
+    ever, without a word. As for an input FIFO, it is reported after a few seconds (0.2 here)."""
+    os.mkfifo(repo / "t.fifo")
+    code = "import repair.reading; repair.reading.FIFO_WAIT = 0.2\nfrom repair.cli import main\nmain()"
+    try:
+        r = subprocess.run([sys.executable, "-c", code, "check", option, "t.fifo", "a.txt"], cwd=repo,
+                           capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail("unspin waited for ever on the FIFO")
+    assert r.returncode == 2, r.stderr
+    assert r.stderr == "unspin: error: t.fifo: FIFO with no writer after 0.2 s\n"
+
+
+@pytest.mark.parametrize("mode", [0o4755, 0o3644, 0o600, 0o1777], ids=oct)
+def test_fix_keeps_odd_mode_bits(repo: Path, mode: int):
+    """Set-user-ID, set-group-ID and sticky bits stay (the chown that gives the temp file its
+    owner clears set-user-ID, so the mode is set after it)."""
+    a = repo / "a.txt"
+    a.chmod(mode)
+    r = unspin(["fix", "-w", "--force", "a.txt"], repo)
+    assert r.exit_code == 0, r.output
+    assert a.stat().st_mode & 0o7777 == mode
+    assert a.read_text(encoding="utf-8") == engine(repo).fix(SPUN + "\n")
+
+
+# --- a newline in a name never splits a message ------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["dir\nx"],
+    ["fix", "-o", "dir\nx", "dir\nx"],
+    ["check", "dir\nx/.a.txt.deadbeef.unspin-tmp"],
+    ["--table", "dir\nx/bad-table.txt", "a.txt"],
+    ["learn", "dir\nx/a.txt", "-o", "dir\nx/a.txt"],
+    ["check", "--dictionary", "dir\nx/bad.yaml", "a.txt"],
+], ids=["filter-of-a-folder", "fix-o-clash", "temp-file-note", "table-warning", "learn-o-is-input", "bad-dictionary"])
+def test_a_newline_in_a_name_never_splits_a_message(repo: Path, args: list[str]):
+    """Findings and per-file errors show a name's control characters as ``\\xNN`` (one line
+    each, as codespell's); the other messages naming a file printed it raw, so a folder called
+    ``dir<newline>x`` split one error over several lines and a line-per-error reader miscounted."""
+    folder = repo / "dir\nx"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    (folder / ".a.txt.deadbeef.unspin-tmp").write_text(SPUN + "\n", encoding="utf-8")
+    (folder / "bad-table.txt").write_text("中央-中心\n\x01-abc\n", encoding="utf-8")
+    (folder / "bad.yaml").write_text("everyday:\n  中心: [\n", encoding="utf-8")
+    r = unspin(args, repo)
+    lines = [line for line in r.stderr.splitlines() if "dir" in line]
+    assert len(lines) == 1 and "dir\\x0ax" in lines[0], r.stderr
+
+
+def test_a_signal_ignored_by_the_parent_stays_ignored(repo: Path):
+    """A non-interactive shell starts a background job (``unspin fix -w docs &`` in a script) with
+    SIGINT ignored, so a Ctrl-C meant for the foreground job does not stop it; installing the run's
+    own handler over that would."""
+    (repo / "a.txt").unlink()
+    for i in range(6):
+        (repo / f"m{i}.txt").write_text(SPUN + "\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-c", TWICE.format(first="SIGINT", second="SIGINT"), "fix", "-w", "-j", "1",
+                        "."], cwd=repo, capture_output=True, text=True, timeout=300,
+                       preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    assert r.returncode == 0, r.stderr
+    new = engine(repo).fix(SPUN + "\n")
+    assert all((repo / f"m{i}.txt").read_text(encoding="utf-8") == new for i in range(6))
+
+
+# --- learn from stdin: the spilled copy never outlives the run ------------------------------------
+
+@pytest.fixture
+def spill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The folder learn spills stdin into (read twice, so copied once)."""
+    import tempfile
+
+    folder = tmp_path / "spill"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def test_learn_interrupted_removes_its_copy_of_stdin(tmp_path: Path, spill: Path, monkeypatch: pytest.MonkeyPatch):
+    """``… | unspin learn -`` copies stdin to a temporary file (a corpus can be gigabytes); a
+    Ctrl-C left it behind, with click's 'Aborted!' and exit 1. Now it is removed, and the run
+    stops as the other commands do: one line, exit 130."""
+    import repair.cli.commands.learn as learn_command
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(learn_command, "learn_pairs", interrupted)
+    r = unspin(["learn", "-"], tmp_path, stdin=LEARN_SPUN * 100)
+    assert r.exit_code == 130, r.output
+    assert r.stderr == "unspin: interrupted; the output file is either unchanged or fully written\n"
+    assert list(spill.iterdir()) == []
+
+
+def test_learn_removes_a_copy_of_stdin_that_filled_the_disk(tmp_path: Path, spill: Path,
+                                                            monkeypatch: pytest.MonkeyPatch):
+    """``yes | unspin learn -`` fills the disk: the error was reported but the copy, set aside
+    only once complete, stayed and kept the disk full."""
+    import tempfile
+
+    real = tempfile.NamedTemporaryFile
+
+    class Full:
+        def __init__(self, *args, **kwargs):
+            self.file = real(*args, **kwargs)
+            self.name = self.file.name
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.file.close()
+
+        def write(self, data: bytes) -> int:
+            self.file.write(data[:10])
+            raise OSError(28, "No space left on device", self.name)
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", Full)
+    r = unspin(["learn", "-"], tmp_path, stdin=LEARN_SPUN * 100)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.endswith(": No space left on device\n") and len(r.stderr.splitlines()) == 1, r.stderr
+    assert list(spill.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["fifo", "pipe"])
+def test_learn_reads_a_fifo_or_a_process_substitution_as_it_reads_stdin(tmp_path: Path, kind: str):
+    """The learner reads its corpus twice. A named FIFO was read once to check its encoding and
+    then waited on for ever for a second writer; ``learn <(…)`` (``/dev/fd/N``, a link to a pipe)
+    was 'pipe:[…]: cannot be read'. Both are now copied once, as stdin is, like check reads them."""
+    import threading
+
+    (tmp_path / "a.txt").write_text(LEARN_SPUN * 3, encoding="utf-8")
+    (tmp_path / "t.txt").write_text("通过-经由过程\n", encoding="utf-8")
+    args = ["--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    expected = unspin(["learn", "a.txt", *args], tmp_path)
+    assert expected.exit_code == 0 and "经由过程\t通过" in expected.stdout
+    data = (tmp_path / "a.txt").read_bytes()
+    if kind == "fifo":
+        name = str(tmp_path / "corpus.fifo")
+        os.mkfifo(name)
+        writer = threading.Thread(target=lambda: Path(name).write_bytes(data), daemon=True)
+    else:
+        read_end, write_end = os.pipe()
+        name = f"/dev/fd/{read_end}"
+
+        def write() -> None:
+            with os.fdopen(write_end, "wb") as fh:
+                fh.write(data)
+
+        writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    try:  # in a process of its own: the FIFO was waited on for ever
+        r = subprocess.run([*CLI, "learn", name, *args], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                           pass_fds=() if kind == "fifo" else (read_end,))
+    except subprocess.TimeoutExpired:
+        pytest.fail("learn waited for ever on the stream")
+    finally:
+        if kind == "pipe":
+            os.close(read_end)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == expected.stdout

@@ -18,11 +18,11 @@ NO_EOL = "\\ No newline at end of file\n"
 
 def chunk_diff(old: str, new: str, first_line: int, name: str, with_header: bool) -> Iterator[str]:
     """Unified-diff lines for one chunk starting at 1-based ``first_line`` of file ``name``."""
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True),
-                                 f"a/{name}", f"b/{name}", n=3)
+    lines = difflib.unified_diff(_lines(old), _lines(new),
+                                 patch_path(f"a/{name}"), patch_path(f"b/{name}"), n=3)
     shift = first_line - 1
-    for line in lines:
-        if line.startswith(("---", "+++")):
+    for i, line in enumerate(lines):
+        if i < 2:  # difflib's ---/+++ header: told by place, as a removed "--…" line also starts with ---
             if with_header:
                 yield line if line.endswith("\n") else line + "\n"
             continue
@@ -34,6 +34,40 @@ def chunk_diff(old: str, new: str, first_line: int, name: str, with_header: bool
             yield line
         else:
             yield line + "\n" + NO_EOL
+
+
+def _lines(text: str) -> list[str]:
+    """``text`` cut after each ``\\n`` only, as ``patch``, ``git apply`` and check's line numbers
+    count lines; ``str.splitlines`` also cuts at CR, form feed, U+2028, U+0085…, which made the
+    patch of a CR-only file, or of scraped text holding a line separator, one that did not apply."""
+    lines = text.split("\n")
+    return [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
+
+
+_ESCAPES = {"\a": "\\a", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\v": "\\v", "\f": "\\f", "\r": "\\r",
+            '"': '\\"', "\\": "\\\\"}
+_NEEDS_QUOTES = re.compile('[\x00-\x1f\x7f"\\\\\udc80-\udcff]')  # controls, quote, backslash, bytes not UTF-8
+
+
+def patch_path(path: str) -> str:
+    """``path`` as git writes it in a patch: as it is, unless it holds a control character, a
+    quote, a backslash or bytes that are not UTF-8 (kept as surrogates by ``os.fsdecode``); then in
+    double quotes with C escapes (``"a/new\\nline.txt"``, ``"a/bad\\377.txt"``), which ``git apply``
+    and GNU ``patch`` read back. A newline written as it is would end the header line, and the
+    patch would name another file; an escape sequence would reach the terminal."""
+    if not _NEEDS_QUOTES.search(path):
+        return path
+    out = []
+    for ch in path:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif "\udc80" <= ch <= "\udcff":  # a byte that is not UTF-8, as its octal value
+            out.append(f"\\{ord(ch) - 0xdc00:03o}")
+        elif ord(ch) < 0x20 or ch == "\x7f":
+            out.append(f"\\{ord(ch):03o}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
 
 
 def inline_diff(text: str, changes: Sequence[Change], old: Callable[[str], str],

@@ -48,7 +48,9 @@ def build_config(
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Library warnings (a table's skipped lines) as one ``unspin: warning:`` line, not a source listing."""
-    click.echo(f"unspin: warning: {message}", err=True)
+    from .output import printable_path
+
+    click.echo(f"unspin: warning: {printable_path(str(message))}", err=True)
 
 
 #: The file/repository sub-commands: each is a function of that name in ``repair.cli.commands.<name>``.
@@ -173,7 +175,9 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
         config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config,
                               strict_tables=strict_table, no_builtin=no_builtin)
     except UnspinError as exc:
-        click.echo(f"unspin: error: {exc}", err=True)
+        from .output import problem_line
+
+        click.echo(problem_line(str(exc), error=True), err=True)
         ctx.exit(EXIT_ERROR)
     if ctx.meta.get(FILES_KEY):
         ctx.exit(filter_files(config, ctx.meta[FILES_KEY], show_explain))
@@ -223,13 +227,8 @@ def _stdin_is_terminal() -> bool:
 def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
     """``unspin FILE…``: each file repaired to stdout as plain text, as the filter does stdin; the exit code."""
     from ..files.runner import Options, run
+    from .output import problem_line, stdout_bytes
     from .sinks import FilterHandler
-
-    def to_stdout(data: bytes) -> None:
-        if data:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
 
     def note(text: str) -> None:
         click.echo(text, err=True)
@@ -240,19 +239,20 @@ def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
         if name == "-":
             inputs.append(("<stdin>", None))
         elif os.path.isdir(name):
-            note(f"unspin: error: {name} is a folder; use `unspin fix {name}` (diff), "
-                 f"`unspin fix -w {name}` (in place) or `unspin check {name}`")
+            note(problem_line(f"{name} is a folder; use `unspin fix {name}` (diff), "
+                              f"`unspin fix -w {name}` (in place) or `unspin check {name}`", error=True))
             errors += 1
         else:
             inputs.append((name, Path(name)))
     handler = FilterHandler(lambda text: click.echo(text, nl=False), note, explain=show_explain,
-                            stdout_bytes=to_stdout)
+                            stdout_bytes=stdout_bytes)
     try:
         run(inputs, config, Options(kind="text"), handler, workers=1)
     except UnspinError as exc:
-        note(f"unspin: error: {exc}")
+        note(problem_line(str(exc), error=True))
         return EXIT_ERROR
-    sys.stdout.flush()
+    if sys.stdout is not None:  # None: closed before the run, and nothing was written (empty files)
+        sys.stdout.flush()
     # a file named to be printed repaired that is skipped (binary, empty of text) is an error here
     return EXIT_ERROR if errors or handler.tally.errors or handler.tally.skipped else 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from typing import Iterable
 
@@ -16,6 +17,7 @@ import click
 
 from ..engine.changes import Change
 from ..engine.config import DEFAULT_THRESHOLD
+from ..errors import UnspinError
 from ..files.documents import Finding
 from ..files.runner import MAX_JOBS_PER_CPU
 
@@ -24,6 +26,8 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: How a reported change that ``fix`` would not make is labelled, in every format.
 SUGGESTION = "suggestion, not applied"
 _threshold = DEFAULT_THRESHOLD
+#: How every failure starts (one line each, exit 2).
+ERROR = "unspin: error: "
 
 
 def set_threshold(threshold: float) -> None:
@@ -79,6 +83,13 @@ def wrap_cells(s: str, width: int) -> list[str]:
     if row or not rows:
         rows.append("".join(row))
     return rows
+
+
+def problem_line(message: str, error: bool) -> str:
+    """A message for stderr as one line: ``unspin: error: …`` when it counts for exit 2, else the
+    bare note. The names in it are made printable (see :func:`printable_path`), so a newline or
+    an escape sequence in a file name cannot split the line or drive the terminal."""
+    return (ERROR if error else "") + printable_path(message)
 
 
 def printable_path(path: str) -> str:
@@ -204,3 +215,22 @@ def before_output() -> None:
     """Erase the progress line, if one is showing, before a line of output."""
     if Progress.active is not None:
         Progress.active.clear()
+
+
+def stdout_bytes(data: bytes) -> None:
+    """Repaired text out as bytes, in the input's own encoding (the locale's, LANG=C in cron
+    jobs, must not matter), after any text already written and flushed at once, so a pipe sees
+    results as they come.
+
+    A stdout its reader closed (``| head -0``) raises BrokenPipeError, which ends the run
+    quietly (exit 141); one closed before the run (``>&-``: Python then has no ``sys.stdout``)
+    is an :class:`UnspinError`, one line and exit 2, as ``cat`` reports its write error.
+    """
+    if not data:
+        return
+    if sys.stdout is None:
+        raise UnspinError("stdout is closed; nothing to write the text to")
+    before_output()
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()

@@ -22,14 +22,13 @@ from .output import (
     github_line,
     json_line,
     printable_path,
+    problem_line,
     rdjson_diagnostic,
     rdjson_document,
     text_line,
 )
 
 Write = Callable[[str], None]
-#: How every failure starts (one line each, exit 2).
-ERROR = "unspin: error: "
 
 
 @dataclass
@@ -53,8 +52,7 @@ class _Base:
     _with_field: int = 0
 
     def skipped(self, name: str, message: str, error: bool) -> None:
-        message = printable_path(message)  # one line, whatever the file's name holds (see error)
-        self.note(ERROR + message if error else message)
+        self.note(problem_line(message, error))  # one line, whatever the file's name holds (see error)
         self.tally.skipped += 1
         self.tally.errors += error
 
@@ -65,7 +63,7 @@ class _Base:
         (a file in a repository someone else writes to): shown as ``\\xNN``, as
         findings show it, so one error stays one line and cannot drive the terminal.
         """
-        self.note(ERROR + printable_path(message))
+        self.note(problem_line(message, True))
         self.tally.errors += 1
 
     def _record_errors(self, outcome: Outcome, job: Job | None = None) -> None:
@@ -186,15 +184,21 @@ class FixHandler(_Base):
         self._field_report(src)
         if self._failed:
             return
+        writer, self._writer = self._writer, None
+        if writer is not None and not self._commit(src, writer):
+            return  # left unchanged: not counted as fixed
         if self._file_changes:
             self.tally.changed_files += 1
             self.tally.changes += self._file_changes
-        if self._writer is None:
-            return
-        writer, self._writer = self._writer, None
+            if writer is not None:
+                self.out(f"fixed {printable_path(src.name)} ({self._file_changes} "
+                         f"change{'s' * (self._file_changes != 1)})\n")
+
+    def _commit(self, src: Source, writer: Any) -> bool:
+        """Write the file back (a copy always goes out under ``-o``); False, reported, if it cannot be."""
         if not self._file_changes and self.outdir is None:
             writer.abort()
-            return
+            return True
         try:
             if isinstance(writer, AtomicWriter):
                 writer.commit(src.state.digest)
@@ -202,13 +206,12 @@ class FixHandler(_Base):
                 writer.commit()
         except InputError as exc:
             self.error(str(exc))
-            return
+            return False
         except OSError as exc:
             writer.abort()
             self.error(f"{src.name}: cannot write ({reason(exc)}); left unchanged")
-            return
-        if self._file_changes:
-            self.out(f"fixed {printable_path(src.name)} ({self._file_changes} change{'s' * (self._file_changes != 1)})\n")
+            return False
+        return True
 
     def abort(self, src: Source, message: str) -> None:
         if self._writer is not None:

@@ -6,7 +6,9 @@ POSIX makes atomic). Every byte goes out through ``os.write`` and is counted;
 before anything is replaced the temp file is flushed to disk (``fsync``) and
 its size checked against that count, so a full disk, a quota or an I/O error
 leaves the original as it was and no temp file behind. The temp file takes
-the original's mode, owner and group (where the writer may set them).
+the original's owner and group, mode and extended attributes; where one of
+them cannot be set (a user writing someone else's file), the original's inode
+is rewritten instead, as for hard links below.
 
 Before the rename the target is compared with what was read: it must still
 exist (a file deleted during the run is not re-created) and hold exactly the
@@ -14,8 +16,9 @@ bytes that were repaired (SHA-256 over the content, not only mtime and
 size), so an edit made by someone else during a long run is never
 overwritten. A file with several hard links is rewritten through its inode
 (after the temp file is complete, with the space reserved first) so every
-link sees the new text; that one case is not atomic. Every temporary file is
-registered, so Ctrl-C or SIGTERM anywhere can remove them all.
+link sees the new text; such a rewrite is not atomic, so a commit holds Ctrl-C
+and SIGTERM until it is done. Every temporary file is registered, so Ctrl-C or
+SIGTERM anywhere can remove them all.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from .signals import deferred
 
 #: Suffix of temporary files; files with it are never inputs.
 TMP_SUFFIX = ".unspin-tmp"
@@ -158,17 +162,26 @@ class AtomicWriter:
         return st
 
     def commit(self, digest: str | None = None) -> None:
-        """Replace the target, unless it changed since it was read (``digest``: SHA-256 of what was read)."""
+        """Replace the target, unless it changed since it was read (``digest``: SHA-256 of what was read).
+
+        A Ctrl-C or SIGTERM waits for the end (see :func:`deferred`): the rewrite of a hard-linked
+        file's inode is not atomic, and cut short it left the new text followed by the old one's tail.
+        """
+        with deferred():
+            self._commit(digest)
+
+    def _commit(self, digest: str | None) -> None:
         try:
             try:
                 os.fsync(self.fd)
                 if os.fstat(self.fd).st_size != self.written:
                     raise OSError(errno.EIO, "incomplete temporary file")
                 st = self._check_target(digest)
-                if st is not None and st.st_nlink > 1:
+                if st is not None and (st.st_nlink > 1 or not self._take_identity(st)):
                     self._rewrite_inode()
                     return
-                self._copy_metadata(st)
+                if st is None:
+                    os.fchmod(self.fd, 0o666 & ~_umask())
                 os.close(self.fd)
                 self.fd = -1
                 os.replace(self.tmp, self.target)
@@ -179,18 +192,21 @@ class AtomicWriter:
         finally:
             self.abort()
 
-    def _copy_metadata(self, st: os.stat_result | None) -> None:
-        """Mode, then owner and group of the original (each where allowed)."""
-        if st is None:
-            os.fchmod(self.fd, 0o666 & ~_umask())
-            return
-        for uid, gid in ((st.st_uid, st.st_gid), (-1, st.st_gid)):
-            try:
-                os.fchown(self.fd, uid, gid)
-                break
-            except OSError:
-                continue
+    def _take_identity(self, st: os.stat_result) -> bool:
+        """Give the temp file the original's owner and group, mode and extended attributes (ACLs and
+        SELinux labels are some); False if one of them cannot be set.
+
+        Only root may give a file away: a user who may write someone else's file would, by the
+        rename, make it theirs (and drop what could not be copied). Then the caller rewrites the
+        original's inode instead, which keeps all of it, as vim does in that case
+        (``backupcopy=auto``); codespell, black and ruff always write in place.
+        """
+        try:
+            os.fchown(self.fd, st.st_uid, st.st_gid)  # before the mode: a chown clears set-user-ID
+        except OSError:
+            return False
         os.fchmod(self.fd, stat.S_IMODE(st.st_mode))
+        return _copy_xattrs(self.target, self.fd)
 
     def _rewrite_inode(self) -> None:
         """Copy the complete temp file into the target's own inode (hard links stay linked)."""
@@ -238,6 +254,22 @@ class _Sink(io.RawIOBase):
 
     def close(self) -> None:  # the writer owns the descriptor: commit or abort closes it
         super().close()
+
+
+def _copy_xattrs(source: Path, fd: int) -> bool:
+    """Copy every extended attribute of ``source`` onto the file open as ``fd``; False if one cannot be."""
+    if not hasattr(os, "listxattr"):  # not Linux
+        return True
+    try:
+        names = os.listxattr(source)
+    except OSError as exc:
+        return exc.errno in (errno.ENOTSUP, errno.EOPNOTSUPP)  # a filesystem without them: none to keep
+    try:
+        for name in names:
+            os.setxattr(fd, name, os.getxattr(source, name))
+    except OSError:
+        return False
+    return True
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -4,22 +4,23 @@ Files and folders are walked as the other commands walk them (ignore files,
 ``--include``/``--exclude``); plain text is read in bounded chunks, Markdown
 and HTML give their prose only, JSON Lines give one field per record. A
 corpus is read twice by the learner (candidates, then scores), so
-:class:`Corpus` is re-iterable; stdin is spilled to a temporary file once.
+:class:`Corpus` is re-iterable; stdin and other streams are copied to a temporary file once.
 """
 from __future__ import annotations
 
 import io
 import sys
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import InputError
-from .atomic import reason
+from ..errors import UnspinError
+from ..reading import is_stream, open_binary
 from .formats import html_segments, markdown_segments
 from .records import get_field, parse_record
-from .textio import SkipFile, read_chunks, sniff
+from .textio import SkipFile, read_chunks, sniff, unreadable
 from .walk import FileSelector
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
@@ -38,14 +39,16 @@ class Corpus:
     encoding: str | None = None
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    #: Files not for unspin (binary), one note each.
     skipped: list[str] = dc_field(default_factory=list)
     #: Files and folders that could not be read, one message each (``learn`` exits 2, as ``check`` does).
     errors: list[str] = dc_field(default_factory=list)
-    _stdin: Path | None = None
+    #: Temporary copies of the streams read (stdin, pipes, FIFOs), removed by :meth:`close`.
+    _copies: list[Path] = dc_field(default_factory=list)
     _files: list[tuple[str, Path]] | None = None
 
     def files(self) -> list[tuple[str, Path]]:
-        """(shown name, path) of every input file, stdin spilled to a temporary file.
+        """(shown name, path) of every input file, stdin and other streams copied to temporary files.
 
         Selected once: ``learn`` reads the corpus twice (and sizes it, and checks its output is
         none of it), and both passes must read the same files, so the folders are walked once.
@@ -55,20 +58,26 @@ class Corpus:
         return self._files
 
     def _select(self) -> list[tuple[str, Path]]:
-        out: list[tuple[str, Path]] = []
-        names = [p for p in self.paths if p != "-"]
-        if "-" in self.paths:
-            tmp = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
-            with tmp:
-                while block := sys.stdin.buffer.read(1 << 20):
-                    tmp.write(block)
-            self._stdin = Path(tmp.name)
-            out.append(("<stdin>", self._stdin))
+        streams = [p for p in self.paths if p == "-" or is_stream(p)]
+        out = [("<stdin>" if p == "-" else p, self._copy(p)) for p in streams]
+        names = [p for p in self.paths if p not in streams]
         if names:
             selector = FileSelector(self.include, self.exclude)
             out.extend((str(t.rel), t.path) for t in selector.select(names))
             self.errors.extend(f"{shown}: {why}" for shown, why in selector.errors)
         return out
+
+    def _copy(self, name: str) -> Path:
+        """Stdin (``-``) or a pipe, FIFO or ``<(…)`` copied to a temporary file: a stream can be
+        read once only, and the learner reads the corpus twice (a FIFO read once to check its
+        encoding was then waited on for ever)."""
+        tmp = tempfile.NamedTemporaryFile("wb", suffix=".txt", delete=False)
+        self._copies.append(Path(tmp.name))  # first: close() removes it however the copy ends (a full disk)
+        source = nullcontext(sys.stdin.buffer) if name == "-" else open_binary(name)  # stdin stays open
+        with tmp, source as src:
+            while block := src.read(1 << 20):
+                tmp.write(block)
+        return self._copies[-1]
 
     def size(self) -> int:
         """Total bytes of the inputs (for a progress bar)."""
@@ -77,27 +86,26 @@ class Corpus:
     def texts(self, progress=None) -> Iterator[str]:
         """Every text of the corpus in order; ``progress(nbytes)`` is called after each file.
 
-        A file that cannot be read is recorded in :attr:`errors` and the rest is read, as
-        ``check`` and ``fix`` go on past one; each message is kept once over both passes.
+        A file that cannot be read is recorded in :attr:`errors` (a binary one in :attr:`skipped`)
+        and the rest is read, as ``check`` and ``fix`` go on past one; each message is kept once
+        over both passes.
         """
         for name, path in self.files():
             try:
                 yield from read_texts(name, path, self.field_name, self.encoding)
-            except (SkipFile, InputError) as exc:
-                if str(exc) not in self.skipped:
-                    self.skipped.append(str(exc))
-            except OSError as exc:
-                message = f"{name}: cannot be read ({reason(exc)}); skipped"
-                if message not in self.errors:
-                    self.errors.append(message)
+            except (SkipFile, UnspinError, OSError) as exc:
+                message, error = unreadable(name, exc)  # as check and fix report it
+                kept = self.errors if error else self.skipped
+                if message not in kept:
+                    kept.append(message)
             if progress is not None:
                 progress(_size(path))
 
     def close(self) -> None:
-        if self._stdin is not None:
-            self._stdin.unlink(missing_ok=True)
-            self._stdin = None
-        self._files = None  # selected again if read again (stdin is gone with its temporary copy)
+        """Remove the copies of the streams read."""
+        while self._copies:
+            self._copies.pop().unlink(missing_ok=True)
+        self._files = None  # selected again if read again (a stream is gone with its temporary copy)
 
 
 def _size(path: Path) -> int:

@@ -13,7 +13,6 @@ import gc
 import multiprocessing
 import multiprocessing.pool
 import os
-import select
 import signal
 import stat
 import sys
@@ -27,6 +26,7 @@ from ..engine.config import Config
 from ..engine.repairer import Repairer
 from ..engine.spinrate import Evidence
 from ..errors import InputError, UnspinError
+from ..reading import open_binary
 from . import textio
 from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, rests, run_job
@@ -38,14 +38,13 @@ from .textio import (
     detect,
     read_chunks,
     sniff,
+    unreadable,
 )
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
              ".html": "html", ".htm": "html", ".xhtml": "html",
              ".jsonl": "jsonl", ".ndjson": "jsonl"}
 STDIN = "-"
-#: How long a named FIFO may stay without a writer before it is reported (seconds).
-FIFO_WAIT = 5.0
 #: Markdown and HTML are split into prose and markup as a whole document, so they are read whole;
 #: a larger one is refused with an error for that file (nothing written, nothing lost), and
 #: ``--type text`` repairs it in chunks as plain text instead.
@@ -157,16 +156,10 @@ def _open_stream(name: str, path: Path | None) -> BinaryIO:
     """Stdin, or a non-regular file opened for reading (a FIFO only once a writer is there)."""
     if path is None:
         return sys.stdin.buffer
-    if not stat.S_ISFIFO(os.stat(path).st_mode):
-        return open(path, "rb")
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    poll = select.poll()
-    poll.register(fd, select.POLLIN)
-    if not poll.poll(int(FIFO_WAIT * 1000)):
-        os.close(fd)
-        raise InputError(f"{name}: FIFO with no writer after {FIFO_WAIT:g} s; skipped")
-    os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
+    try:
+        return open_binary(path)
+    except TimeoutError as exc:
+        raise InputError(f"{name}: {exc.strerror}; skipped") from None
 
 
 def _read_head(raw: BinaryIO) -> bytes:
@@ -407,17 +400,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         for name, path in inputs:
             try:
                 src = open_source(name, path, options)
-            except SkipFile as note:
+            except (SkipFile, UnspinError, OSError) as exc:
                 drain(0)
-                handler.skipped(name, str(note), error=False)
-                continue
-            except UnspinError as exc:
-                drain(0)
-                handler.skipped(name, str(exc), error=True)
-                continue
-            except OSError as exc:
-                drain(0)
-                handler.skipped(name, f"{name}: cannot be read ({reason(exc)}); skipped", error=True)
+                handler.skipped(name, *unreadable(name, exc))
                 continue
             window.append((src, None, "start"))
             try:

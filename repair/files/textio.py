@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator, Protocol
 
-from ..errors import InputError
+from ..errors import InputError, UnspinError
+from .atomic import reason
 
 BOM = codecs.BOM_UTF8
 #: Largest chunk of a file handed to the engine, in characters (≤ 1 MiB of UTF-8 for Chinese).
@@ -39,6 +40,18 @@ _WIDE = ("utf-16", "utf-32")
 
 class SkipFile(Exception):
     """A file that is not for unspin (binary, or JSON Lines without ``--field``): noted, not an error."""
+
+
+def unreadable(name: str, exc: SkipFile | UnspinError | OSError) -> tuple[str, bool]:
+    """How an input that could not be read as text is reported: the message, and whether it is
+    an error (exit 2). One wording and one rule for every command that reads files (check, fix,
+    score, explain, learn): a binary file is not for unspin (a note); bytes that do not decode,
+    bad JSON or an OS error mean text meant to be read was not, which a script must see."""
+    if isinstance(exc, SkipFile):
+        return str(exc), False
+    if isinstance(exc, OSError):
+        return f"{name}: cannot be read ({reason(exc)}); skipped", True
+    return str(exc), True
 
 
 @dataclass(frozen=True)

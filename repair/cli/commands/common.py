@@ -19,11 +19,13 @@ from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
 from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
 from ...files.settings import Settings, load_settings
+from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
+from ...reading import is_stream
 from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
-from ..output import Progress, before_output, default_jobs
+from ..output import Progress, before_output, default_jobs, problem_line, stdout_bytes
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -133,7 +135,7 @@ def setup(ctx: click.Context) -> Setup:
 def fail(ctx: click.Context, message: str) -> None:
     """Report an error the user can act on and exit 2."""
     before_output()
-    click.echo(f"unspin: error: {message}", err=True)
+    click.echo(problem_line(message, error=True), err=True)  # one line, whatever a name in it holds
     ctx.exit(EXIT_ERROR)
 
 
@@ -159,27 +161,18 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
     for arg in paths:
         if arg == STDIN:
             inputs.append(("<stdin>", None))
-        elif _is_stream(arg):
+        elif is_stream(arg):
             inputs.append((arg, Path(arg)))
         else:
             for t in selector.select([arg]):
                 if t.path.name.endswith(TMP_SUFFIX):
                     if os.path.abspath(arg) == str(t.path):
-                        note(f"{arg}: temporary file of an interrupted unspin run, skipped")
+                        note(problem_line(f"{arg}: temporary file of an interrupted unspin run, skipped", error=False))
                     continue
                 inputs.append((t.rel.as_posix(), t.path))
     # folders the walk could not read (FileSelector.errors: (path, reason), when the walk records them)
     inputs.problems.extend(getattr(selector, "errors", ()))
     return inputs
-
-
-def _is_stream(arg: str) -> bool:
-    """Whether ``arg`` names something other than a folder or a regular file (a pipe, FIFO, device)."""
-    try:
-        mode = os.stat(arg).st_mode
-    except OSError:
-        return False
-    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
 
 
 def quiet(ctx: click.Context) -> bool:
@@ -213,48 +206,34 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
     workers = default_jobs(jobs, sizes)  # -j, else one process for a small run, else every core
     for name, message in getattr(inputs, "problems", ()):
         handler.skipped(name, message if message.startswith(name) else f"{name}: {message}", error=True)
-    previous = signal.getsignal(signal.SIGTERM) or signal.SIG_DFL
-    restore = lambda: signal.signal(signal.SIGTERM, previous)  # noqa: E731
-    try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # not the main thread (an embedding application): leave SIGTERM alone
-        restore = lambda: None  # noqa: E731
-    try:
-        run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
-        if run_ is run:
-            show = not quiet(ctx) and _stderr_is_terminal()
-            with Progress(sum(sizes), sys.stderr, enabled=show) as progress:  # cleared before each output line
-                run(inputs, config, options, handler, workers, progress.update)
-        else:
-            run_(inputs, config, options, handler, workers)
-    except BrokenPipeError:
-        discard_all()  # every file stays old or new; main exits quietly (141)
-        raise
-    except UnspinError as exc:
-        discard_all()
-        fail(ctx, str(exc))
-    except OSError as exc:
-        discard_all()
-        fail(ctx, f"{exc.filename or 'unspin'}: {exc.strerror or exc}")
-    except KeyboardInterrupt as exc:
-        discard_all()
-        what = "terminated" if isinstance(exc, Terminated) else "interrupted"
-        click.echo(f"unspin: {what}; every file is either unchanged or fully written", err=True)
-        ctx.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
-    finally:
-        restore()
+    with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
+        try:
+            run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
+            if run_ is run:
+                show = not quiet(ctx) and _stderr_is_terminal()
+                with Progress(sum(sizes), sys.stderr, enabled=show) as progress:  # cleared before each output line
+                    run(inputs, config, options, handler, workers, progress.update)
+            else:
+                run_(inputs, config, options, handler, workers)
+        except BrokenPipeError:
+            discard_all()  # every file stays old or new; main exits quietly (141)
+            raise
+        except UnspinError as exc:
+            discard_all()
+            fail(ctx, str(exc))
+        except OSError as exc:
+            discard_all()
+            fail(ctx, f"{exc.filename or 'unspin'}: {exc.strerror or exc}")
+        except KeyboardInterrupt as exc:
+            discard_all()
+            interrupted(ctx, exc, "every file is either unchanged or fully written")
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C: temp files removed, every file old or new."""
-
-
-def _on_sigterm(signum: int, frame: object) -> None:
-    """Stop the run once: later SIGTERMs are ignored, so they cannot cut the clean-up short
-    (``timeout`` sends two, one to unspin and one to its process group, and a second
-    ``Terminated`` raised while the pool was being ended left it to hang at exit)."""
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise Terminated()
+def interrupted(ctx: click.Context, exc: KeyboardInterrupt, state: str) -> None:
+    """Say the run was stopped by Ctrl-C or SIGTERM and in what ``state`` it left things; exit 130 or 143."""
+    what = "terminated" if isinstance(exc, Terminated) else "interrupted"
+    click.echo(f"unspin: {what}; {state}", err=True)
+    ctx.exit(EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED)
 
 
 def _stderr_is_terminal() -> bool:
@@ -293,18 +272,12 @@ def filter_stdin(config: Config, show_explain: bool) -> int:
     """
     from ..sinks import FilterHandler
 
-    handler = FilterHandler(out, note, explain=show_explain, stdout_bytes=_stdout_bytes)
+    handler = FilterHandler(out, note, explain=show_explain, stdout_bytes=stdout_bytes)
     try:
         run([("<stdin>", None)], config, Options(kind="text"), handler, workers=1)
     except UnspinError as exc:
-        note(f"unspin: error: {exc}")
+        note(problem_line(str(exc), error=True))
         return EXIT_ERROR
-    sys.stdout.flush()  # a closed stdout (BrokenPipeError) goes up to UnspinGroup.invoke: exit 141
+    if sys.stdout is not None:  # None: closed before the run, and nothing was written (an empty input)
+        sys.stdout.flush()  # a closed stdout (BrokenPipeError) goes up to UnspinGroup.invoke: exit 141
     return EXIT_ERROR if handler.tally.errors else 0
-
-
-def _stdout_bytes(data: bytes) -> None:
-    """Bytes, not text: the locale's encoding (LANG=C in cron jobs) must not matter."""
-    if data:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)

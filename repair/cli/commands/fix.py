@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
 from ...errors import EXIT_ERROR, EXIT_OK
 from ...files.runner import STDIN, Options
+from ..output import stdout_bytes
 from ..sinks import FixHandler
-from ..output import before_output
 from .common import execute, fail, input_options, note, out, quiet, select_inputs, setup
 
 
@@ -36,7 +35,7 @@ def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], ex
     # in a mirror every name is a copy of its own: a symlink and its target are two outputs
     inputs = select_inputs(paths, include, exclude, s.settings, skip, one_per_file=outdir is None)
     handler = FixHandler(out, note, field_name=field, write=write, outdir=outdir, force=force,
-                         stdout_bytes=_stdout_bytes)
+                         stdout_bytes=stdout_bytes)
     execute(ctx, inputs, s.config, Options(kind, field, encoding), handler, jobs)
     if not quiet(ctx):
         note(handler.summary())
@@ -55,13 +54,3 @@ def _output_clash(outdir: Path, paths: tuple[str, ...]) -> str | None:
             return (f"{outdir}: the output folder {where} the input {arg}; "
                     "choose a folder outside the inputs (or -w to write in place)")
     return None
-
-
-def _stdout_bytes(data: bytes) -> None:
-    """Repaired stdin goes out as bytes, in its own encoding."""
-    if not data:
-        return
-    before_output()
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()

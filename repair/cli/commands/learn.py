@@ -23,9 +23,12 @@ from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, know
                              parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
 from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
-from ...files.atomic import AtomicWriter, read_only
+from ...files.atomic import AtomicWriter, discard_all, read_only
 from ...files.corpus import Corpus
+from ...files.signals import stopping
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
+from ..output import problem_line, stdout_bytes
+from .common import interrupted
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
@@ -76,53 +79,64 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
           no_builtin, include_known, no_slots, min_count, min_gain, min_docs, min_probability, top, lm, reviewed, tier,
           domain) -> None:
     """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
-    try:
-        if reviewed is not None:
-            _to_dictionary(reviewed, output, tier, domain, lm)
-            ctx.exit(EXIT_OK)
-        if not paths:
-            raise click.UsageError("give the corpus to learn from (files, folders or -), or --to-dictionary")
-        model = load_context(Path(lm) if lm else None)
-        entries, _ = load_builtin()
-        partners = Partners()
-        if not no_builtin:
-            partners_from_entries(entries, partners)
-        for t in tables:
-            partners_from_entries(load_table(Path(t)), partners)
-        for s in synonyms:
-            for group in parse_synonyms(_read(Path(s))):
-                partners.add_group(group)
-        corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
-        ref = Corpus(tuple(reference), None, encoding) if reference else None
-        _check_output(output, [p for _, p in corpus.files()],
-                                [p for _, p in ref.files()] if ref else [], map(Path, tables), map(Path, synonyms))
-        options = LearnOptions(min_count=min_count, min_gain=min_gain, min_docs=min_docs, slots=not no_slots,
-                               include_known=include_known, min_posterior=min_probability)
-        texts = _with_progress(corpus, passes=2)
-        ref_texts = _with_progress(ref, passes=2, label="reference") if ref else None
-        known = set() if no_builtin else known_pairs(entries)
-        pairs = learn_pairs(model, partners, texts, ref_texts, known, options)
-        corpus.close()
-        errors = 0
-        for read in (corpus, ref) if ref else (corpus,):
-            for msg in read.skipped:
-                click.echo(f"unspin: {msg}", err=True)
-            for msg in read.errors:
-                click.echo(f"unspin: error: {msg}", err=True)
-            errors += len(read.errors)
-        if top:
-            pairs = pairs[:top]
-        lines = [HEADER] + [p.line() for p in pairs]
-        _write(output, "\n".join(lines) + "\n")
-        click.echo(f"unspin: {len(pairs)} pairs", err=True)
-        # as check and fix: what could be read is done (the pairs are written), what could not is an error
-        ctx.exit(EXIT_ERROR if errors else EXIT_OK)
-    except UnspinError as exc:
-        click.echo(f"unspin: error: {exc}", err=True)
-        ctx.exit(EXIT_ERROR)
-    except OSError as exc:  # one line naming the file, as check and fix report it (not "[Errno 13] ...")
-        click.echo(f"unspin: error: {exc.filename or 'unspin'}: {exc.strerror or exc}", err=True)
-        ctx.exit(EXIT_ERROR)
+    corpora: list[Corpus] = []
+    with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
+        try:
+            if reviewed is not None:
+                _to_dictionary(reviewed, output, tier, domain, lm)
+                ctx.exit(EXIT_OK)
+            if not paths:
+                raise click.UsageError("give the corpus to learn from (files, folders or -), or --to-dictionary")
+            model = load_context(Path(lm) if lm else None)
+            entries, _ = load_builtin()
+            partners = Partners()
+            if not no_builtin:
+                partners_from_entries(entries, partners)
+            for t in tables:
+                partners_from_entries(load_table(Path(t)), partners)
+            for s in synonyms:
+                for group in parse_synonyms(_read(Path(s))):
+                    partners.add_group(group)
+            corpus = Corpus(tuple(paths), field, encoding, tuple(include), tuple(exclude))
+            ref = Corpus(tuple(reference), None, encoding) if reference else None
+            corpora.extend((corpus, ref) if ref else (corpus,))
+            _check_output(output, [p for _, p in corpus.files()],
+                          [p for _, p in ref.files()] if ref else [], map(Path, tables), map(Path, synonyms))
+            options = LearnOptions(min_count=min_count, min_gain=min_gain, min_docs=min_docs, slots=not no_slots,
+                                   include_known=include_known, min_posterior=min_probability)
+            texts = _with_progress(corpus, passes=2)
+            ref_texts = _with_progress(ref, passes=2, label="reference") if ref else None
+            known = set() if no_builtin else known_pairs(entries)
+            pairs = learn_pairs(model, partners, texts, ref_texts, known, options)
+            corpus.close()
+            errors = 0
+            for read in corpora:
+                for msg in read.skipped:
+                    click.echo(problem_line(msg, error=False), err=True)
+                for msg in read.errors:
+                    click.echo(problem_line(msg, error=True), err=True)
+                errors += len(read.errors)
+            if top:
+                pairs = pairs[:top]
+            lines = [HEADER] + [p.line() for p in pairs]
+            _write(output, "\n".join(lines) + "\n")
+            click.echo(f"unspin: {len(pairs)} pairs", err=True)
+            # as check and fix: what could be read is done (the pairs are written), what could not is an error
+            ctx.exit(EXIT_ERROR if errors else EXIT_OK)
+        except UnspinError as exc:
+            click.echo(problem_line(str(exc), error=True), err=True)
+            ctx.exit(EXIT_ERROR)
+        except BrokenPipeError:  # stdout's reader went away: up to UnspinGroup.invoke, a quiet exit 141
+            raise
+        except OSError as exc:  # one line naming the file, as check and fix report it (not "[Errno 13] ...")
+            click.echo(problem_line(f"{exc.filename or 'unspin'}: {exc.strerror or exc}", error=True), err=True)
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt as exc:
+            discard_all()
+            interrupted(ctx, exc, "the output file is either unchanged or fully written")
+        finally:
+            for read in corpora:  # a copy of stdin (a corpus can be gigabytes) never outlives the run
+                read.close()
 
 
 def _read(path: Path) -> str:
@@ -166,8 +180,7 @@ def _write(output: str, text: str) -> None:
     """``text`` to stdout (``-``) or to the file ``output``, atomically: an interrupted or failed
     write leaves the file as it was (a half-written pair list would load as a shorter table)."""
     if output == "-":
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.flush()
+        stdout_bytes(text.encode("utf-8"))
         return
     try:
         mode = os.stat(output).st_mode

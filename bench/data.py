@@ -25,14 +25,17 @@ Document ids are ``<genre>:<path>#<n>``, so the dev/test split
 from __future__ import annotations
 
 import argparse
+import csv
 import fnmatch
 import hashlib
+import io
 import json
 import os
 import re
 import subprocess
 import sys
 import unicodedata
+import zipfile
 from pathlib import Path
 from collections.abc import Iterable, Iterator
 
@@ -115,12 +118,15 @@ class Mirror:
     def files(self) -> list[str]:
         return self._git("ls-tree", "-r", "--name-only", self.commit).splitlines()
 
-    def read(self, path: str) -> str:
+    def read_bytes(self, path: str) -> bytes:
         r = subprocess.run(["git", f"--git-dir={self.git_dir}", "show", f"{self.commit}:{path}"],
                            capture_output=True, check=False)
         if r.returncode:
             raise SystemExit(f"cannot read {path} at {self.commit}: {r.stderr.decode(errors='replace').strip()}")
-        return r.stdout.decode("utf-8", errors="replace")
+        return r.stdout
+
+    def read(self, path: str) -> str:
+        return self.read_bytes(path).decode("utf-8", errors="replace")
 
 
 def _match(path: str, pattern: str) -> bool:
@@ -276,6 +282,26 @@ def units_plain_collection(path: str, text: str) -> Iterator[tuple[str, list[str
     yield from piece()
 
 
+def units_cofacts_replies_zip(path: str, blob: bytes) -> Iterator[tuple[str, list[str]]]:
+    """Cofacts' ``replies.csv`` inside its zip (the open data is shipped zipped): each reply is one
+    unit, its paragraphs the lines of the ``text`` field, which a volunteer editor wrote on the site.
+    The ``reference`` field is left out: it is mostly links and passages quoted from the sources the
+    editor cites, not the reply. A text met again (the stock replies editors reuse, such as the one
+    for a test message) is kept once, so a few boilerplate lines do not fill the genre."""
+    with zipfile.ZipFile(io.BytesIO(blob)) as zf:
+        name = next(n for n in zf.namelist() if n.rsplit("/", 1)[-1] == "replies.csv")
+        raw = zf.read(name).decode("utf-8-sig", errors="replace")
+    csv.field_size_limit(max(csv.field_size_limit(), 1 << 24))
+    seen: set[str] = set()
+    for row in csv.DictReader(io.StringIO(raw, newline="")):
+        text = _clean(row.get("text") or "")
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        paras = [p for p in (_clean(x) for x in text.split("\n")) if p]
+        yield f"{path}#{row.get('id') or len(seen)}", paras
+
+
 FORMATS = {
     "poetry-json": units_poetry_json,
     "markdown-law": units_markdown_law,
@@ -284,7 +310,10 @@ FORMATS = {
     "kdconv-json": units_kdconv_json,
     "markdown": units_markdown,
     "plain-collection": units_plain_collection,
+    "cofacts-replies-zip": units_cofacts_replies_zip,
 }
+#: formats whose reader takes the file's bytes (an archive), not its text
+BINARY_FORMATS = {"cofacts-replies-zip"}
 
 
 # --------------------------------------------------------------------------- documents
@@ -350,7 +379,8 @@ def build_genre(genre: str, spec: dict, mirrors: Path, max_chars: int) -> list[t
     units: list[tuple[str, list[str]]] = []
     total = 0
     for path in paths:
-        file_units = list(fmt(path, m.read(path)))
+        content = m.read_bytes(path) if spec["format"] in BINARY_FORMATS else m.read(path)
+        file_units = list(fmt(path, content))
         file_units.sort(key=lambda u: _hash_order(u[0]))  # a fixed, content-independent order
         for u in file_units:
             units.append(u)

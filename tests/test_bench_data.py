@@ -52,3 +52,38 @@ def test_every_manifest_genre_names_a_reader() -> None:
     for genre, spec in data.manifest()["genres"].items():
         assert spec["format"] in data.FORMATS, genre
         assert spec["licence"] and len(spec["commit"]) == 40, genre
+
+
+def _zipped_replies(rows: list[dict[str, str]]) -> bytes:
+    import csv
+    import io
+    import zipfile
+
+    out = io.StringIO()
+    w = csv.DictWriter(out, fieldnames=["id", "type", "reference", "userIdsha256", "appId", "text", "createdAt"])
+    w.writeheader()
+    for row in rows:
+        w.writerow({"type": "RUMOR", "userIdsha256": "u", "appId": "WEBSITE", "createdAt": "2018-01-01", **row})
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("replies.csv", out.getvalue())
+    return buf.getvalue()
+
+
+def test_cofacts_replies_keep_the_editors_text_once() -> None:
+    # written for this test in the layout of the open data: a reply with a quoted source in its
+    # reference field, a stock reply used twice, an empty one and one of several lines
+    blob = _zipped_replies([
+        {"id": "a1", "text": "這是舊聞，活動早就結束了。", "reference": "某報導原文：引用的段落\nhttp://example.org/x"},
+        {"id": "a2", "text": "與查證無關的測試訊息。"},
+        {"id": "a3", "text": "與查證無關的測試訊息。"},
+        {"id": "a4", "text": "  "},
+        {"id": "a5", "text": "錯誤。\r\n\r\n官方說明並沒有這項規定，\n請不要再轉傳。"},
+    ])
+    units = list(data.units_cofacts_replies_zip("data/replies.csv.zip", blob))
+    assert units == [
+        ("data/replies.csv.zip#a1", ["這是舊聞，活動早就結束了。"]),
+        ("data/replies.csv.zip#a2", ["與查證無關的測試訊息。"]),
+        ("data/replies.csv.zip#a5", ["錯誤。", "官方說明並沒有這項規定，", "請不要再轉傳。"]),
+    ]
+    assert "cofacts-replies-zip" in data.BINARY_FORMATS

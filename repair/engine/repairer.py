@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -145,6 +148,17 @@ def _odds_times(d: Decision, factor: float) -> Decision:
     return d._replace(posterior=odds / (1.0 + odds))
 
 
+#: an entry's garbled form, originals and tier: the same pair of the same tier
+_PAIR_OF_TIER = itemgetter(0, 1, 2)
+_GARBLED = attrgetter("garbled")
+_ORIGINALS = attrgetter("originals")
+
+
+def _table_pairs(entries: list[Entry]) -> set[tuple[str, str]]:
+    """(original, garbled form) of every pair of a user's table in ``entries``."""
+    return {(o, e.garbled) for e in entries if e.kind == "table" for o in e.originals}
+
+
 def _once(entries: list[Entry]) -> list[Entry]:
     """``entries`` with each pair of a tier once, the first place it is listed kept.
 
@@ -152,11 +166,15 @@ def _once(entries: list[Entry]) -> list[Entry]:
     the command line, or through a symlink), and two tables can share pairs;
     listed twice, a pair would be two restore edges making the same change,
     doubling its prior, so the same text would be decided differently.
+    Usually nothing is listed twice, which one set of the keys, built in C,
+    tells without a loop over a big table's entries.
     """
+    keys = list(map(_PAIR_OF_TIER, entries))
+    if len(set(keys)) == len(keys):
+        return entries
     seen: set[tuple[str, tuple[str, ...], str]] = set()
     out = []
-    for e in entries:
-        key = (e.garbled, e.originals, e.kind)
+    for key, e in zip(keys, entries):
         if key not in seen:
             seen.add(key)
             out.append(e)
@@ -181,23 +199,16 @@ class Repairer:
             entries.extend(load_dictionary(path))
         entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
-        entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
+        if excluded:
+            entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
         # each word's partners in the tables as given (both ways), before pairs a dictionary also
         # holds are taken from them (``assign``): the spinner chose among all of them
-        table_partners: dict[str, set[str]] = {}
-
-        def count_partners(some: list[Entry]) -> None:
-            for e in some:
-                if e.kind == "table":
-                    for o in e.originals:
-                        table_partners.setdefault(o, set()).add(e.garbled)
-
-        count_partners(entries)
+        table_pairs = _table_pairs(entries)
         entries, one_rate = assign(_once(entries))
-        variants = expand(phrases, entries, {e.garbled for e in entries})
-        count_partners(variants)  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
+        variants = expand(phrases, entries, set(map(_GARBLED, entries)))
+        table_pairs |= _table_pairs(variants)  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
         entries.extend(variants)
-        self._table_partners = {w: len(p) for w, p in table_partners.items()}
+        self._table_partners = Counter(map(itemgetter(0), table_pairs))
         if one_rate:  # the phrases a shared table's pairs made share its rate too
             entries = shared(entries)
         self.entries = entries
@@ -205,11 +216,7 @@ class Repairer:
         # looked for only when the caller asks for weak findings: they are
         # frequent in any text and can never change it.
         self.finder = Finder(e for e in entries if e.kind != "suggest")
-        partners: dict[str, int] = {}
-        for e in entries:
-            for o in e.originals:
-                partners[o] = partners.get(o, 0) + 1
-        self._partners = partners
+        self._partners = Counter(chain.from_iterable(map(_ORIGINALS, entries)))
 
     @cached_property
     def suggest_finder(self) -> Finder:

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
-from rapidfuzz.distance import Levenshtein
-
 from .candidates import Candidate
 from .context import ContextModel
 from .dictionary import Entry
@@ -565,7 +563,13 @@ def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff
 
 
 def _phrase_diffs(c: Candidate, original: str) -> tuple[Diff, ...]:
-    """A phrase cut where its characters differ from ``original`` (see :func:`diffs`)."""
+    """A phrase cut where its characters differ from ``original`` (see :func:`diffs`).
+
+    rapidfuzz is imported here, on first need: few texts hold such a phrase, and the filter,
+    run on every line a pipeline feeds it, need not import it (some 10 ms of its start-up).
+    """
+    from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
     out: list[Diff] = []
     for op in Levenshtein.opcodes(c.garbled, original):
         if op.tag == "equal":

@@ -29,7 +29,6 @@ from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
 from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of
-from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
@@ -197,7 +196,12 @@ class Repairer:
             entries, phrases = load_builtin()
         for path in self.config.dictionaries:
             entries.extend(load_dictionary(path))
-        entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
+        if self.config.tables:
+            # imported here: its patterns cost a few milliseconds to compile, which the filter
+            # without --table, started for every line a pipeline feeds it, need not pay
+            from .tables import load_table  # noqa: PLC0415
+
+            entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
         if excluded:
             entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]

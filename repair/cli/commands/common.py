@@ -21,7 +21,6 @@ from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, 
 from ...files.settings import Settings, load_settings
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
-from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
 from ..output import Progress, before_output, default_jobs
 
@@ -219,6 +218,10 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
         signal.signal(signal.SIGTERM, _on_sigterm)
     except ValueError:  # not the main thread (an embedding application): leave SIGTERM alone
         restore = lambda: None  # noqa: E731
+    # issue 9: --ray, Parquet (Ray and pyarrow imported lazily); imported here, not with this module,
+    # which the filter loads too: the filter never runs on Ray and need not import logging for it
+    from ...scale.cluster import choose_run  # noqa: PLC0415
+
     try:
         run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)
         if run_ is run:

@@ -36,6 +36,25 @@ def test_unknown_words_and_back_off_are_finite(model: ShippedModel):
     assert not model.is_word("不存在的词语啊") and model.is_word("会议")
 
 
+def test_the_vocabulary_filled_on_need_answers_as_the_whole_of_it():
+    """The word → id dict is filled a first character at a time (``cover``, ``_id``): every
+    answer must be the one of the whole vocabulary, its ids the line numbers of vocab.txt."""
+    words = (shipped_folder() / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    assert words == sorted(words) and len(set(words)) == len(words)  # the runs by first character
+    whole = dict(zip(words, range(len(words))))
+    m = ShippedModel(shipped_folder())  # a fresh one: nothing covered yet
+    asked = words[::997] + ["不存在的词语啊", "会议室的", "𠀀", "a", "", "\U0010ffff", words[-1], words[0]]
+    for w in asked:
+        assert m.is_word(w) == (w in whole) and m.unigram(w) == load_context().unigram(w)
+    text = "中心政法委书记郭声琨主持集会，𠀀abc 一样平常糊口\u3000" + "".join(words[5::20011])
+    m.cover(text)
+    spans = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + 8) + 1)}
+    assert {w for w in spans if w in m.vocabulary} == spans & whole.keys()
+    assert all(m.vocabulary[w] == whole[w] for w in m.vocabulary)
+    m.cover("".join({w[0] for w in words}))  # every first character: the whole vocabulary
+    assert m.vocabulary == whole
+
+
 def test_damaged_statistics_are_a_clear_error(tmp_path: Path):
     for f in shipped_folder().iterdir():
         (tmp_path / f.name).write_bytes(f.read_bytes()[:100] if f.suffix == ".u32" else f.read_bytes())

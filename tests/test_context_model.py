@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import repair
-from repair.engine.context import ShippedModel, load_context, shipped_folder
+from repair.engine.context import FILL_ALL_AFTER, ShippedModel, load_context, shipped_folder
 
 TABLE = "配置→设置装备摆设\n请求→恳求\n要求→恳求\n程序→法式\n通过→经由过程\n分析→阐发\n"
 
@@ -53,6 +53,10 @@ def test_the_vocabulary_filled_on_need_answers_as_the_whole_of_it():
     assert all(m.vocabulary[w] == whole[w] for w in m.vocabulary)
     m.cover("".join({w[0] for w in words}))  # every first character: the whole vocabulary
     assert m.vocabulary == whole
+    # after FILL_ALL_AFTER characters of text, every word at once: the same dict and answers
+    m = ShippedModel(shipped_folder())
+    m.cover("会议" * (FILL_ALL_AFTER // 2))
+    assert m.vocabulary == whole and all(m.is_word(w) == (w in whole) for w in asked)
 
 
 def test_damaged_statistics_are_a_clear_error(tmp_path: Path):

@@ -37,6 +37,10 @@ MAX_WORD = 8
 SCALE = 1000.0
 #: Fall-back log10 p of a word the model has never seen (its meta.json gives the model's own).
 UNK_LOGP = -6.264
+#: Characters of text read after which the whole vocabulary is put in the word dict at once (see
+#: ``ShippedModel``): a long text or a batch needs most of it, and then reads as fast as with the
+#: whole dict built at load, with no scan of each text for its characters and no check of each word.
+FILL_ALL_AFTER = 20_000
 
 
 class ContextModel(Protocol):
@@ -93,10 +97,13 @@ class ShippedModel:
         # several times faster than bisect over the list, but all 165,000 words cost ~10 MB and,
         # at every start, a fifth of what the one-line filter does: it is filled one first
         # character at a time (from zip in C), for the characters of each text the lattice reads
-        # (:meth:`cover`) and of each word asked about (:meth:`_id`). A page needs a few hundred.
+        # (:meth:`cover`) and of each word asked about (:meth:`_id`), until FILL_ALL_AFTER
+        # characters of text have been read; then with every word at once.
         self._words = words
         self._index: dict[str, int] = {}
         self._covered: set[str] = set()  # the first characters whose words are in the dict
+        self._read = 0  # characters of text given to cover
+        self._whole = False  # every word is in the dict
         self._unk = float(meta.get("unk_logp", UNK_LOGP))
         self._kenlm_backoff = backoff == "kenlm"
         self._stupid = stupid_backoff
@@ -111,6 +118,15 @@ class ShippedModel:
 
     def cover(self, text: str) -> None:
         """Put every word of the model that starts with a character of ``text`` in ``vocabulary``."""
+        if self._whole:
+            return
+        self._read += len(text)
+        if self._read >= FILL_ALL_AFTER:
+            words = self._words
+            self._index.update(zip(words, range(len(words))))
+            self._whole = True
+            self._id = self._index.get  # type: ignore[method-assign]  # every word is in: a plain lookup
+            return
         new = set(text) - self._covered
         if not new:
             return
@@ -122,10 +138,13 @@ class ShippedModel:
         self._covered |= new
 
     def _id(self, word: str) -> int | None:
-        """The id of ``word``, or None if the model does not know it."""
-        if word[:1] not in self._covered:
+        """The id of ``word``, or None if the model does not know it (the words of its first
+        character put in the dict first, if they are not yet)."""
+        found = self._index.get(word)
+        if found is None and word[:1] not in self._covered:
             self.cover(word[:1])
-        return self._index.get(word)
+            found = self._index.get(word)
+        return found
 
     def is_word(self, word: str) -> bool:
         return self._id(word) is not None

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 import repair
-from repair.engine.context import FILL_ALL_AFTER, ShippedModel, load_context, shipped_folder
+from repair.engine.context import ShippedModel, load_context, shipped_folder
+from repair.engine.vocabulary import FILL_ALL_AFTER, Vocabulary
 
 TABLE = "配置→设置装备摆设\n请求→恳求\n要求→恳求\n程序→法式\n通过→经由过程\n分析→阐发\n"
 
@@ -57,6 +58,21 @@ def test_the_vocabulary_filled_on_need_answers_as_the_whole_of_it():
     m = ShippedModel(shipped_folder())
     m.cover("会议" * (FILL_ALL_AFTER // 2))
     assert m.vocabulary == whole and all(m.is_word(w) == (w in whole) for w in asked)
+
+
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_a_vocabulary_finds_every_run_of_a_first_character(end: str):
+    """Runs at the start and the end of the list, one-word runs, the last code point, words
+    not in the list, with and without a final line end."""
+    words = sorted({"a", "ab", "b", "中", "中央", "中心", "会议", "丙", "\U0010ffff", "\U0010ffffx", "𠀀"})
+    v = Vocabulary("\n".join(words) + end)
+    assert v.size == len(words)
+    for w in words + ["", "c", "中间", "z", "\U0010fffe"]:
+        assert v.id(w) == (words.index(w) if w in words else None)
+    v = Vocabulary("\n".join(words) + end)
+    v.cover("z中\U0010ffff")
+    assert v.index == {w: i for i, w in enumerate(words) if w[0] in "z中\U0010ffff"}
+    assert Vocabulary("").size == 0 and Vocabulary("").id("a") is None
 
 
 def test_damaged_statistics_are_a_clear_error(tmp_path: Path):

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import UnspinError
+from .vocabulary import Vocabulary
 
 VOCAB_FILE = "vocab.txt"
 META_FILE = "meta.json"
@@ -37,10 +38,6 @@ MAX_WORD = 8
 SCALE = 1000.0
 #: Fall-back log10 p of a word the model has never seen (its meta.json gives the model's own).
 UNK_LOGP = -6.264
-#: Characters of text read after which the whole vocabulary is put in the word dict at once (see
-#: ``ShippedModel``): a long text or a batch needs most of it, and then reads as fast as with the
-#: whole dict built at load, with no scan of each text for its characters and no check of each word.
-FILL_ALL_AFTER = 20_000
 
 
 class ContextModel(Protocol):
@@ -74,7 +71,7 @@ class ShippedModel:
 
     def __init__(self, folder: Path, backoff: str = "stupid", stupid_backoff: float = -0.1) -> None:
         try:
-            words = (folder / VOCAB_FILE).read_text(encoding="utf-8").split("\n")
+            words = Vocabulary((folder / VOCAB_FILE).read_text(encoding="utf-8"))
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
             self._uni = _map(folder / "uni_logp.i16", "h")
             self._uni_bo = _map(folder / "uni_backoff.i16", "h")
@@ -88,22 +85,12 @@ class ShippedModel:
         except (OSError, ValueError) as exc:
             raise UnspinError(f"context statistics in {folder} are missing or damaged ({exc}); "
                               "reinstall unspin or rebuild them with scripts/build_context.py") from None
-        if words and words[-1] == "":
-            words.pop()
-        if len(words) != len(self._uni) or len(self._bi_off) != len(words) + 1:
+        if words.size != len(self._uni) or len(self._bi_off) != words.size + 1:
             raise UnspinError(f"context statistics in {folder} do not match their vocabulary; reinstall unspin")
-        # The file is sorted, so a word's id is its position, and the words that start with one
-        # character are one run of it. A dict answers the lattice's many is-this-a-word questions
-        # several times faster than bisect over the list, but all 165,000 words cost ~10 MB and,
-        # at every start, a fifth of what the one-line filter does: it is filled one first
-        # character at a time (from zip in C), for the characters of each text the lattice reads
-        # (:meth:`cover`) and of each word asked about (:meth:`_id`), until FILL_ALL_AFTER
-        # characters of text have been read; then with every word at once.
+        # the word -> id dict, filled on need (see :mod:`.vocabulary`); ids are looked up by the
+        # vocabulary until it holds every word, then by the dict alone (see :meth:`cover`)
         self._words = words
-        self._index: dict[str, int] = {}
-        self._covered: set[str] = set()  # the first characters whose words are in the dict
-        self._read = 0  # characters of text given to cover
-        self._whole = False  # every word is in the dict
+        self._id = words.id
         self._unk = float(meta.get("unk_logp", UNK_LOGP))
         self._kenlm_backoff = backoff == "kenlm"
         self._stupid = stupid_backoff
@@ -114,37 +101,13 @@ class ShippedModel:
         self.trigram = lru_cache(maxsize=1 << 12)(self._trigram)  # type: ignore[method-assign]
         #: ``word in vocabulary`` is ``is_word(word)`` without a method call (the lattice asks it
         #: for every substring it spans), for the words of a text given to :meth:`cover`
-        self.vocabulary = self._index
+        self.vocabulary = words.index
 
     def cover(self, text: str) -> None:
         """Put every word of the model that starts with a character of ``text`` in ``vocabulary``."""
-        if self._whole:
-            return
-        self._read += len(text)
-        if self._read >= FILL_ALL_AFTER:
-            words = self._words
-            self._index.update(zip(words, range(len(words))))
-            self._whole = True
-            self._id = self._index.get  # type: ignore[method-assign]  # every word is in: a plain lookup
-            return
-        new = set(text) - self._covered
-        if not new:
-            return
-        words, index = self._words, self._index
-        for c in new:
-            lo = bisect.bisect_left(words, c)
-            hi = bisect.bisect_left(words, chr(ord(c) + 1), lo) if ord(c) < 0x10FFFF else len(words)
-            index.update(zip(words[lo:hi], range(lo, hi)))
-        self._covered |= new
-
-    def _id(self, word: str) -> int | None:
-        """The id of ``word``, or None if the model does not know it (the words of its first
-        character put in the dict first, if they are not yet)."""
-        found = self._index.get(word)
-        if found is None and word[:1] not in self._covered:
-            self.cover(word[:1])
-            found = self._index.get(word)
-        return found
+        self._words.cover(text)
+        if self._words.whole:
+            self._id = self.vocabulary.get  # type: ignore[method-assign]  # every word is in: a plain lookup
 
     def is_word(self, word: str) -> bool:
         return self._id(word) is not None

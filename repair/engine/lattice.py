@@ -577,7 +577,7 @@ def _phrase_diffs(c: Candidate, original: str) -> tuple[Diff, ...]:
     """A phrase cut where its characters differ from ``original`` (see :func:`diffs`).
 
     rapidfuzz is imported here, on first need: few texts hold such a phrase, and the filter,
-    run on every line a pipeline feeds it, need not import it (some 10 ms of its start-up).
+    run on every line a pipeline feeds it, need not import it (a few milliseconds of its start-up).
     """
     from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
 

@@ -7,16 +7,19 @@ str order), so the words that start with one character are one run of
 lines: the dict is filled one first character at a time, for the
 characters of each text the lattice reads (:meth:`Vocabulary.cover`) and of
 each word asked about (:meth:`Vocabulary.id`), each run found by a binary
-search over the text of the file; a page needs a few hundred runs. Once
-``FILL_ALL_AFTER`` characters of text have been read, every word goes in at
-once, and a long text or a batch reads as fast as with the whole dict built
-at load.
+search over the text of the file; a one-line input needs a few dozen runs.
+A run costs about a thousandth of the whole dict, so once ``MAX_RUNS`` runs
+or ``FILL_ALL_AFTER`` characters of text would have been read, every word
+goes in at once instead: a page, a long text or a batch then costs what the
+whole dict built at load did.
 """
 from __future__ import annotations
 
 #: Characters of text read after which every word is put in the dict at once: a long text or a
 #: batch needs most of them, and then no text is scanned for its characters, no word checked.
 FILL_ALL_AFTER = 20_000
+#: Runs of a first character put in one by one, at most: more would cost more than every word at once.
+MAX_RUNS = 256
 #: Characters between two known line counts (a word's id is the number of line ends before it).
 _MARK_EVERY = 1 << 14
 
@@ -51,14 +54,14 @@ class Vocabulary:
         if self.whole:
             return
         self._read += len(text)
-        if self._read >= FILL_ALL_AFTER:
+        new = set(text) - self._covered if self._read < FILL_ALL_AFTER else None
+        if new is None or len(self._covered) + len(new) > MAX_RUNS:
             words = self._text.split("\n")
             if words and words[-1] == "":
                 words.pop()
             self.index.update(zip(words, range(len(words))))
             self.whole = True
             return
-        new = set(text) - self._covered
         for c in new:
             start = self._first_at_least(c, 0)
             end = self._first_at_least(chr(ord(c) + 1), start) if ord(c) < 0x10FFFF else len(self._text)

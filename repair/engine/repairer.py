@@ -206,13 +206,12 @@ class Repairer:
         if excluded:
             entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
         # each word's partners in the tables as given (both ways), before pairs a dictionary also
-        # holds are taken from them (``assign``): the spinner chose among all of them
-        table_pairs = _table_pairs(entries)
+        # holds are taken from them (``assign``): the spinner chose among all of them, and the
+        # phrases made of a table's pairs (中华人民共和国 garbled inside); counted on first need
+        self._as_given = entries
         entries, one_rate = assign(_once(entries))
-        variants = expand(phrases, entries, set(map(_GARBLED, entries)))
-        table_pairs |= _table_pairs(variants)  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
-        entries.extend(variants)
-        self._table_partners = Counter(map(itemgetter(0), table_pairs))
+        self._variants = expand(phrases, entries, set(map(_GARBLED, entries)))
+        entries.extend(self._variants)
         if one_rate:  # the phrases a shared table's pairs made share its rate too
             entries = shared(entries)
         self.entries = entries
@@ -220,7 +219,6 @@ class Repairer:
         # looked for only when the caller asks for weak findings: they are
         # frequent in any text and can never change it.
         self.finder = Finder(e for e in entries if e.kind != "suggest")
-        self._partners = Counter(chain.from_iterable(map(_ORIGINALS, entries)))
 
     @cached_property
     def suggest_finder(self) -> Finder:
@@ -235,8 +233,12 @@ class Repairer:
 
     @cached_property
     def builder(self) -> LatticeBuilder:
-        return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params,
-                             self._table_partners)
+        """The lattice builder, made when a text first has a candidate, with the partner counts of
+        the lexicon's words (counted then: a big table loads faster, and clean text never needs them)."""
+        partners = Counter(chain.from_iterable(map(_ORIGINALS, self.entries)))
+        table_pairs = _table_pairs(self._as_given) | _table_pairs(self._variants)
+        return LatticeBuilder(self.model, make_segmenter(self.model), partners, self.config.params,
+                              Counter(map(itemgetter(0), table_pairs)))
 
     @property
     def _threshold(self) -> float:

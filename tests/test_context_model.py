@@ -8,6 +8,7 @@ import pytest
 
 import repair
 from repair.engine.context import ShippedModel, load_context, shipped_folder
+from repair.engine.vocabulary import FILL_ALL_AFTER, Vocabulary
 
 TABLE = "配置→设置装备摆设\n请求→恳求\n要求→恳求\n程序→法式\n通过→经由过程\n分析→阐发\n"
 
@@ -34,6 +35,44 @@ def test_unknown_words_and_back_off_are_finite(model: ShippedModel):
     assert model.bigram(None, "不存在的词语啊") < -5
     assert model.bigram("中央", "不存在的词语啊") < -5
     assert not model.is_word("不存在的词语啊") and model.is_word("会议")
+
+
+def test_the_vocabulary_filled_on_need_answers_as_the_whole_of_it():
+    """The word → id dict is filled a first character at a time (``cover``, ``_id``): every
+    answer must be the one of the whole vocabulary, its ids the line numbers of vocab.txt."""
+    words = (shipped_folder() / "vocab.txt").read_text(encoding="utf-8").split("\n")[:-1]
+    assert words == sorted(words) and len(set(words)) == len(words)  # the runs by first character
+    whole = dict(zip(words, range(len(words))))
+    m = ShippedModel(shipped_folder())  # a fresh one: nothing covered yet
+    asked = words[::997] + ["不存在的词语啊", "会议室的", "𠀀", "a", "", "\U0010ffff", words[-1], words[0]]
+    for w in asked:
+        assert m.is_word(w) == (w in whole) and m.unigram(w) == load_context().unigram(w)
+    text = "中心政法委书记郭声琨主持集会，𠀀abc 一样平常糊口\u3000" + "".join(words[5::20011])
+    m.cover(text)
+    spans = {text[i:j] for i in range(len(text)) for j in range(i + 1, min(len(text), i + 8) + 1)}
+    assert {w for w in spans if w in m.vocabulary} == spans & whole.keys()
+    assert all(m.vocabulary[w] == whole[w] for w in m.vocabulary)
+    m.cover("".join({w[0] for w in words}))  # every first character: the whole vocabulary
+    assert m.vocabulary == whole
+    # after FILL_ALL_AFTER characters of text, every word at once: the same dict and answers
+    m = ShippedModel(shipped_folder())
+    m.cover("会议" * (FILL_ALL_AFTER // 2))
+    assert m.vocabulary == whole and all(m.is_word(w) == (w in whole) for w in asked)
+
+
+@pytest.mark.parametrize("end", ["\n", ""])
+def test_a_vocabulary_finds_every_run_of_a_first_character(end: str):
+    """Runs at the start and the end of the list, one-word runs, the last code point, words
+    not in the list, with and without a final line end."""
+    words = sorted({"a", "ab", "b", "中", "中央", "中心", "会议", "丙", "\U0010ffff", "\U0010ffffx", "𠀀"})
+    v = Vocabulary("\n".join(words) + end)
+    assert v.size == len(words)
+    for w in words + ["", "c", "中间", "z", "\U0010fffe"]:
+        assert v.id(w) == (words.index(w) if w in words else None)
+    v = Vocabulary("\n".join(words) + end)
+    v.cover("z中\U0010ffff")
+    assert v.index == {w: i for i, w in enumerate(words) if w[0] in "z中\U0010ffff"}
+    assert Vocabulary("").size == 0 and Vocabulary("").id("a") is None
 
 
 def test_damaged_statistics_are_a_clear_error(tmp_path: Path):

@@ -62,15 +62,12 @@ class Finder:
     """The automaton over all forms of a lexicon, built once."""
 
     def __init__(self, entries: Iterable[Entry]) -> None:
-        by_garbled: dict[str, list[Entry]] = {}
-        masks: dict[str, int] = {}  # the sources each original is one of, as bits (a table has many)
-        for e in entries:
-            by_garbled.setdefault(e.garbled, []).append(e)
-            bit = 1 << source_of(e)
-            for o in e.originals:
-                masks[o] = masks.get(o, 0) | bit
-        flags = {m: tuple(bool(m >> t & 1) for t in SOURCES) for m in set(masks.values())}
-        originals = {o: flags[m] for o, m in masks.items()}
+        self._entries = tuple(entries)
+        # each form's entries as a tuple, grown by concatenation: most forms have one entry, and
+        # a list per form, copied to a tuple for the automaton, costs a big table twice as much
+        by_garbled: dict[str, tuple[Entry, ...]] = {}
+        for e in self._entries:
+            by_garbled[e.garbled] = by_garbled.get(e.garbled, ()) + (e,)
         # Two automata: a text with no garbled form (most clean text) costs one
         # pass that yields nothing; intact originals are counted only when needed.
         # Garbled forms are looked for in UTF-8: pyahocorasick finds a node's child
@@ -83,20 +80,28 @@ class Finder:
         # source the original belongs to.
         self._garbled = ahocorasick.Automaton()
         for g, es in by_garbled.items():
-            self._garbled.add_word(_as_bytes(g), (len(g), g, tuple(es)))
+            self._garbled.add_word(_as_bytes(g), (len(g), g, es))
         self.empty = not by_garbled
         if not self.empty:
             self._garbled.make_automaton()
-        # single characters are not counted (see _count_intact), nor forms that are garbled too
-        self._intact_forms = {o: of for o, of in originals.items() if len(o) > 1 and o not in by_garbled}
 
     @cached_property
     def _originals(self) -> ahocorasick.Automaton:
-        """The automaton of intact originals, built when a text first has a candidate: a big table
-        loads in half the time, and clean text with no garbled form never needs it."""
+        """The automaton of intact originals, with the sources each is an original of, built when a
+        text first has a candidate: a big table loads in half the time, and clean text with no
+        garbled form never needs it."""
+        masks: dict[str, int] = {}  # the sources each original is one of, as bits (a table has many)
+        for e in self._entries:
+            bit = 1 << source_of(e)
+            for o in e.originals:
+                masks[o] = masks.get(o, 0) | bit
+        flags = {m: tuple(bool(m >> t & 1) for t in SOURCES) for m in set(masks.values())}
+        garbled = {e.garbled for e in self._entries}
         automaton = ahocorasick.Automaton()
-        for o, of in self._intact_forms.items():
-            automaton.add_word(_as_bytes(o), (len(o.encode("utf-8", "surrogatepass")), of))
+        for o, m in masks.items():
+            # single characters are not counted (see _count_intact), nor forms that are garbled too
+            if len(o) > 1 and o not in garbled:
+                automaton.add_word(_as_bytes(o), (len(o.encode("utf-8", "surrogatepass")), flags[m]))
         if len(automaton):
             automaton.make_automaton()
         return automaton

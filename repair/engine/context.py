@@ -1,7 +1,7 @@
 """The context model: how natural a sequence of words is in clean Chinese.
 
 Two implementations of one small interface (``bigram``, ``trigram``,
-``is_word``, ``max_word_len``):
+``is_word``, ``max_word_len``, and optionally ``vocabulary`` with ``cover``):
 
 * :class:`ShippedModel`, always available: the whole word trigram model of
   libime (every unigram, bigram and trigram, with back-off weights),
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..errors import UnspinError
+from .vocabulary import Vocabulary
 
 VOCAB_FILE = "vocab.txt"
 META_FILE = "meta.json"
@@ -50,6 +51,10 @@ class ContextModel(Protocol):
 
     def unigram(self, word: str) -> float: ...
 
+    # A model may also expose ``vocabulary``, a dict the lattice reads directly (``word in
+    # vocabulary``), and then ``cover(text)``, called first with every text the lattice reads,
+    # after which ``vocabulary`` holds every word of the model that starts with a character of it.
+
 
 def _map(path: Path, fmt: str) -> memoryview:
     """A read-only memory map of a flat array file, typed (``'h'`` int16, ``'I'`` uint32)."""
@@ -66,7 +71,7 @@ class ShippedModel:
 
     def __init__(self, folder: Path, backoff: str = "stupid", stupid_backoff: float = -0.1) -> None:
         try:
-            words = (folder / VOCAB_FILE).read_text(encoding="utf-8").split("\n")
+            words = Vocabulary((folder / VOCAB_FILE).read_text(encoding="utf-8"))
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
             self._uni = _map(folder / "uni_logp.i16", "h")
             self._uni_bo = _map(folder / "uni_backoff.i16", "h")
@@ -80,15 +85,12 @@ class ShippedModel:
         except (OSError, ValueError) as exc:
             raise UnspinError(f"context statistics in {folder} are missing or damaged ({exc}); "
                               "reinstall unspin or rebuild them with scripts/build_context.py") from None
-        if words and words[-1] == "":
-            words.pop()
-        if len(words) != len(self._uni) or len(self._bi_off) != len(words) + 1:
+        if words.size != len(self._uni) or len(self._bi_off) != words.size + 1:
             raise UnspinError(f"context statistics in {folder} do not match their vocabulary; reinstall unspin")
-        # The file is sorted, so a word's id is its position. A dict costs ~10 MB and 20 ms
-        # once per process (forked workers share it) and answers the lattice's many
-        # is-this-a-word questions several times faster than bisect over the list;
-        # built from zip in C, a fifth faster than a comprehension, at every start.
-        self._index = dict(zip(words, range(len(words))))
+        # the word -> id dict, filled on need (see :mod:`.vocabulary`); ids are looked up by the
+        # vocabulary until it holds every word, then by the dict alone (see :meth:`cover`)
+        self._words = words
+        self._id = words.id
         self._unk = float(meta.get("unk_logp", UNK_LOGP))
         self._kenlm_backoff = backoff == "kenlm"
         self._stupid = stupid_backoff
@@ -97,13 +99,18 @@ class ShippedModel:
         # a lattice's readings and the evidence of its candidates score the same words in the
         # same context, and each trigram costs two binary searches over the mapped arrays
         self.trigram = lru_cache(maxsize=1 << 12)(self._trigram)  # type: ignore[method-assign]
-        self._id = self._index.get
         #: ``word in vocabulary`` is ``is_word(word)`` without a method call (the lattice asks it
-        #: for every substring it spans)
-        self.vocabulary = self._index
+        #: for every substring it spans), for the words of a text given to :meth:`cover`
+        self.vocabulary = words.index
+
+    def cover(self, text: str) -> None:
+        """Put every word of the model that starts with a character of ``text`` in ``vocabulary``."""
+        self._words.cover(text)
+        if self._words.whole:
+            self._id = self.vocabulary.get  # type: ignore[method-assign]  # every word is in: a plain lookup
 
     def is_word(self, word: str) -> bool:
-        return word in self._index
+        return self._id(word) is not None
 
     def unigram(self, word: str) -> float:
         """log10 p(word) with no context."""
@@ -165,6 +172,7 @@ class KenlmModel:
         self._vocab = vocab  # for segmentation: KenLM exposes no vocabulary lookup by prefix
         self.max_word_len = vocab.max_word_len
         self.vocabulary = vocab.vocabulary
+        self.cover = vocab.cover
         self.bigram = lru_cache(maxsize=1 << 16)(self._bigram)  # type: ignore[method-assign]
 
     def is_word(self, word: str) -> bool:

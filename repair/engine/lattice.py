@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable, NamedTuple, Sequence
 
-from rapidfuzz.distance import Levenshtein
-
 from .candidates import Candidate
 from .context import ContextModel
 from .dictionary import Entry
@@ -216,6 +214,10 @@ class _Vocabulary:
         return self.is_word(word)
 
 
+def _cover_nothing(text: str) -> None:
+    """A model with no ``vocabulary`` of its own is asked word by word (:class:`_Vocabulary`)."""
+
+
 class LatticeBuilder:
     """Builds lattices over the analysis copy; one per (lexicon, context model, params)."""
 
@@ -228,7 +230,11 @@ class LatticeBuilder:
         self.table_partners = table_partners or {}  # word -> its partners in the user's tables
         self.params = params
         vocabulary = getattr(model, "vocabulary", None)
-        self._vocabulary = vocabulary if vocabulary is not None else _Vocabulary(model.is_word)
+        self._cover: Callable[[str], None]
+        if vocabulary is None:
+            self._vocabulary, self._cover = _Vocabulary(model.is_word), _cover_nothing
+        else:  # ``cover`` fills the vocabulary for a text before it is read (see :class:`ContextModel`)
+            self._vocabulary, self._cover = vocabulary, model.cover  # type: ignore[attr-defined]
         self._memo_text: str | None = None
         #: per text: the context word ending at each place asked for, and the one starting there
         self._before: dict[int, str | None] = {}
@@ -257,9 +263,11 @@ class LatticeBuilder:
         return known
 
     def _text(self, text: str) -> None:
-        """Start the per-text memos afresh when ``text`` is not the one they were filled for."""
+        """Start the per-text memos afresh when ``text`` is not the one they were filled for, and
+        have the model's vocabulary hold the words of the new text."""
         if self._memo_text is not text:
             self._memo_text, self._before, self._after, self._around = text, {}, {}, {}
+            self._cover(text)
 
     def context_word(self, text: str, at: int, step: int) -> str | None:
         """The longest known word (≤ context_chars Han characters) ending (step -1) or starting (+1) at ``at``.
@@ -386,6 +394,7 @@ class LatticeBuilder:
         ``evidence`` is :meth:`evidence` of the group, when the caller has it already.
         """
         p = self.params
+        self._text(text)
         a, b = self._straddle(text, min(c.start for c in group), max(c.end for c in group))
         n = b - a
         edges: list[list[Edge]] = [[] for _ in range(n)]
@@ -565,7 +574,13 @@ def diffs(c: Candidate, original: str, group: Sequence[Candidate]) -> tuple[Diff
 
 
 def _phrase_diffs(c: Candidate, original: str) -> tuple[Diff, ...]:
-    """A phrase cut where its characters differ from ``original`` (see :func:`diffs`)."""
+    """A phrase cut where its characters differ from ``original`` (see :func:`diffs`).
+
+    rapidfuzz is imported here, on first need: few texts hold such a phrase, and the filter,
+    run on every line a pipeline feeds it, need not import it (a few milliseconds of its start-up).
+    """
+    from rapidfuzz.distance import Levenshtein  # noqa: PLC0415
+
     out: list[Diff] = []
     for op in Levenshtein.opcodes(c.garbled, original):
         if op.tag == "equal":

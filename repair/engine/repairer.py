@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import chain
+from operator import attrgetter, itemgetter
 from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
@@ -26,7 +29,6 @@ from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
 from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of
-from .tables import load_table
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
@@ -145,6 +147,17 @@ def _odds_times(d: Decision, factor: float) -> Decision:
     return d._replace(posterior=odds / (1.0 + odds))
 
 
+#: an entry's garbled form, originals and tier: the same pair of the same tier
+_PAIR_OF_TIER = itemgetter(0, 1, 2)
+_GARBLED = attrgetter("garbled")
+_ORIGINALS = attrgetter("originals")
+
+
+def _table_pairs(entries: list[Entry]) -> set[tuple[str, str]]:
+    """(original, garbled form) of every pair of a user's table in ``entries``."""
+    return {(o, e.garbled) for e in entries if e.kind == "table" for o in e.originals}
+
+
 def _once(entries: list[Entry]) -> list[Entry]:
     """``entries`` with each pair of a tier once, the first place it is listed kept.
 
@@ -152,11 +165,15 @@ def _once(entries: list[Entry]) -> list[Entry]:
     the command line, or through a symlink), and two tables can share pairs;
     listed twice, a pair would be two restore edges making the same change,
     doubling its prior, so the same text would be decided differently.
+    Usually nothing is listed twice, which one set of the keys, built in C,
+    tells without a loop over a big table's entries.
     """
+    keys = list(map(_PAIR_OF_TIER, entries))
+    if len(set(keys)) == len(keys):
+        return entries
     seen: set[tuple[str, tuple[str, ...], str]] = set()
     out = []
-    for e in entries:
-        key = (e.garbled, e.originals, e.kind)
+    for key, e in zip(keys, entries):
         if key not in seen:
             seen.add(key)
             out.append(e)
@@ -179,25 +196,22 @@ class Repairer:
             entries, phrases = load_builtin()
         for path in self.config.dictionaries:
             entries.extend(load_dictionary(path))
-        entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
+        if self.config.tables:
+            # imported here: its patterns cost a few milliseconds to compile, which the filter
+            # without --table, started for every line a pipeline feeds it, need not pay
+            from .tables import load_table  # noqa: PLC0415
+
+            entries.extend(e for path in self.config.tables for e in load_table(path, self.config.strict_tables))
         excluded = self.config.exclude
-        entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
+        if excluded:
+            entries = [e for e in entries if e.garbled not in excluded and not set(e.originals) & excluded]
         # each word's partners in the tables as given (both ways), before pairs a dictionary also
-        # holds are taken from them (``assign``): the spinner chose among all of them
-        table_partners: dict[str, set[str]] = {}
-
-        def count_partners(some: list[Entry]) -> None:
-            for e in some:
-                if e.kind == "table":
-                    for o in e.originals:
-                        table_partners.setdefault(o, set()).add(e.garbled)
-
-        count_partners(entries)
+        # holds are taken from them (``assign``): the spinner chose among all of them, and the
+        # phrases made of a table's pairs (中华人民共和国 garbled inside); counted on first need
+        self._as_given = entries
         entries, one_rate = assign(_once(entries))
-        variants = expand(phrases, entries, {e.garbled for e in entries})
-        count_partners(variants)  # and the phrases made of a table's pairs (中华人民共和国 garbled inside)
-        entries.extend(variants)
-        self._table_partners = {w: len(p) for w, p in table_partners.items()}
+        self._variants = expand(phrases, entries, set(map(_GARBLED, entries)))
+        entries.extend(self._variants)
         if one_rate:  # the phrases a shared table's pairs made share its rate too
             entries = shared(entries)
         self.entries = entries
@@ -205,11 +219,6 @@ class Repairer:
         # looked for only when the caller asks for weak findings: they are
         # frequent in any text and can never change it.
         self.finder = Finder(e for e in entries if e.kind != "suggest")
-        partners: dict[str, int] = {}
-        for e in entries:
-            for o in e.originals:
-                partners[o] = partners.get(o, 0) + 1
-        self._partners = partners
 
     @cached_property
     def suggest_finder(self) -> Finder:
@@ -224,8 +233,12 @@ class Repairer:
 
     @cached_property
     def builder(self) -> LatticeBuilder:
-        return LatticeBuilder(self.model, make_segmenter(self.model), self._partners, self.config.params,
-                             self._table_partners)
+        """The lattice builder, made when a text first has a candidate, with the partner counts of
+        the lexicon's words (counted then: a big table loads faster, and clean text never needs them)."""
+        partners = Counter(chain.from_iterable(map(_ORIGINALS, self.entries)))
+        table_pairs = _table_pairs(self._as_given) | _table_pairs(self._variants)
+        return LatticeBuilder(self.model, make_segmenter(self.model), partners, self.config.params,
+                              Counter(map(itemgetter(0), table_pairs)))
 
     @property
     def _threshold(self) -> float:

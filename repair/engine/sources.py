@@ -122,10 +122,12 @@ def assign(entries: Sequence[Entry]) -> tuple[list[Entry], bool]:
     if not any(e.kind == "table" for e in entries):  # no table (start-up): nothing to assign
         return list(entries), False
     held = {(e.garbled, o) for e in entries if e.kind not in ("table", "suggest") for o in e.originals}
+    if not held:  # tables alone (``--no-builtin``): no pair to share or to take from them
+        return list(entries), False
     covered = {(e.garbled, o) for e in entries if e.kind == "table" for o in e.originals} & held
-    if held and len(covered) >= SHARED_COVERAGE * len(held):
+    if len(covered) >= SHARED_COVERAGE * len(held):
         return shared(entries), True
-    return apportion(entries, held), False
+    return apportion(entries, covered), False
 
 
 def shared(entries: Sequence[Entry]) -> list[Entry]:
@@ -145,9 +147,10 @@ def apportion(entries: Sequence[Entry], held: set[tuple[str, str]]) -> list[Entr
     pairs. Suggest-only pairs are not taken from a table: there, the table
     makes them applicable.
     """
+    taken = {g for g, _ in held}  # the garbled forms of the pairs taken, to pass the rest untouched
     out: list[Entry] = []
     for e in entries:
-        if e.kind == "table":
+        if e.kind == "table" and e.garbled in taken:
             originals = tuple(o for o in e.originals if (e.garbled, o) not in held)
             if not originals:
                 continue

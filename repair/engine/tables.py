@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 import warnings
+from itertools import permutations
 from pathlib import Path
 
 from ..errors import DictionaryError
@@ -70,10 +71,13 @@ def _decode(path: Path) -> str:
     raise DictionaryError(str(path), None, "neither UTF-8 nor GB18030")
 
 
-#: The usual line, ``A-B`` with no blank, no ``<``/``>`` and one one-character separator: read in one
-#: match. Anything else takes :func:`_members_general`, which gives the same words for these lines.
-_PLAIN_PAIR = re.compile(r"([^\s→,，\-=|<>]{1,%d})[→,，\-=|]([^\s→,，\-=|<>]{1,%d})" % (MAX_MEMBER, MAX_MEMBER))
-_HAN_CHAR = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+#: A member of the usual line: no blank, no separator, no ``<``/``>`` (``A->B`` is not split at ``-``),
+#: at least one Han character (the look-ahead stays inside the member: separators end it).
+_PLAIN_MEMBER = r"((?=[^\s→,，\-=|<>]*[\u3400-\u9fff\uf900-\ufaff])[^\s→,，\-=|<>]{1,%d})" % MAX_MEMBER
+#: The usual line, ``A-B`` (or ``A<TAB>B``) with one one-character separator and Chinese members:
+#: read in one match. Anything else takes :func:`_members_general`, which gives the same words for
+#: these lines (and None for a line whose members are not Chinese words).
+_PLAIN_PAIR = re.compile(rf"{_PLAIN_MEMBER}[→,，\-=|\t]{_PLAIN_MEMBER}")
 
 
 def _members(line: str) -> list[str] | None:
@@ -82,8 +86,6 @@ def _members(line: str) -> list[str] | None:
     if m is None:
         return _members_general(line)
     a, b = m.groups()
-    if not (_HAN_CHAR.search(a) and _HAN_CHAR.search(b)):
-        return None  # members are Chinese words: a line of Latin text is a note or a header
     return [a, b] if a != b else [a]
 
 
@@ -115,7 +117,7 @@ def parse_table(text: str, path: str, strict: bool = False) -> list[Entry]:
     seen: set[tuple[str, str]] = set()  # tables list pairs twice (A-B and B-A): one candidate each way
     for lineno, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line[0] == "#":
             continue
         members = _members(line)
         if members is None:
@@ -125,11 +127,11 @@ def parse_table(text: str, path: str, strict: bool = False) -> list[Entry]:
             skipped.append((lineno, line))
             continue
         src = f"{name}:{lineno}"
-        for a in members:
-            for b in members:
-                if a != b and (b, a) not in seen:
-                    seen.add((b, a))
-                    entries.append(Entry(b, (a,), "table", src))
+        for a, b in permutations(members, 2):  # members are distinct
+            pair = (b, a)
+            if pair not in seen:
+                seen.add(pair)
+                entries.append(Entry(b, (a,), "table", src))
     if skipped:
         shown = "; ".join(f"line {n}: {line[:30]!r}" for n, line in skipped[:SHOWN])
         more = f" and {len(skipped) - SHOWN} more" if len(skipped) > SHOWN else ""

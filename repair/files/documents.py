@@ -13,14 +13,15 @@ from ..engine.changes import Change, apply_changes, byte_col, line_col
 from ..engine.repairer import Repairer
 from ..engine.spinrate import Evidence
 from ..errors import InputError
-from .formats import html_segments, join_prose, map_changes, markdown_segments
 from .ignores import drop_ignored
 from . import textio
 from .records import field_span, get_field, parse_record, splice_field
 from .textio import read_chunks
 
 KINDS = ("text", "markdown", "html", "jsonl")
-_SEGMENTERS = {"markdown": markdown_segments, "html": html_segments}
+#: The kinds whose prose is cut out of markup first (:mod:`.formats`, imported for them only: its
+#: patterns cost the filter of plain text, started for every line a pipeline feeds it, 3 ms)
+_MARKUP = ("markdown", "html")
 
 
 @dataclass(frozen=True)
@@ -200,14 +201,15 @@ def run_job(engine: Engine, job: Job) -> Outcome:
     if job.kind == "parquet":  # issue 9: rows of a Parquet shard (files/parquet.py)
         from .parquet import run_rows
         return run_rows(engine, job)
-    segmenter = _SEGMENTERS.get(job.kind)
-    if segmenter is None:
+    if job.kind not in _MARKUP:
         changes, score = engine.analyse(job.text, job.rest, job.want_score)
     else:
-        segments = segmenter(job.text)
-        prose, starts = join_prose(job.text, segments)
+        from . import formats  # noqa: PLC0415
+
+        segments = (formats.markdown_segments if job.kind == "markdown" else formats.html_segments)(job.text)
+        prose, starts = formats.join_prose(job.text, segments)
         changes, score = engine.analyse(prose, score=job.want_score)
-        changes = map_changes(changes, segments, starts)
+        changes = formats.map_changes(changes, segments, starts)
     changes = drop_ignored(job.text, changes, job.off)
     notes: list[str] = []
     changes = storable(job, changes, job.path, notes)

@@ -10,8 +10,6 @@ stream its output. A :class:`Handler` (one per command) consumes the events.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import multiprocessing.pool
 import os
 import signal
 import stat
@@ -20,7 +18,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Protocol
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
@@ -40,6 +38,9 @@ from .textio import (
     sniff,
     unreadable,
 )
+
+if TYPE_CHECKING:
+    import multiprocessing.pool
 
 _SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
              ".html": "html", ".htm": "html", ".xhtml": "html",
@@ -395,6 +396,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
     finished = False
     try:  # the pool is made inside: a signal right after it is made must still end it
         if workers > 1 or make_pool:  # issue 9: ``make_pool`` (Ray actors, scale/cluster.py) or local processes
+            # imported here: the one-process filter, run on every line a pipeline feeds it, never needs it
+            import multiprocessing.pool  # noqa: PLC0415
+
             pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence))
             first_workers = list(getattr(pool, "_pool", None) or ())
         for name, path in inputs:
@@ -442,6 +446,8 @@ def _kill_pool(pool: multiprocessing.pool.Pool) -> None:
     anyway, the workers left are daemons that multiprocessing ends at exit. The pool's
     threads are daemons too and end with the process.
     """
+    import multiprocessing.pool  # noqa: PLC0415 - loaded already by run(), which made the pool
+
     pool._terminate.cancel()  # type: ignore[attr-defined]  # first: a second Ctrl-C may cut the rest short
     handler = pool._worker_handler  # type: ignore[attr-defined]
     handler._state = multiprocessing.pool.TERMINATE  # no replacement for the workers killed below

@@ -23,7 +23,6 @@ from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...files.walk import FileSelector
 from ...reading import is_stream
-from ...scale.cluster import choose_run  # issue 9: --ray, Parquet (imports Ray/pyarrow lazily)
 from ..main import build_config
 from ..output import Progress, before_output, default_jobs, problem_line, stdout_bytes
 
@@ -206,6 +205,10 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
     workers = default_jobs(jobs, sizes)  # -j, else one process for a small run, else every core
     for name, message in getattr(inputs, "problems", ()):
         handler.skipped(name, message if message.startswith(name) else f"{name}: {message}", error=True)
+    # issue 9: --ray, Parquet (Ray and pyarrow imported lazily); imported here, not with this module,
+    # which the filter loads too: the filter never runs on Ray and need not import logging for it
+    from ...scale.cluster import choose_run  # noqa: PLC0415
+
     with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
         try:
             run_ = choose_run(ctx.params, inputs)  # issue 9: runner.run, or on Ray with --ray (own progress)

@@ -20,12 +20,9 @@ from ..errors import UnspinError
 from ..reading import is_stream, open_binary
 from .formats import html_segments, markdown_segments
 from .records import get_field, parse_record
-from .textio import SkipFile, read_chunks, sniff, unreadable
+from .textio import SUFFIX_KINDS, SkipFile, read_chunks, sniff, unreadable
 from .walk import FileSelector
 
-_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
-             ".html": "html", ".htm": "html", ".xhtml": "html",
-             ".jsonl": "jsonl", ".ndjson": "jsonl"}
 #: Plain text is handed to the learner in pieces of at most this many characters.
 CHUNK = 1 << 16
 
@@ -119,7 +116,7 @@ def _size(path: Path) -> int:
 def kind_of(name: str, field_name: str | None) -> str:
     if field_name:
         return "jsonl"
-    return _SUFFIXES.get(Path(name).suffix.lower(), "text")
+    return SUFFIX_KINDS.get(Path(name).suffix.lower(), "text")
 
 
 def read_texts(name: str, path: Path, field_name: str | None, encoding: str | None) -> Iterator[str]:

@@ -30,6 +30,7 @@ from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, rests, run_job
 from .ignores import off_after
 from .textio import (
+    SUFFIX_KINDS,
     Encoding,
     SkipFile,
     TextReader,
@@ -42,9 +43,6 @@ from .textio import (
 if TYPE_CHECKING:
     import multiprocessing.pool
 
-_SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
-             ".html": "html", ".htm": "html", ".xhtml": "html",
-             ".jsonl": "jsonl", ".ndjson": "jsonl"}
 STDIN = "-"
 #: Markdown and HTML are split into prose and markup as a whole document, so they are read whole;
 #: a larger one is refused with an error for that file (nothing written, nothing lost), and
@@ -121,7 +119,7 @@ def kind_of(name: str, options: Options) -> str:
         return "parquet"
     if options.field:
         return "jsonl"
-    return _SUFFIXES.get(Path(name).suffix.lower(), "text")
+    return SUFFIX_KINDS.get(Path(name).suffix.lower(), "text")
 
 
 def open_source(name: str, path: Path | None, options: Options) -> Source:

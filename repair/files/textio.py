@@ -24,6 +24,11 @@ from ..errors import InputError, UnspinError
 from .atomic import reason
 
 BOM = codecs.BOM_UTF8
+#: The kind a file's suffix names when no ``--kind`` is given (anything else is plain text): one
+#: table for the commands that repair files and for ``learn``, which reads them as a corpus.
+SUFFIX_KINDS = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
+                ".html": "html", ".htm": "html", ".xhtml": "html",
+                ".jsonl": "jsonl", ".ndjson": "jsonl"}
 #: Largest chunk of a file handed to the engine, in characters (≤ 1 MiB of UTF-8 for Chinese).
 CHUNK_CHARS = 1 << 18
 #: Largest chunk of stdin or a pipe (the filter and ``fix -``/``check -`` share it).

@@ -108,6 +108,18 @@ def _dictionary(work: Path, n: int) -> tuple[list[str], Path | None]:
     return ["--dictionary", str(path)], stdin
 
 
+def _hub_table(work: Path, n: int) -> tuple[list[str], Path | None]:
+    """A table pairing one word with ``n`` others (a thesaurus's hub word, or a hostile table): every
+    structure keyed by form must grow linearly in a form's partners."""
+    path = work / f"hub-{n}.txt"
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(f"中心-{chr(0x4E00 + i % 20000)}{chr(0x4E00 + i // 20000)}\n")
+    stdin = work / "one-line.txt"
+    stdin.write_text(SPUN_LINE, encoding="utf-8")
+    return ["--table", str(path)], stdin
+
+
 #: family → (how an input of size n is made, the sizes, how a size is shown)
 FAMILIES: dict[str, tuple[Callable, list[int], Callable[[int], str]]] = {
     "dense candidates, no punctuation (filter)": (_dense, [10_000, 100_000, 1_000_000], lambda n: f"{n:,} chars"),
@@ -118,6 +130,8 @@ FAMILIES: dict[str, tuple[Callable, list[int], Callable[[int], str]]] = {
     "nested folders (check)": (_deep, [8, 80, 800], lambda n: f"{n} deep"),
     "dictionary entries (filter --dictionary)": (_dictionary, [10_000, 100_000, 1_000_000],
                                                 lambda n: f"{n:,} entries"),
+    "one word's partners in a table (filter --table)": (_hub_table, [4_000, 40_000, 400_000],
+                                                       lambda n: f"{n:,} partners"),
 }
 
 

@@ -63,11 +63,21 @@ class Finder:
 
     def __init__(self, entries: Iterable[Entry]) -> None:
         self._entries = tuple(entries)
-        # each form's entries as a tuple, grown by concatenation: most forms have one entry, and
-        # a list per form, copied to a tuple for the automaton, costs a big table twice as much
+        # each form's entries as a tuple: most forms have one entry, and a list per form, copied to
+        # a tuple for the automaton, costs a big table twice as much. The few forms with more are
+        # gathered in lists: a tuple grown by concatenation is copied at every entry, quadratic in a
+        # hub word's partners (one word paired with 40,000 others loaded in 7 s, not 1 s)
         by_garbled: dict[str, tuple[Entry, ...]] = {}
+        more: dict[str, list[Entry]] = {}
         for e in self._entries:
-            by_garbled[e.garbled] = by_garbled.get(e.garbled, ()) + (e,)
+            g = e.garbled
+            first = by_garbled.get(g)
+            if first is None:
+                by_garbled[g] = (e,)
+            else:
+                more.setdefault(g, list(first)).append(e)
+        for g, es in more.items():
+            by_garbled[g] = tuple(es)
         # Two automata: a text with no garbled form (most clean text) costs one
         # pass that yields nothing; intact originals are counted only when needed.
         # Garbled forms are looked for in UTF-8: pyahocorasick finds a node's child

@@ -15,7 +15,7 @@ from __future__ import annotations
 import signal
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 #: The signals a user or a supervisor (``timeout``, systemd, a CI runner) stops a run with.
 STOPS = (signal.SIGINT, signal.SIGTERM)
@@ -41,13 +41,8 @@ def stopping() -> Iterator[None]:
         yield
         return
     previous = {s: h or signal.SIG_DFL for s in STOPS if (h := signal.getsignal(s)) != signal.SIG_IGN}
-    for s in previous:
-        signal.signal(s, _stop)
-    try:
+    with _handled(previous, _stop):
         yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -72,15 +67,25 @@ def deferred() -> Iterator[None]:
     def hold(signum: int, frame: object) -> None:
         caught.append(signum)
 
+    try:
+        with _handled(previous, hold):
+            yield
+    finally:  # after the handlers are back, as if the signal had come now
+        if caught:
+            _deliver(caught[0], previous[caught[0]])
+
+
+@contextmanager
+def _handled(previous: dict[int, Any], handler: Callable[[int, Any], None]) -> Iterator[None]:
+    """``handler`` for each signal of ``previous`` within the block; after it, each signal's
+    handler of ``previous`` again, however the block ends."""
     for s in previous:
-        signal.signal(s, hold)
+        signal.signal(s, handler)
     try:
         yield
     finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-        if caught:
-            _deliver(caught[0], previous[caught[0]])
+        for s, was in previous.items():
+            signal.signal(s, was)
 
 
 def _deliver(signum: int, handler: object) -> None:

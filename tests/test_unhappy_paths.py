@@ -174,6 +174,17 @@ def test_learn_names_an_unreadable_synonym_file_in_one_line(tmp_path: Path, deny
     assert not (tmp_path / "pairs.tsv").exists()
 
 
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_learn_names_a_device_output_it_cannot_write_to(tmp_path: Path):
+    """``-o`` a device is written to as ``>`` would; a write error there named no file
+    ("unspin: error: unspin: No space left on device"): it names the output now, in one line."""
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    r = unspin(["learn", "a.txt", "--include-known", "--min-count", "1", "--min-docs", "1", "-o", "/dev/full"],
+               tmp_path)
+    assert r.exit_code == 2, r.output
+    assert r.stderr.splitlines()[-1] == "unspin: error: /dev/full: No space left on device"
+
 # --- -j: a pool no larger than the machine can use ----------------------------------------------
 
 @pytest.mark.parametrize("command", ["check", "score"])

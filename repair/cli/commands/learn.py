@@ -188,8 +188,11 @@ def _write(output: str, text: str) -> None:
         mode = stat.S_IFREG
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         # a device, a FIFO, /dev/stdout: written to, as `>` would; never replaced by a file
-        with open(output, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+        try:
+            with open(output, "wb") as fh:
+                fh.write(text.encode("utf-8"))
+        except OSError as exc:  # a write error names no file (/dev/full): the message must name it
+            raise OSError(exc.errno, exc.strerror, output) from None
         return
     writer = AtomicWriter(Path(output), None, output)
     writer.write(text.encode("utf-8"))

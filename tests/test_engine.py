@@ -151,3 +151,15 @@ def test_lone_surrogates_are_no_obstacle():
     fixed, changes = repair.fix_and_explain(text)
     assert fixed == "\udfff" + RESTORED + "\ud800"
     assert apply_changes(text, changes) == fixed
+
+
+@pytest.mark.parametrize("digits", ["30", "３０"])
+def test_a_number_in_digits_reads_as_a_number_in_a_spun_document(digits):
+    # 来岁 is a marker (明年). After digits it began a window with no word before it, so even in a
+    # document that looks spun 30来岁 had to be read as 十来|岁 to be kept, as 三十来岁 always was.
+    text = f"他{digits}来岁就当上了厂长，{SPUN}"
+    fixed = repair.fix(text)
+    assert fixed.startswith(f"他{digits}来岁就当上了厂长，")
+    assert fixed.endswith(RESTORED)
+    # the number's readings only keep text: a garble after digits is still restored
+    assert repair.fix(f"今年农村出现了3年夜变化，{SPUN}") == f"今年农村出现了3大变化，{RESTORED}"

@@ -32,6 +32,11 @@ def is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
 
 
+def is_digit(ch: str) -> bool:
+    """An ASCII or full-width digit (see ``LatticeBuilder._numeral_edges``)."""
+    return "0" <= ch <= "9" or "\uff10" <= ch <= "\uff19"
+
+
 #: a run of the characters :func:`is_han` accepts
 _HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 #: the same run, ending where the search ends
@@ -235,6 +240,7 @@ class LatticeBuilder:
             self._vocabulary, self._cover = _Vocabulary(model.is_word), _cover_nothing
         else:  # ``cover`` fills the vocabulary for a text before it is read (see :class:`ContextModel`)
             self._vocabulary, self._cover = vocabulary, model.cover  # type: ignore[attr-defined]
+        self._cover(params.numeral_word)  # the words a number's reading may start (see _numeral_edges)
         self._memo_text: str | None = None
         #: per text: the context word ending at each place asked for, and the one starting there
         self._before: dict[int, str | None] = {}
@@ -399,8 +405,10 @@ class LatticeBuilder:
         n = b - a
         edges: list[list[Edge]] = [[] for _ in range(n)]
         maxlen = self.model.max_word_len
-        single = len(group) == 1 and (a, b) == (group[0].start, group[0].end)
+        numeral = self._numeral_edges(text, a, b) if a and is_digit(text[a - 1]) else []
+        single = len(group) == 1 and (a, b) == (group[0].start, group[0].end) and not numeral
         vocabulary = self._vocabulary
+        edges[0].extend(numeral)
         for i in range(0 if single else n):
             row, at = edges[i], a + i
             row.append(Edge(at, at + 1, (text[at],), 0.0))
@@ -438,6 +446,25 @@ class LatticeBuilder:
         lat.strong = strong_counts(lat.evidence)
         lat.markers = marker_spans(group)
         return lat
+
+    def _numeral_edges(self, text: str, a: int, b: int) -> list[Edge]:
+        """Readings of a window's first characters as the end of the number written in digits before it.
+
+        The context model has no digits. 三十来岁 reads 三|十来|岁 and keeps 来岁, but in
+        30来岁 来岁 had nothing before it and was restored to 明年. A word the model
+        knows that is ``ModelParams.numeral_word`` followed by the window's first characters
+        (十来, 十多, 十年) is a reading of those characters, scored as that word given the
+        number, p(十来)/p(十). These readings only keep text: they can stop a restoration,
+        never cause one.
+        """
+        numeral = self.params.numeral_word
+        given = -self.model.bigram(None, numeral)
+        vocabulary, out = self._vocabulary, []
+        for end in range(a + 1, min(b, a + self.model.max_word_len - len(numeral)) + 1):
+            w = numeral + text[a:end]
+            if w in vocabulary:
+                out.append(Edge(a, end, (w,), given))
+        return out
 
     def _reading_score(self, left: str | None, tokens: tuple[str, ...], right: str | None,
                        left2: str | None = None) -> float:

@@ -65,6 +65,9 @@ class ModelParams:
         (keyword lists, table cells without punctuation) are decided in windows,
         so the work per character is bounded whatever the density.
     context_chars: longest context word taken either side of a cluster.
+    numeral_word: how a number written in digits ends, for the context model, which
+        has no digits: a window after digits may read as a word that starts with it
+        (30来岁 as 十来|岁, as 三十来岁 does; see ``LatticeBuilder._numeral_edges``).
     max_context_gain: the most (log10) a lone candidate's context may favour a
         restoration; beyond a thousandfold the ratio says more about sparse
         statistics than about the text.
@@ -204,6 +207,7 @@ class ModelParams:
     cluster_gap: int = 2
     max_cluster: int = 8
     context_chars: int = 4
+    numeral_word: str = "十"
     max_context_gain: float = 2.5
     lm_weight: float = 1.0
     frequency_weight: float = 1.0

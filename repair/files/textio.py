@@ -14,7 +14,6 @@ split between two chunks and memory stays bounded whatever the size.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,15 +144,22 @@ class TextReader:
     :class:`InputError` with the byte offset at the first byte that does not
     decode, and, when ``binary_is_error`` (stdin, pipes: nothing was sniffed),
     at the first NUL byte. ``digest`` is the SHA-256 of every byte read, so a
-    writer can tell whether the file still holds exactly what was repaired.
+    writer can tell whether the file still holds exactly what was repaired;
+    with ``hashed=False`` (a stream, which is never written back) it is None,
+    and ``hashlib`` is not imported: its OpenSSL binding costs the one-line
+    filter a few milliseconds of start-up, for a digest no-one reads.
     """
 
     def __init__(self, raw: BinaryIO, encoding: Encoding, shown: str, given: bool = True,
-                 binary_is_error: bool = False) -> None:
+                 binary_is_error: bool = False, hashed: bool = True) -> None:
         self.raw, self.encoding, self.shown, self.given = raw, encoding, shown, given
         self.binary_is_error = binary_is_error and not encoding.wide
         self.decoder = codecs.getincrementaldecoder(encoding.name)()
-        self.hash = hashlib.sha256()
+        self.hash = None
+        if hashed:
+            import hashlib  # noqa: PLC0415 - see the docstring
+
+            self.hash = hashlib.sha256()
         self.offset = 0
         self.pending = ""
         self.eof = False
@@ -161,7 +167,8 @@ class TextReader:
 
     def _fill(self) -> None:
         block = self.raw.read(READ_BYTES)
-        self.hash.update(block)
+        if self.hash is not None:
+            self.hash.update(block)
         if self._skip and block:
             drop = min(self._skip, len(block))
             block, self._skip, self.offset = block[drop:], self._skip - drop, self.offset + drop
@@ -193,8 +200,8 @@ class TextReader:
         return text
 
     @property
-    def digest(self) -> str:
-        return self.hash.hexdigest()
+    def digest(self) -> str | None:
+        return self.hash.hexdigest() if self.hash is not None else None
 
     def close(self) -> None:
         self.raw.close()

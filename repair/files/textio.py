@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator, Protocol
 
@@ -221,7 +222,14 @@ class _Readable(Protocol):
 #: punctuation, any other punctuation or space, and finally anything but a Han character.
 _SENTENCE = re.compile(r"[。！？；!?;…]")
 _PUNCT = re.compile(r"[，、：,:（）()《》「」『』“”\"'\s]")
-_NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@lru_cache(maxsize=1)
+def _not_han() -> re.Pattern:
+    """Anything but a Han character, compiled on first need: only a chunk with no line end and no
+    punctuation to cut at needs it, and ``re`` compiles its ranges a character at a time, a few
+    milliseconds at every start of the filter."""
+    return re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def _last_match(pattern: re.Pattern, buf: str, window: int) -> int:
@@ -243,7 +251,7 @@ def _cut(buf: str, paragraphs: bool) -> int:
     if line > 0:
         return line
     window = max(1, len(buf) // 2)  # look in the second half only: a chunk stays at least half full
-    for pattern in (_SENTENCE, _PUNCT, _NOT_HAN):
+    for pattern in (_SENTENCE, _PUNCT, _not_han()):
         cut = _last_match(pattern, buf, window)
         if cut > 0:
             return cut

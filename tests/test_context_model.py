@@ -82,6 +82,18 @@ def test_damaged_statistics_are_a_clear_error(tmp_path: Path):
         ShippedModel(tmp_path)
 
 
+def test_a_word_list_that_is_not_utf8_is_a_clear_error(tmp_path: Path):
+    """The list is decoded a run at a time (see repair.engine.vocabulary), so damage shows when a
+    damaged run is first read, still as an error that says to reinstall, not a traceback."""
+    for f in shipped_folder().iterdir():
+        (tmp_path / f.name).write_bytes(f.read_bytes())
+    vocab = tmp_path / "vocab.txt"
+    vocab.write_bytes(vocab.read_bytes().replace("中央".encode(), b"\xff\xfe"))
+    m = ShippedModel(tmp_path)
+    with pytest.raises(repair.UnspinError, match="reinstall"):
+        m.cover("中心")
+
+
 @pytest.fixture()
 def spinner_table(tmp_path: Path) -> Path:
     p = tmp_path / "spinner.txt"

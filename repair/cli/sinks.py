@@ -15,9 +15,7 @@ from typing import Any, Callable
 from ..errors import InputError
 from ..files.atomic import AtomicWriter, read_only, reason
 from ..files.documents import Job, Outcome, Score, combine
-from ..files.parquet import writer_for  # issue 9: Parquet shards are rewritten whole
 from ..files.runner import Source
-from .diffs import chunk_diff
 from .output import (
     github_line,
     json_line,
@@ -132,6 +130,10 @@ class FixHandler(_Base):
 
     def _open_writer(self, src: Source) -> Any:
         assert src.path is not None
+        # imported here, as below: the filter imports this module for FilterHandler alone, and
+        # pays its start-up on every call
+        from ..files.parquet import writer_for  # noqa: PLC0415 - issue 9: Parquet shards are rewritten whole
+
         make = writer_for(src)
         if self.outdir is not None:
             target = self.outdir / src.name
@@ -168,6 +170,8 @@ class FixHandler(_Base):
                 assert self.stdout_bytes is not None
                 self.stdout_bytes(outcome.fixed.encode(src.encoding.name))
             elif outcome.fixed != job.text:
+                from .diffs import chunk_diff  # noqa: PLC0415 - see _open_writer
+
                 for line in chunk_diff(job.text, outcome.fixed, job.line, src.name, not self._diff_started):
                     self.out(line)
                 self._diff_started = True

@@ -71,7 +71,7 @@ class ShippedModel:
 
     def __init__(self, folder: Path, backoff: str = "stupid", stupid_backoff: float = -0.1) -> None:
         try:
-            words = Vocabulary((folder / VOCAB_FILE).read_text(encoding="utf-8"))
+            words = Vocabulary((folder / VOCAB_FILE).read_bytes())
             meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
             self._uni = _map(folder / "uni_logp.i16", "h")
             self._uni_bo = _map(folder / "uni_backoff.i16", "h")

@@ -23,10 +23,8 @@ SIGTERM anywhere can remove them all.
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import os
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +55,14 @@ class Snapshot:
 
 
 def file_digest(path: Path) -> str:
-    """SHA-256 of the file's bytes."""
+    """SHA-256 of the file's bytes.
+
+    ``hashlib`` is imported here, not with the module: the filter imports this module for its
+    error reasons and never writes a file back, and the OpenSSL binding costs every start a few
+    milliseconds.
+    """
+    import hashlib  # noqa: PLC0415
+
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(1 << 20):
@@ -115,7 +120,8 @@ class AtomicWriter:
             # Register the name *before* the file exists: a Ctrl-C between creating
             # the file and registering it would otherwise leave it behind.
             while True:
-                self.tmp = self.target.parent / f".{self.target.name}.{secrets.token_hex(4)}{TMP_SUFFIX}"
+                # os.urandom, as secrets.token_hex does: importing secrets pulls in hashlib (see file_digest)
+                self.tmp = self.target.parent / f".{self.target.name}.{os.urandom(4).hex()}{TMP_SUFFIX}"
                 _PENDING.add(self.tmp)
                 try:
                     self.fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

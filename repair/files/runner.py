@@ -192,7 +192,8 @@ class _Prefixed:
 def open_text(src: Source) -> TextReader:
     """A text stream over the input, decoded in bounded pieces with newlines untouched.
 
-    Its ``digest`` (SHA-256 of the bytes read) is stored in ``src.state`` once it is closed.
+    Its ``digest`` (SHA-256 of the bytes read) is stored in ``src.state`` once it is closed; only
+    a file's: a stream is never written back, so nothing compares it.
     """
     if src.state.raw is not None:
         raw, src.state.raw = src.state.raw, None
@@ -205,7 +206,8 @@ class _Reader(TextReader):
     """A TextReader that leaves the digest of what it read in its source's state."""
 
     def __init__(self, src: Source, raw, binary_is_error: bool) -> None:
-        super().__init__(raw, src.encoding, src.name, given=True, binary_is_error=binary_is_error)
+        super().__init__(raw, src.encoding, src.name, given=True, binary_is_error=binary_is_error,
+                         hashed=src.is_file)
         self.src = src
 
     def close(self) -> None:

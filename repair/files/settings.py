@@ -25,11 +25,6 @@ from ..reading import MAX_CONFIG_BYTES, TooLarge, read_bounded
 if TYPE_CHECKING:
     import yaml
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on old interpreters only
-    import tomli as tomllib
-
 YAML_NAME = ".unspin.yaml"
 PYPROJECT_NAME = "pyproject.toml"
 
@@ -189,6 +184,15 @@ def _refuse_duplicates(node: yaml.Node, path: str) -> None:
 
 
 def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.unspin]`` table of a pyproject.toml, None without one.
+
+    The TOML parser is imported here: the filter looks for a config file at every start, and
+    outside a Python project there is none to parse.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib  # noqa: PLC0415
+    else:  # pragma: no cover - exercised on old interpreters only
+        import tomli as tomllib  # noqa: PLC0415
     try:
         data = tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:

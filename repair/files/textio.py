@@ -14,9 +14,9 @@ split between two chunks and memory stays bounded whatever the size.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO, Iterator, Protocol
 
@@ -145,15 +145,22 @@ class TextReader:
     :class:`InputError` with the byte offset at the first byte that does not
     decode, and, when ``binary_is_error`` (stdin, pipes: nothing was sniffed),
     at the first NUL byte. ``digest`` is the SHA-256 of every byte read, so a
-    writer can tell whether the file still holds exactly what was repaired.
+    writer can tell whether the file still holds exactly what was repaired;
+    with ``hashed=False`` (a stream, which is never written back) it is None,
+    and ``hashlib`` is not imported: its OpenSSL binding costs the one-line
+    filter a few milliseconds of start-up, for a digest no-one reads.
     """
 
     def __init__(self, raw: BinaryIO, encoding: Encoding, shown: str, given: bool = True,
-                 binary_is_error: bool = False) -> None:
+                 binary_is_error: bool = False, hashed: bool = True) -> None:
         self.raw, self.encoding, self.shown, self.given = raw, encoding, shown, given
         self.binary_is_error = binary_is_error and not encoding.wide
         self.decoder = codecs.getincrementaldecoder(encoding.name)()
-        self.hash = hashlib.sha256()
+        self.hash = None
+        if hashed:
+            import hashlib  # noqa: PLC0415 - see the docstring
+
+            self.hash = hashlib.sha256()
         self.offset = 0
         self.pending = ""
         self.eof = False
@@ -161,7 +168,8 @@ class TextReader:
 
     def _fill(self) -> None:
         block = self.raw.read(READ_BYTES)
-        self.hash.update(block)
+        if self.hash is not None:
+            self.hash.update(block)
         if self._skip and block:
             drop = min(self._skip, len(block))
             block, self._skip, self.offset = block[drop:], self._skip - drop, self.offset + drop
@@ -193,8 +201,8 @@ class TextReader:
         return text
 
     @property
-    def digest(self) -> str:
-        return self.hash.hexdigest()
+    def digest(self) -> str | None:
+        return self.hash.hexdigest() if self.hash is not None else None
 
     def close(self) -> None:
         self.raw.close()
@@ -214,7 +222,14 @@ class _Readable(Protocol):
 #: punctuation, any other punctuation or space, and finally anything but a Han character.
 _SENTENCE = re.compile(r"[。！？；!?;…]")
 _PUNCT = re.compile(r"[，、：,:（）()《》「」『』“”\"'\s]")
-_NOT_HAN = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@lru_cache(maxsize=1)
+def _not_han() -> re.Pattern:
+    """Anything but a Han character, compiled on first need: only a chunk with no line end and no
+    punctuation to cut at needs it, and ``re`` compiles its ranges a character at a time, a few
+    milliseconds at every start of the filter."""
+    return re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 def _last_match(pattern: re.Pattern, buf: str, window: int) -> int:
@@ -236,7 +251,7 @@ def _cut(buf: str, paragraphs: bool) -> int:
     if line > 0:
         return line
     window = max(1, len(buf) // 2)  # look in the second half only: a chunk stays at least half full
-    for pattern in (_SENTENCE, _PUNCT, _NOT_HAN):
+    for pattern in (_SENTENCE, _PUNCT, _not_han()):
         cut = _last_match(pattern, buf, window)
         if cut > 0:
             return cut

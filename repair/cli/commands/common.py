@@ -21,7 +21,6 @@ from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, 
 from ...files.settings import Settings, load_settings
 from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
-from ...files.walk import FileSelector
 from ...reading import is_stream
 from ..main import build_config
 from ..output import Progress, before_output, default_jobs, problem_line, stdout_bytes
@@ -153,6 +152,8 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
     stream, as it is; temporary files of an interrupted run (``*.unspin-tmp``)
     are never inputs.
     """
+    from ...files.walk import FileSelector  # noqa: PLC0415 - the filter on stdin walks no folder
+
     selector = FileSelector(settings.include + include, settings.exclude + exclude, skip,
                             one_per_file=one_per_file)
     inputs = Inputs()

@@ -529,6 +529,65 @@ def test_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list
     assert b"Traceback" not in r.stderr
 
 
+@pytest.mark.parametrize("args, what", [
+    (["check", "a.txt"], "the findings"),
+    (["check", "--format", "rdjson", "a.txt"], "the findings"),
+    (["score", "a.txt"], "the scores"),
+    (["fix", "a.txt"], "the diff"),
+    (["explain", "a.txt"], "the explanations"),
+], ids=["check", "check-rdjson", "score", "fix-diff", "explain"])
+def test_output_to_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list[str], what: str):
+    """``unspin check a.txt >&-`` in a hook: click drops text written to a missing stdout
+    without a word, so the findings were lost and the run looked like a clean one (score, fix's
+    diff and explain exited 0). Now one line naming what could not be printed, exit 2."""
+    r = subprocess.run([*CLI, *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1), timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode() == f"unspin: error: stdout is closed; nothing to write {what} to\n"
+
+
+def test_a_clean_check_with_stdout_closed_has_nothing_to_lose(repo: Path):
+    """Nothing to print, nothing lost: a clean file still exits 0, as the filter of an empty input does."""
+    (repo / "a.txt").write_text(CLEAN + "\n", encoding="utf-8")
+    r = subprocess.run([*CLI, "check", "a.txt"], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1), timeout=300)
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+
+
+@pytest.mark.parametrize("args", [["fix", "-w", "a.txt"], ["fix", "-o", "out", "a.txt"]], ids=["w", "o"])
+def test_fix_writing_with_stdout_closed_refuses_before_writing(repo: Path, args: list[str]):
+    """Its ``fixed a.txt`` lines cannot be printed: refused before any file is written, rather than a
+    run stopped after the first file (or one whose report is silently lost)."""
+    before = (repo / "a.txt").read_bytes()
+    r = subprocess.run([*CLI, *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1), timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().startswith("unspin: error: stdout is closed; nothing to write the names of the files "
+                                        "fixed to; nothing was written"), r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    assert (repo / "a.txt").read_bytes() == before and not (repo / "out").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args, what", [
+    (["a.txt"], "the text"),
+    ([], "the text"),
+    (["check", "a.txt"], "the findings"),
+    (["fix", "a.txt"], "the diff"),
+    (["fix", "-w", "-"], "the text"),
+], ids=["filter-files", "filter-stdin", "check", "fix-diff", "fix-w-stdin"])
+def test_a_stdout_that_cannot_take_the_output_is_one_error_line(repo: Path, args: list[str], what: str):
+    """``unspin a.txt >/dev/full``: the filter ended in a traceback (OSError from the write), and the
+    commands said ``unspin: error: unspin: No space left on device``, naming no file. Now stdout is named."""
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([*CLI, *args], cwd=repo, input=(SPUN + "\n").encode("utf-8"), stdout=full,
+                           stderr=subprocess.PIPE, timeout=300)
+    assert r.returncode == 2, r.stderr
+    err = r.stderr.decode()
+    assert f"unspin: error: stdout: cannot write {what} (No space left on device)\n" in err, err
+    assert "Traceback" not in err and len([line for line in err.splitlines() if "error" in line]) == 1, err
+
+
 @pytest.mark.parametrize("text", [f"{SPUN}\r{SPUN}\r", f"甲\u2028{SPUN}\n乙\x0c{SPUN}\n丙\x85{SPUN}\x1c\n"],
                          ids=["cr-only", "unicode-separators"])
 def test_the_diff_of_a_file_with_other_line_breaks_applies(repo: Path, text: str):

@@ -114,7 +114,9 @@ class UnspinGroup(click.Group):
         except BrokenPipeError:
             # stdout's reader went away (`unspin check big/ | head -1`): stop as a Unix tool killed
             # by SIGPIPE would, without a message or a traceback, and with its exit code, 128 + 13
-            _silence_stdout()
+            from .output import silence_stdout
+
+            silence_stdout()
             ctx.exit(EXIT_BROKEN_PIPE)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -189,16 +191,6 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     from .commands.common import filter_stdin
 
     ctx.exit(filter_stdin(config, show_explain))
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so flushing what is left at exit cannot fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # no real descriptor (an embedding application, tests)
-        pass
 
 
 def use_color(flag: bool | None) -> bool | None:

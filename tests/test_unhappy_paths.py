@@ -480,6 +480,69 @@ def test_a_file_whose_owner_or_attributes_cannot_be_carried_over_is_rewritten_in
     assert not list(repo.rglob("*.unspin-tmp"))
 
 
+# --- a file no one may replace: immutable or append-only (chattr +i / +a) ----------------------
+
+@pytest.fixture
+def chattr():
+    """``chattr(path, "+i")`` sets an inode flag for real (root, a filesystem that has them), else
+    skips; every flag set is cleared after the test, so the temporary folder can be removed."""
+    flagged: list[Path] = []
+
+    def run(path: Path, flag: str) -> None:
+        try:
+            subprocess.run(["chattr", flag, str(path)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            pytest.skip("chattr cannot set flags here (not root, or a filesystem without them)")
+        flagged.append(path)
+
+    yield run
+    for path in flagged:
+        subprocess.run(["chattr", "-i", "-a", str(path)], capture_output=True)
+
+
+@pytest.mark.parametrize("flag, what", [("+i", "immutable file (lsattr shows its i attribute; chattr -i"),
+                                        ("+a", "append-only file (lsattr shows its a attribute; chattr -a")],
+                         ids=["immutable", "append-only"])
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_an_immutable_or_append_only_file_is_named_so_and_no_useless_hint_given(
+        repo: Path, chattr, flag: str, what: str, force: bool):
+    """An immutable file was refused as "read-only; pass --force to write it anyway", and with
+    --force it failed all the same ("Operation not permitted"); an append-only one failed at the
+    rename. Neither is a matter of --force: the message says what the file is and what clears it."""
+    a = repo / "a.txt"
+    before = a.read_bytes()
+    chattr(a, flag)
+    r = unspin(["fix", "-w", *(["--force"] if force else []), "a.txt"], repo)
+    assert r.exit_code == 2, r.output
+    one_error(r.stderr.splitlines()[0] + "\n", Path("a.txt"), what)
+    assert "--force" not in r.stderr and "Operation not permitted" not in r.stderr, r.stderr
+    assert a.read_bytes() == before and not list(repo.rglob("*.unspin-tmp"))
+
+
+def test_an_immutable_file_is_recognised_by_its_inode_flags(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same where chattr cannot run (not root, tmpfs): the flag as FS_IOC_GETFLAGS reports it."""
+    import repair.files.atomic as atomic
+
+    real = atomic._inode_flags
+    monkeypatch.setattr(atomic, "_inode_flags",
+                        lambda p: atomic._FS_IMMUTABLE_FL if Path(p).name == "a.txt" else real(p))
+    r = unspin(["fix", "-w", "--force", "a.txt"], repo)
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == ("unspin: error: a.txt: immutable file (lsattr shows its i attribute; "
+                                        "chattr -i, as root, clears it); not written"), r.stderr
+    assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+
+
+def test_learn_names_an_immutable_output(tmp_path: Path, chattr):
+    """``learn -o pairs.tsv`` over an immutable file said "read-only file … make it writable"."""
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (tmp_path / "pairs.tsv").write_text("# old\n", encoding="utf-8")
+    chattr(tmp_path / "pairs.tsv", "+i")
+    r = unspin(["learn", "a.txt", "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2
+    one_error(r.stderr, Path("pairs.tsv"), "immutable file (lsattr shows its i attribute")
+
+
 # --- fix's diff names any file in a patch that applies -------------------------------------------
 
 @pytest.mark.parametrize("name, header", [("new\nline.txt", '"a/new\\nline.txt"'),

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InputError
-from ..files.atomic import AtomicWriter, read_only, reason
+from ..files.atomic import AtomicWriter, locked, read_only, reason
 from ..files.documents import Job, Outcome, Score, combine
 from ..files.parquet import writer_for  # issue 9: Parquet shards are rewritten whole
 from ..files.runner import Source
@@ -145,6 +145,8 @@ class FixHandler(_Base):
                                  f"(a symlink to {real}); not written")
             return make(target, None, replace_links=True) if make is not AtomicWriter \
                 else AtomicWriter(target, None, str(target), replace_links=True)
+        if (lock := locked(src.path)) is not None:  # --force cannot help: say what can
+            raise InputError(f"{src.name}: {lock}; not written")
         if not self.force and read_only(src.path):
             raise InputError(f"{src.name}: read-only file; not written (pass --force to write it anyway)")
         return AtomicWriter(src.path, src.snapshot, src.name) if make is AtomicWriter else make(src.path, src.snapshot)

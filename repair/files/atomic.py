@@ -28,6 +28,8 @@ import io
 import os
 import secrets
 import stat
+import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,6 +76,54 @@ def read_only(path: Path) -> bool:
     """Whether ``path`` is read-only for writers: no write bit at all (root too, as codespell checks)."""
     st = os.stat(path)
     return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
+
+
+#: Linux inode flags (``chattr``): FS_IOC_GETFLAGS reads them, an int whatever the ioctl's name says.
+_FS_IOC_GETFLAGS = 0x80086601 if struct.calcsize("P") == 8 else 0x80046601
+_FS_IMMUTABLE_FL, _FS_APPEND_FL = 0x10, 0x20
+
+
+def locked(path: Path) -> str | None:
+    """Why no one may replace or rewrite ``path``, whatever its mode, root and ``--force``
+    included: an immutable or append-only file (``chattr +i``/``+a`` on Linux, ``chflags
+    uchg``/``uappnd`` on BSD and macOS), described with how to see and clear it; else None.
+
+    ``os.access`` reports such a file as not writable, like one without a write bit, but
+    only its owner's tool (root's ``chattr``) can change that, so it needs a message of its own.
+    """
+    flags = getattr(os.stat(path), "st_flags", None)  # BSD, macOS
+    if flags is not None:
+        if flags & (stat.UF_IMMUTABLE | stat.SF_IMMUTABLE):
+            return "immutable file (ls -lO shows its uchg or schg flag; chflags nouchg or noschg clears it)"
+        if flags & (stat.UF_APPEND | stat.SF_APPEND):
+            return "append-only file (ls -lO shows its uappnd or sappnd flag; chflags nouappnd or nosappnd clears it)"
+        return None
+    flags = _inode_flags(path)
+    if flags & _FS_IMMUTABLE_FL:
+        return "immutable file (lsattr shows its i attribute; chattr -i, as root, clears it)"
+    if flags & _FS_APPEND_FL:
+        return "append-only file (lsattr shows its a attribute; chattr -a, as root, clears it)"
+    return None
+
+
+def _inode_flags(path: Path) -> int:
+    """The Linux inode flags of ``path`` (0 where there are none: another system, a filesystem without them)."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return 0
+    try:
+        buf = bytearray(8)
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buf)
+        return int.from_bytes(buf[:4], sys.byteorder)
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
 
 
 class AtomicWriter:

@@ -5,6 +5,7 @@ Each test fails on the code before its fix.
 from __future__ import annotations
 
 import builtins
+import codecs
 import io
 import json
 import multiprocessing
@@ -541,6 +542,52 @@ def test_learn_names_an_immutable_output(tmp_path: Path, chattr):
     r = unspin(["learn", "a.txt", "-o", "pairs.tsv"], tmp_path)
     assert r.exit_code == 2
     one_error(r.stderr, Path("pairs.tsv"), "immutable file (lsattr shows its i attribute")
+
+
+# --- encodings: what the message says about a file that is not what it should be -----------------
+
+@pytest.mark.parametrize("data, at", [(b"ab\xe4\xb8", 2), (b"ab\xe4\xb8\n", 2), (b"\xef\xbb\xbfab\xb8", 5)],
+                         ids=["cut-at-the-end", "cut-before-a-newline", "after-a-bom"])
+def test_a_bad_byte_is_counted_where_it_is(repo: Path, data: bytes, at: int):
+    """A UTF-8 sequence cut short at the end of a file was reported past it ("at byte 4" of a
+    4-byte file): the check counted the block the decoder had held back as read. Stdin said 2."""
+    (repo / "a.txt").write_bytes(data)
+    r = unspin(["check", "a.txt"], repo)
+    assert r.exit_code == 2
+    one_error(r.stderr, Path("a.txt"), f"not valid utf-8 at byte {at}; skipped")
+    filtered = unspin([], repo, stdin=data)
+    assert f"at byte {at};" in filtered.stderr, filtered.stderr
+
+
+def test_a_file_whose_bom_lies_gets_no_hint_to_pass_another_encoding(repo: Path):
+    """A UTF-16 byte-order mark before an odd byte said "pass --encoding (e.g. gb18030 or big5)",
+    which cannot help a file that names its own encoding, and stdin said "wrong --encoding?"
+    though none was given."""
+    data = codecs.BOM_UTF16_LE + "中心".encode("utf-16-le") + b"\x41"
+    (repo / "a.txt").write_bytes(data)
+    for r in (unspin(["check", "a.txt"], repo), unspin([], repo, stdin=data)):
+        assert r.exit_code == 2
+        assert "not valid utf-16-le at byte 6; skipped (its byte-order mark says utf-16-le: a damaged or " \
+               "truncated file?)" in r.stderr, r.stderr
+        assert "--encoding" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_named_not_called_binary(repo: Path, codec: str):
+    """A UTF-16 file saved without a byte-order mark was "binary file (NUL bytes), skipped", a
+    note and exit 0: check passed a file it never read. It is named, with the option that reads
+    it, and is an error (exit 2) as any text that cannot be read is; binary data stays a note."""
+    (repo / "a.txt").write_bytes((SPUN + "\n").encode(codec))
+    (repo / "b.bin").write_bytes(bytes(range(256)) * 4)
+    (repo / "c.txt").write_bytes(b"abc\n\0def\n")  # a stray NUL in UTF-8 text: binary, as before
+    r = unspin(["check", "a.txt", "b.bin", "c.txt"], repo)
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert lines[0] == (f"unspin: error: a.txt: looks like {codec.upper()} without a byte-order mark; "
+                        f"skipped (pass --encoding {codec} to read it)"), r.stderr
+    assert lines[1:] == ["b.bin: binary file (NUL bytes), skipped", "c.txt: binary file (NUL bytes), skipped"]
+    again = unspin(["check", "--encoding", codec, "a.txt"], repo)
+    assert again.exit_code == 1 and again.stdout.startswith("a.txt:1:1: 中心 -> 中央"), again.output
 
 
 # --- fix's diff names any file in a patch that applies -------------------------------------------

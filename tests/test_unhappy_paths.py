@@ -590,6 +590,15 @@ def test_utf16_without_a_bom_is_named_not_called_binary(repo: Path, codec: str):
     assert again.exit_code == 1 and again.stdout.startswith("a.txt:1:1: 中心 -> 中央"), again.output
 
 
+@pytest.mark.parametrize("args", [[], ["fix", "-w", "-"]], ids=["filter", "fix-w-stdin"])
+def test_stdin_refused_at_its_first_bad_byte_writes_not_even_its_bom(repo: Path, args: list[str]):
+    """"Input that is not UTF-8 is refused with exit code 2 and nothing on stdout": the BOM of
+    such an input was written before its text was read; an input of a BOM alone still gives it back."""
+    r = unspin(args, repo, stdin=codecs.BOM_UTF8 + b"ab\xb8cd\n")
+    assert r.exit_code == 2 and r.stdout_bytes == b"", r.stdout_bytes
+    assert unspin(args, repo, stdin=codecs.BOM_UTF8).stdout_bytes == codecs.BOM_UTF8
+
+
 # --- fix's diff names any file in a patch that applies -------------------------------------------
 
 @pytest.mark.parametrize("name, header", [("new\nline.txt", '"a/new\\nline.txt"'),

@@ -186,6 +186,57 @@ def test_learn_names_a_device_output_it_cannot_write_to(tmp_path: Path):
     assert r.exit_code == 2, r.output
     assert r.stderr.splitlines()[-1] == "unspin: error: /dev/full: No space left on device"
 
+@pytest.mark.parametrize("output", ["out/pairs.tsv", "out/new/pairs.tsv"], ids=["in-it", "below-it"])
+def test_learn_refuses_an_output_folder_it_cannot_write_in_before_any_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str):
+    """``learn -o out/pairs.tsv`` with ``out`` read-only learnt for minutes, then failed at the
+    atomic write's temporary file and lost the pairs. The folder is tried first now (the same
+    temporary file, made and removed), so the run stops before the work. Root ignores folder
+    permissions, so the kernel's EACCES on creating a file there is simulated."""
+    import repair.cli.commands.learn as learn_command
+
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    real_open, real_mkdir = os.open, os.mkdir
+    out = str(tmp_path / "out")
+
+    def no_create(path, flags, mode=0o777, *, dir_fd=None):
+        if os.path.dirname(os.path.abspath(path)) == out and flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode)
+
+    def no_mkdir(path, mode=0o777, *, dir_fd=None):
+        if os.path.dirname(os.path.abspath(path)) == out:
+            raise PermissionError(13, "Permission denied")
+        return real_mkdir(path, mode)
+
+    def never(*args, **kwargs):
+        raise AssertionError("learnt before finding the output folder unwritable")
+
+    monkeypatch.setattr(os, "open", no_create)
+    monkeypatch.setattr(os, "mkdir", no_mkdir)
+    monkeypatch.setattr(learn_command, "learn_pairs", never)
+    r = unspin(["learn", "a.txt", "-o", output], tmp_path)
+    assert r.exit_code == 2, r.output
+    why = "cannot write (cannot create its folder: Permission denied); not written" if "new" in output else \
+        "cannot write (no temporary file can be created in its folder: Permission denied)"
+    one_error(r.stderr, Path(output), why)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
+def test_fix_names_the_folder_that_refuses_a_new_file(repo: Path, chattr):
+    """``fix -w`` of a writable file in an immutable folder said "cannot write (Operation not
+    permitted)", which reads as if the file were the trouble: the folder is named now."""
+    (repo / "ro").mkdir()
+    (repo / "ro" / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    chattr(repo / "ro", "+i")
+    r = unspin(["fix", "-w", "ro/a.txt"], repo)
+    assert r.exit_code == 2
+    one_error(r.stderr.splitlines()[0] + "\n", Path("ro/a.txt"),
+              "cannot write (no temporary file can be created in its folder: Operation not permitted); left unchanged")
+    assert (repo / "ro" / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+
+
 # --- -j: a pool no larger than the machine can use ----------------------------------------------
 
 @pytest.mark.parametrize("command", ["check", "score"])

@@ -159,9 +159,13 @@ class AtomicWriter:
             st = None
         if st is not None and not (stat.S_ISREG(st.st_mode) or (replace_links and stat.S_ISLNK(st.st_mode))):
             raise InputError(f"{self.shown}: not a regular file; not replaced")
-        try:
-            if expect is None:
+        if expect is None:
+            try:
                 self.target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"{self.shown}: cannot write (cannot create its folder: {reason(exc)}); "
+                                 "not written") from None
+        try:
             # Register the name *before* the file exists: a Ctrl-C between creating
             # the file and registering it would otherwise leave it behind.
             while True:
@@ -173,8 +177,12 @@ class AtomicWriter:
                 except FileExistsError:
                     _PENDING.discard(self.tmp)
         except OSError as exc:
+            # the file itself may well be writable: say that its folder is what refuses (a read-only
+            # folder, an immutable one), since a temporary file beside it is how it is written safely
             discard(getattr(self, "tmp", None))
-            raise InputError(f"{self.shown}: cannot write ({reason(exc)})") from None
+            state = "not written" if expect is None else "left unchanged"
+            raise InputError(f"{self.shown}: cannot write (no temporary file can be created in its folder: "
+                             f"{reason(exc)}); {state}") from None
         #: a binary file object over :meth:`write` (for code that wants one, e.g. pyarrow)
         self.file = _Sink(self)
 

@@ -160,7 +160,13 @@ def _check_output(output: str, *inputs: Iterable[Path]) -> None:
     atomic write would replace it all the same (a rename needs only the folder's permission), so
     it is refused, as ``fix -w`` refuses one without ``--force``.
     """
-    if output == "-" or not os.path.exists(output):
+    if output == "-":
+        return
+    if not os.path.exists(output) or os.path.isfile(output):
+        # the atomic write's temporary file, made and removed now: a folder that takes no new file
+        # (read-only, immutable, missing and not creatable) is known before the work, not after it
+        AtomicWriter(Path(output), None, output).abort()
+    if not os.path.exists(output):
         return
     if os.path.isfile(output) and (lock := locked(Path(output))) is not None:
         raise UnspinError(f"{output}: {lock}; nothing was learnt or written (or write the pairs elsewhere with -o)")

@@ -93,7 +93,8 @@ def test_d06_unwritable_folder_is_one_error_per_file_and_the_rest_completes(repo
     r = unspin(["fix", "-w", "-j", "1", "."], repo)
     assert r.exit_code == 2
     one_error_path(r.stderr)
-    assert "unspin: error: ro/1.txt: cannot write (Permission denied)" in r.stderr
+    assert ("unspin: error: ro/1.txt: cannot write (no temporary file can be created in its folder: "
+            "Permission denied); left unchanged") in r.stderr
     assert (repo / "ro" / "1.txt").read_text(encoding="utf-8") == SPUN + "\n"
     assert (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
     assert not temps(repo)
@@ -610,7 +611,8 @@ def _d06_as_a_user(tmp_path: Path) -> None:
     p = subprocess.run(NOBODY + ["-c", "from repair.cli import main; main()", "fix", "-w", "-j", "1", "."],
                        cwd=root, capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
-    assert "unspin: error: a_ro/1.txt: cannot write (Permission denied)" in p.stderr
+    assert "unspin: error: a_ro/1.txt: cannot write (no temporary file can be created in its folder: " \
+        "Permission denied); left unchanged" in p.stderr
     assert (root / "z" / "2.txt").read_text(encoding="utf-8") == RESTORED + "\n"
     assert (root / "a_ro" / "1.txt").read_text(encoding="utf-8") == SPUN + "\n" and not temps(root)
 

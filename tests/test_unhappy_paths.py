@@ -5,6 +5,7 @@ Each test fails on the code before its fix.
 from __future__ import annotations
 
 import builtins
+import codecs
 import io
 import json
 import multiprocessing
@@ -184,6 +185,57 @@ def test_learn_names_a_device_output_it_cannot_write_to(tmp_path: Path):
                tmp_path)
     assert r.exit_code == 2, r.output
     assert r.stderr.splitlines()[-1] == "unspin: error: /dev/full: No space left on device"
+
+@pytest.mark.parametrize("output", ["out/pairs.tsv", "out/new/pairs.tsv"], ids=["in-it", "below-it"])
+def test_learn_refuses_an_output_folder_it_cannot_write_in_before_any_work(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: str):
+    """``learn -o out/pairs.tsv`` with ``out`` read-only learnt for minutes, then failed at the
+    atomic write's temporary file and lost the pairs. The folder is tried first now (the same
+    temporary file, made and removed), so the run stops before the work. Root ignores folder
+    permissions, so the kernel's EACCES on creating a file there is simulated."""
+    import repair.cli.commands.learn as learn_command
+
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    real_open, real_mkdir = os.open, os.mkdir
+    out = str(tmp_path / "out")
+
+    def no_create(path, flags, mode=0o777, *, dir_fd=None):
+        if os.path.dirname(os.path.abspath(path)) == out and flags & os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, flags, mode)
+
+    def no_mkdir(path, mode=0o777, *, dir_fd=None):
+        if os.path.dirname(os.path.abspath(path)) == out:
+            raise PermissionError(13, "Permission denied")
+        return real_mkdir(path, mode)
+
+    def never(*args, **kwargs):
+        raise AssertionError("learnt before finding the output folder unwritable")
+
+    monkeypatch.setattr(os, "open", no_create)
+    monkeypatch.setattr(os, "mkdir", no_mkdir)
+    monkeypatch.setattr(learn_command, "learn_pairs", never)
+    r = unspin(["learn", "a.txt", "-o", output], tmp_path)
+    assert r.exit_code == 2, r.output
+    why = "cannot write (cannot create its folder: Permission denied); not written" if "new" in output else \
+        "cannot write (no temporary file can be created in its folder: Permission denied)"
+    one_error(r.stderr, Path(output), why)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == []
+
+
+def test_fix_names_the_folder_that_refuses_a_new_file(repo: Path, chattr):
+    """``fix -w`` of a writable file in an immutable folder said "cannot write (Operation not
+    permitted)", which reads as if the file were the trouble: the folder is named now."""
+    (repo / "ro").mkdir()
+    (repo / "ro" / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    chattr(repo / "ro", "+i")
+    r = unspin(["fix", "-w", "ro/a.txt"], repo)
+    assert r.exit_code == 2
+    one_error(r.stderr.splitlines()[0] + "\n", Path("ro/a.txt"),
+              "cannot write (no temporary file can be created in its folder: Operation not permitted); left unchanged")
+    assert (repo / "ro" / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+
 
 # --- -j: a pool no larger than the machine can use ----------------------------------------------
 
@@ -480,6 +532,124 @@ def test_a_file_whose_owner_or_attributes_cannot_be_carried_over_is_rewritten_in
     assert not list(repo.rglob("*.unspin-tmp"))
 
 
+# --- a file no one may replace: immutable or append-only (chattr +i / +a) ----------------------
+
+@pytest.fixture
+def chattr():
+    """``chattr(path, "+i")`` sets an inode flag for real (root, a filesystem that has them), else
+    skips; every flag set is cleared after the test, so the temporary folder can be removed."""
+    flagged: list[Path] = []
+
+    def run(path: Path, flag: str) -> None:
+        try:
+            subprocess.run(["chattr", flag, str(path)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            pytest.skip("chattr cannot set flags here (not root, or a filesystem without them)")
+        flagged.append(path)
+
+    yield run
+    for path in flagged:
+        subprocess.run(["chattr", "-i", "-a", str(path)], capture_output=True)
+
+
+@pytest.mark.parametrize("flag, what", [("+i", "immutable file (lsattr shows its i attribute; chattr -i"),
+                                        ("+a", "append-only file (lsattr shows its a attribute; chattr -a")],
+                         ids=["immutable", "append-only"])
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_an_immutable_or_append_only_file_is_named_so_and_no_useless_hint_given(
+        repo: Path, chattr, flag: str, what: str, force: bool):
+    """An immutable file was refused as "read-only; pass --force to write it anyway", and with
+    --force it failed all the same ("Operation not permitted"); an append-only one failed at the
+    rename. Neither is a matter of --force: the message says what the file is and what clears it."""
+    a = repo / "a.txt"
+    before = a.read_bytes()
+    chattr(a, flag)
+    r = unspin(["fix", "-w", *(["--force"] if force else []), "a.txt"], repo)
+    assert r.exit_code == 2, r.output
+    one_error(r.stderr.splitlines()[0] + "\n", Path("a.txt"), what)
+    assert "--force" not in r.stderr and "Operation not permitted" not in r.stderr, r.stderr
+    assert a.read_bytes() == before and not list(repo.rglob("*.unspin-tmp"))
+
+
+def test_an_immutable_file_is_recognised_by_its_inode_flags(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """The same where chattr cannot run (not root, tmpfs): the flag as FS_IOC_GETFLAGS reports it."""
+    import repair.files.atomic as atomic
+
+    real = atomic._inode_flags
+    monkeypatch.setattr(atomic, "_inode_flags",
+                        lambda p: atomic._FS_IMMUTABLE_FL if Path(p).name == "a.txt" else real(p))
+    r = unspin(["fix", "-w", "--force", "a.txt"], repo)
+    assert r.exit_code == 2
+    assert r.stderr.splitlines()[0] == ("unspin: error: a.txt: immutable file (lsattr shows its i attribute; "
+                                        "chattr -i, as root, clears it); not written"), r.stderr
+    assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+
+
+def test_learn_names_an_immutable_output(tmp_path: Path, chattr):
+    """``learn -o pairs.tsv`` over an immutable file said "read-only file … make it writable"."""
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (tmp_path / "pairs.tsv").write_text("# old\n", encoding="utf-8")
+    chattr(tmp_path / "pairs.tsv", "+i")
+    r = unspin(["learn", "a.txt", "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2
+    one_error(r.stderr, Path("pairs.tsv"), "immutable file (lsattr shows its i attribute")
+
+
+# --- encodings: what the message says about a file that is not what it should be -----------------
+
+@pytest.mark.parametrize("data, at", [(b"ab\xe4\xb8", 2), (b"ab\xe4\xb8\n", 2), (b"\xef\xbb\xbfab\xb8", 5)],
+                         ids=["cut-at-the-end", "cut-before-a-newline", "after-a-bom"])
+def test_a_bad_byte_is_counted_where_it_is(repo: Path, data: bytes, at: int):
+    """A UTF-8 sequence cut short at the end of a file was reported past it ("at byte 4" of a
+    4-byte file): the check counted the block the decoder had held back as read. Stdin said 2."""
+    (repo / "a.txt").write_bytes(data)
+    r = unspin(["check", "a.txt"], repo)
+    assert r.exit_code == 2
+    one_error(r.stderr, Path("a.txt"), f"not valid utf-8 at byte {at}; skipped")
+    filtered = unspin([], repo, stdin=data)
+    assert f"at byte {at};" in filtered.stderr, filtered.stderr
+
+
+def test_a_file_whose_bom_lies_gets_no_hint_to_pass_another_encoding(repo: Path):
+    """A UTF-16 byte-order mark before an odd byte said "pass --encoding (e.g. gb18030 or big5)",
+    which cannot help a file that names its own encoding, and stdin said "wrong --encoding?"
+    though none was given."""
+    data = codecs.BOM_UTF16_LE + "中心".encode("utf-16-le") + b"\x41"
+    (repo / "a.txt").write_bytes(data)
+    for r in (unspin(["check", "a.txt"], repo), unspin([], repo, stdin=data)):
+        assert r.exit_code == 2
+        assert "not valid utf-16-le at byte 6; skipped (its byte-order mark says utf-16-le: a damaged or " \
+               "truncated file?)" in r.stderr, r.stderr
+        assert "--encoding" not in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_named_not_called_binary(repo: Path, codec: str):
+    """A UTF-16 file saved without a byte-order mark was "binary file (NUL bytes), skipped", a
+    note and exit 0: check passed a file it never read. It is named, with the option that reads
+    it, and is an error (exit 2) as any text that cannot be read is; binary data stays a note."""
+    (repo / "a.txt").write_bytes((SPUN + "\n").encode(codec))
+    (repo / "b.bin").write_bytes(bytes(range(256)) * 4)
+    (repo / "c.txt").write_bytes(b"abc\n\0def\n")  # a stray NUL in UTF-8 text: binary, as before
+    r = unspin(["check", "a.txt", "b.bin", "c.txt"], repo)
+    assert r.exit_code == 2
+    lines = r.stderr.splitlines()
+    assert lines[0] == (f"unspin: error: a.txt: looks like {codec.upper()} without a byte-order mark; "
+                        f"skipped (pass --encoding {codec} to read it)"), r.stderr
+    assert lines[1:] == ["b.bin: binary file (NUL bytes), skipped", "c.txt: binary file (NUL bytes), skipped"]
+    again = unspin(["check", "--encoding", codec, "a.txt"], repo)
+    assert again.exit_code == 1 and again.stdout.startswith("a.txt:1:1: 中心 -> 中央"), again.output
+
+
+@pytest.mark.parametrize("args", [[], ["fix", "-w", "-"]], ids=["filter", "fix-w-stdin"])
+def test_stdin_refused_at_its_first_bad_byte_writes_not_even_its_bom(repo: Path, args: list[str]):
+    """"Input that is not UTF-8 is refused with exit code 2 and nothing on stdout": the BOM of
+    such an input was written before its text was read; an input of a BOM alone still gives it back."""
+    r = unspin(args, repo, stdin=codecs.BOM_UTF8 + b"ab\xb8cd\n")
+    assert r.exit_code == 2 and r.stdout_bytes == b"", r.stdout_bytes
+    assert unspin(args, repo, stdin=codecs.BOM_UTF8).stdout_bytes == codecs.BOM_UTF8
+
+
 # --- fix's diff names any file in a patch that applies -------------------------------------------
 
 @pytest.mark.parametrize("name, header", [("new\nline.txt", '"a/new\\nline.txt"'),
@@ -527,6 +697,65 @@ def test_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list
     assert r.returncode == 2, r.stderr
     assert r.stderr.decode().splitlines()[-1] == "unspin: error: stdout is closed; nothing to write the text to"
     assert b"Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("args, what", [
+    (["check", "a.txt"], "the findings"),
+    (["check", "--format", "rdjson", "a.txt"], "the findings"),
+    (["score", "a.txt"], "the scores"),
+    (["fix", "a.txt"], "the diff"),
+    (["explain", "a.txt"], "the explanations"),
+], ids=["check", "check-rdjson", "score", "fix-diff", "explain"])
+def test_output_to_a_stdout_closed_before_the_run_is_one_error_line(repo: Path, args: list[str], what: str):
+    """``unspin check a.txt >&-`` in a hook: click drops text written to a missing stdout
+    without a word, so the findings were lost and the run looked like a clean one (score, fix's
+    diff and explain exited 0). Now one line naming what could not be printed, exit 2."""
+    r = subprocess.run([*CLI, *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1), timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode() == f"unspin: error: stdout is closed; nothing to write {what} to\n"
+
+
+def test_a_clean_check_with_stdout_closed_has_nothing_to_lose(repo: Path):
+    """Nothing to print, nothing lost: a clean file still exits 0, as the filter of an empty input does."""
+    (repo / "a.txt").write_text(CLEAN + "\n", encoding="utf-8")
+    r = subprocess.run([*CLI, "check", "a.txt"], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1), timeout=300)
+    assert r.returncode == 0 and r.stderr == b"", r.stderr
+
+
+@pytest.mark.parametrize("args", [["fix", "-w", "a.txt"], ["fix", "-o", "out", "a.txt"]], ids=["w", "o"])
+def test_fix_writing_with_stdout_closed_refuses_before_writing(repo: Path, args: list[str]):
+    """Its ``fixed a.txt`` lines cannot be printed: refused before any file is written, rather than a
+    run stopped after the first file (or one whose report is silently lost)."""
+    before = (repo / "a.txt").read_bytes()
+    r = subprocess.run([*CLI, *args], cwd=repo, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       preexec_fn=lambda: os.close(1), timeout=300)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.decode().startswith("unspin: error: stdout is closed; nothing to write the names of the files "
+                                        "fixed to; nothing was written"), r.stderr
+    assert len(r.stderr.splitlines()) == 1
+    assert (repo / "a.txt").read_bytes() == before and not (repo / "out").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args, what", [
+    (["a.txt"], "the text"),
+    ([], "the text"),
+    (["check", "a.txt"], "the findings"),
+    (["fix", "a.txt"], "the diff"),
+    (["fix", "-w", "-"], "the text"),
+], ids=["filter-files", "filter-stdin", "check", "fix-diff", "fix-w-stdin"])
+def test_a_stdout_that_cannot_take_the_output_is_one_error_line(repo: Path, args: list[str], what: str):
+    """``unspin a.txt >/dev/full``: the filter ended in a traceback (OSError from the write), and the
+    commands said ``unspin: error: unspin: No space left on device``, naming no file. Now stdout is named."""
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([*CLI, *args], cwd=repo, input=(SPUN + "\n").encode("utf-8"), stdout=full,
+                           stderr=subprocess.PIPE, timeout=300)
+    assert r.returncode == 2, r.stderr
+    err = r.stderr.decode()
+    assert f"unspin: error: stdout: cannot write {what} (No space left on device)\n" in err, err
+    assert "Traceback" not in err and len([line for line in err.splitlines() if "error" in line]) == 1, err
 
 
 @pytest.mark.parametrize("text", [f"{SPUN}\r{SPUN}\r", f"甲\u2028{SPUN}\n乙\x0c{SPUN}\n丙\x85{SPUN}\x1c\n"],

@@ -76,17 +76,21 @@ class UnspinGroup(click.Group):
     """
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        """Options may follow the files (``unspin a.txt --explain``), as they may for ftfy."""
+        """Options may follow the files (``unspin a.txt --explain``), as they may for ftfy; after
+        ``--`` every argument is a file, whatever it starts with (``unspin -- -x.txt --``)."""
         takes_value = {opt for p in self.params if isinstance(p, click.Option) and not p.is_flag
                        for opt in p.opts}
         i = 0
         while i < len(args) and args[i] != "--" and args[i].startswith("-") and args[i] != "-":
             i += 2 if args[i] in takes_value else 1
-        if i < len(args) and self._is_file(ctx, args[i]):
-            options, files, j = [], [], i
+        first = i + 1 if i < len(args) and args[i] == "--" else i
+        if first < len(args) and self._is_file(ctx, args[first]):
+            options, files, j, only_files = [], [], first, first > i
             while j < len(args):
                 a = args[j]
-                if a.startswith("-") and a not in ("-", "--"):
+                if a == "--" and not only_files:
+                    only_files = True
+                elif a.startswith("-") and a != "-" and not only_files:
                     options.append(a)
                     if a in takes_value and j + 1 < len(args):
                         options.append(args[j + 1])
@@ -94,7 +98,8 @@ class UnspinGroup(click.Group):
                 else:
                     files.append(a)
                 j += 1
-            args = [*args[:i], *options, *files]
+            # one "--" before the files, which click takes away: a file named "--" or "-x" stays a file
+            args = [*args[:i], *options, "--", *files]
         return super().parse_args(ctx, args)
 
     def _is_file(self, ctx: click.Context, arg: str) -> bool:
@@ -103,7 +108,7 @@ class UnspinGroup(click.Group):
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
         args = [*_protected(ctx), *ctx.args]
         if args and self._is_file(ctx, args[0]):
-            ctx.meta[FILES_KEY] = [a for a in args if a != "--"]
+            ctx.meta[FILES_KEY] = args
             if hasattr(ctx, "_protected_args"):
                 ctx._protected_args = []
             else:  # pragma: no cover - click < 8.2
@@ -114,7 +119,9 @@ class UnspinGroup(click.Group):
         except BrokenPipeError:
             # stdout's reader went away (`unspin check big/ | head -1`): stop as a Unix tool killed
             # by SIGPIPE would, without a message or a traceback, and with its exit code, 128 + 13
-            _silence_stdout()
+            from .output import silence_stdout
+
+            silence_stdout()
             ctx.exit(EXIT_BROKEN_PIPE)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -189,16 +196,6 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     from .commands.common import filter_stdin
 
     ctx.exit(filter_stdin(config, show_explain))
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null, so flushing what is left at exit cannot fail a second time."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-    except (OSError, ValueError, AttributeError):  # no real descriptor (an embedding application, tests)
-        pass
 
 
 def use_color(flag: bool | None) -> bool | None:

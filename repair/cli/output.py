@@ -7,11 +7,14 @@ in each tool.
 """
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import os
 import re
 import sys
 import unicodedata
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, TextIO
 
 import click
 
@@ -217,20 +220,58 @@ def before_output() -> None:
         Progress.active.clear()
 
 
-def stdout_bytes(data: bytes) -> None:
+def stdout_bytes(data: bytes, what: str = "the text") -> None:
     """Repaired text out as bytes, in the input's own encoding (the locale's, LANG=C in cron
     jobs, must not matter), after any text already written and flushed at once, so a pipe sees
-    results as they come.
+    results as they come. For failures, see :func:`_stdout`.
+    """
+    if data:
+        with _stdout(what) as stream:
+            stream.flush()
+            stream.buffer.write(data)
+            stream.buffer.flush()
+
+
+def stdout_text(text: str, what: str, color: bool | None = None) -> None:
+    """Command output (findings, scores, a diff) to stdout, flushed at once. For failures, see
+    :func:`_stdout`: ``click.echo`` alone drops the text without a word when stdout is closed."""
+    if text:
+        with _stdout(what) as stream:
+            click.echo(text, file=stream, nl=False, color=color)
+
+
+def printer(what: str, color: bool | None = None) -> Callable[[str], None]:
+    """A writer of command output to stdout; ``what`` names that output in the error if it cannot be written."""
+    return functools.partial(stdout_text, what=what, color=color)
+
+
+@contextlib.contextmanager
+def _stdout(what: str) -> Iterator[TextIO]:
+    """stdout to write ``what`` to, the progress line erased first.
 
     A stdout its reader closed (``| head -0``) raises BrokenPipeError, which ends the run
-    quietly (exit 141); one closed before the run (``>&-``: Python then has no ``sys.stdout``)
-    is an :class:`UnspinError`, one line and exit 2, as ``cat`` reports its write error.
+    quietly (exit 141). One closed before the run (``>&-``: Python then has no ``sys.stdout``)
+    or that fails to take the bytes (``>/dev/full``, a quota, an I/O error) is an
+    :class:`UnspinError` naming stdout, one line and exit 2, as ``cat`` reports its write error:
+    ``what`` could not be written, and a script must not take the silence for "nothing found".
     """
-    if not data:
-        return
     if sys.stdout is None:
-        raise UnspinError("stdout is closed; nothing to write the text to")
+        raise UnspinError(f"stdout is closed; nothing to write {what} to")
     before_output()
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.buffer.flush()
+    try:
+        yield sys.stdout
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        silence_stdout()  # what is left in its buffer must not fail again, with a traceback, at exit
+        raise UnspinError(f"stdout: cannot write {what} ({exc.strerror or exc})") from None
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null, so flushing what is left at exit cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real descriptor (an embedding application, tests)
+        pass

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InputError
-from ..files.atomic import AtomicWriter, read_only, reason
+from ..files.atomic import AtomicWriter, locked, read_only, reason
 from ..files.documents import Job, Outcome, Score, combine
 from ..files.runner import Source
 from .output import (
@@ -46,8 +46,22 @@ class _Base:
     note: Write
     field_name: str | None = None
     tally: Tally = field(default_factory=Tally)
+    #: where repaired text that goes to stdout (stdin filtered, ``fix -w -``) is written, as bytes
+    stdout_bytes: Callable[[bytes], None] | None = None
     _records: int = 0
     _with_field: int = 0
+    _header: bytes = b""
+
+    def _hold_header(self, src: Source) -> None:
+        """Keep the input's BOM until its first text: an input refused at its first bad byte
+        leaves stdout empty, as promised, instead of holding a stray BOM."""
+        self._header = src.encoding.header()
+
+    def _to_stdout(self, data: bytes) -> None:
+        """Repaired text to stdout, after the BOM held back (``b""`` at the end: the BOM of an input without text)."""
+        data, self._header = self._header + data, b""
+        assert self.stdout_bytes is not None
+        self.stdout_bytes(data)
 
     def skipped(self, name: str, message: str, error: bool) -> None:
         self.note(problem_line(message, error))  # one line, whatever the file's name holds (see error)
@@ -98,7 +112,6 @@ class FixHandler(_Base):
     write: bool = False
     outdir: Path | None = None
     force: bool = False
-    stdout_bytes: Callable[[bytes], None] | None = None
     _writer: Any = None
     _failed: bool = False
     _file_changes: int = 0
@@ -117,8 +130,7 @@ class FixHandler(_Base):
             if src.path is not None:
                 self._fail(f"{src.name}: not a regular file; cannot write it back (read it from stdin instead)")
             else:
-                assert self.stdout_bytes is not None
-                self.stdout_bytes(src.encoding.header())
+                self._hold_header(src)
             return
         try:
             self._writer = self._open_writer(src)
@@ -147,6 +159,8 @@ class FixHandler(_Base):
                                  f"(a symlink to {real}); not written")
             return make(target, None, replace_links=True) if make is not AtomicWriter \
                 else AtomicWriter(target, None, str(target), replace_links=True)
+        if (lock := locked(src.path)) is not None:  # --force cannot help: say what can
+            raise InputError(f"{src.name}: {lock}; not written")
         if not self.force and read_only(src.path):
             raise InputError(f"{src.name}: read-only file; not written (pass --force to write it anyway)")
         return AtomicWriter(src.path, src.snapshot, src.name) if make is AtomicWriter else make(src.path, src.snapshot)
@@ -167,8 +181,7 @@ class FixHandler(_Base):
             if self._writer is not None:
                 self._writer.file.write(outcome.fixed.encode(src.encoding.name))
             elif not src.is_file and self._writing:
-                assert self.stdout_bytes is not None
-                self.stdout_bytes(outcome.fixed.encode(src.encoding.name))
+                self._to_stdout(outcome.fixed.encode(src.encoding.name))
             elif outcome.fixed != job.text:
                 from .diffs import chunk_diff  # noqa: PLC0415 - see _open_writer
 
@@ -188,6 +201,8 @@ class FixHandler(_Base):
         self._field_report(src)
         if self._failed:
             return
+        if self._header:
+            self._to_stdout(b"")
         writer, self._writer = self._writer, None
         if writer is not None and not self._commit(src, writer):
             return  # left unchanged: not counted as fixed
@@ -222,6 +237,7 @@ class FixHandler(_Base):
             self._writer.abort()
             self._writer = None
         self._records = self._with_field = 0
+        self._header = b""
         self.skipped(src.name, message, error=True)
 
     def summary(self) -> str:
@@ -239,24 +255,23 @@ class FilterHandler(_Base):
     """
 
     explain: bool = False
-    stdout_bytes: Callable[[bytes], None] | None = None
 
     def start(self, src: Source) -> None:
-        assert self.stdout_bytes is not None
-        self.stdout_bytes(src.encoding.header())
+        self._hold_header(src)
 
     def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
-        assert self.stdout_bytes is not None
         self._record_errors(outcome, job)
-        self.stdout_bytes(outcome.fixed.encode(src.encoding.name))
+        self._to_stdout(outcome.fixed.encode(src.encoding.name))
         if self.explain:
             for f in outcome.findings:
                 self.note(text_line(src.name, f))
 
     def end(self, src: Source) -> None:
-        pass
+        if self._header:
+            self._to_stdout(b"")
 
     def abort(self, src: Source, message: str) -> None:
+        self._header = b""
         self.skipped(src.name, message, error=True)
 
 

@@ -26,6 +26,8 @@ import errno
 import io
 import os
 import stat
+import struct
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,6 +83,54 @@ def read_only(path: Path) -> bool:
     return not st.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, os.W_OK)
 
 
+#: Linux inode flags (``chattr``): FS_IOC_GETFLAGS reads them, an int whatever the ioctl's name says.
+_FS_IOC_GETFLAGS = 0x80086601 if struct.calcsize("P") == 8 else 0x80046601
+_FS_IMMUTABLE_FL, _FS_APPEND_FL = 0x10, 0x20
+
+
+def locked(path: Path) -> str | None:
+    """Why no one may replace or rewrite ``path``, whatever its mode, root and ``--force``
+    included: an immutable or append-only file (``chattr +i``/``+a`` on Linux, ``chflags
+    uchg``/``uappnd`` on BSD and macOS), described with how to see and clear it; else None.
+
+    ``os.access`` reports such a file as not writable, like one without a write bit, but
+    only its owner's tool (root's ``chattr``) can change that, so it needs a message of its own.
+    """
+    flags = getattr(os.stat(path), "st_flags", None)  # BSD, macOS
+    if flags is not None:
+        if flags & (stat.UF_IMMUTABLE | stat.SF_IMMUTABLE):
+            return "immutable file (ls -lO shows its uchg or schg flag; chflags nouchg or noschg clears it)"
+        if flags & (stat.UF_APPEND | stat.SF_APPEND):
+            return "append-only file (ls -lO shows its uappnd or sappnd flag; chflags nouappnd or nosappnd clears it)"
+        return None
+    flags = _inode_flags(path)
+    if flags & _FS_IMMUTABLE_FL:
+        return "immutable file (lsattr shows its i attribute; chattr -i, as root, clears it)"
+    if flags & _FS_APPEND_FL:
+        return "append-only file (lsattr shows its a attribute; chattr -a, as root, clears it)"
+    return None
+
+
+def _inode_flags(path: Path) -> int:
+    """The Linux inode flags of ``path`` (0 where there are none: another system, a filesystem without them)."""
+    try:
+        import fcntl  # noqa: PLC0415 - POSIX only
+    except ImportError:  # pragma: no cover - Windows
+        return 0
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return 0
+    try:
+        buf = bytearray(8)
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, buf)
+        return int.from_bytes(buf[:4], sys.byteorder)
+    except OSError:
+        return 0
+    finally:
+        os.close(fd)
+
+
 class AtomicWriter:
     """A binary temp file beside ``target`` that replaces it on :meth:`commit`.
 
@@ -114,9 +164,13 @@ class AtomicWriter:
             st = None
         if st is not None and not (stat.S_ISREG(st.st_mode) or (replace_links and stat.S_ISLNK(st.st_mode))):
             raise InputError(f"{self.shown}: not a regular file; not replaced")
-        try:
-            if expect is None:
+        if expect is None:
+            try:
                 self.target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError(f"{self.shown}: cannot write (cannot create its folder: {reason(exc)}); "
+                                 "not written") from None
+        try:
             # Register the name *before* the file exists: a Ctrl-C between creating
             # the file and registering it would otherwise leave it behind.
             while True:
@@ -129,8 +183,12 @@ class AtomicWriter:
                 except FileExistsError:
                     _PENDING.discard(self.tmp)
         except OSError as exc:
+            # the file itself may well be writable: say that its folder is what refuses (a read-only
+            # folder, an immutable one), since a temporary file beside it is how it is written safely
             discard(getattr(self, "tmp", None))
-            raise InputError(f"{self.shown}: cannot write ({reason(exc)})") from None
+            state = "not written" if expect is None else "left unchanged"
+            raise InputError(f"{self.shown}: cannot write (no temporary file can be created in its folder: "
+                             f"{reason(exc)}); {state}") from None
         #: a binary file object over :meth:`write` (for code that wants one, e.g. pyarrow)
         self.file = _Sink(self)
 

@@ -107,9 +107,29 @@ def detect(head: bytes, encoding: str | None, shown: str) -> Encoding:
     return Encoding(codec)
 
 
-def _bad_bytes(shown: str, codec: str, at: int, given: bool) -> InputError:
-    hint = "wrong --encoding?" if given else "pass --encoding (e.g. gb18030 or big5) to read it"
-    return InputError(f"{shown}: not valid {codec} at byte {at}; skipped ({hint})")
+def _bad_bytes(shown: str, encoding: Encoding, at: int, given: bool) -> InputError:
+    if encoding.bom:  # another --encoding would not help: the text is not what its own mark says
+        hint = f"its byte-order mark says {encoding.name}: a damaged or truncated file?"
+    else:
+        hint = "wrong --encoding?" if given else "pass --encoding (e.g. gb18030 or big5) to read it"
+    return InputError(f"{shown}: not valid {encoding.name} at byte {at}; skipped ({hint})")
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` when ``head`` (which holds NUL bytes) reads as lines of text in it:
+    every NUL is the high byte of a character, a line break is among them and every character
+    is printable; else None (binary data, or a stray NUL in UTF-8 text)."""
+    even = head[:len(head) - len(head) % 2]
+    for name, low in (("utf-16-le", even[0::2]), ("utf-16-be", even[1::2])):
+        if b"\0" in low:
+            continue
+        try:
+            text = even.decode(name)
+        except UnicodeDecodeError:  # binary, or a surrogate pair cut at the end of the head
+            continue
+        if "\n" in text and all(ch.isprintable() or ch in "\r\n\t" for ch in text):
+            return name
+    return None
 
 
 def sniff(path: Path, encoding: str | None, name: str | None = None) -> Encoding:
@@ -124,17 +144,23 @@ def sniff(path: Path, encoding: str | None, name: str | None = None) -> Encoding
         head = fh.read(BINARY_PROBE)
         enc = detect(head, encoding, shown)
         if not enc.wide and b"\0" in head:
+            wide = _utf16_without_bom(head) if encoding is None else None
+            if wide:
+                raise InputError(f"{shown}: looks like {wide.upper()} without a byte-order mark; "
+                                 f"skipped (pass --encoding {wide} to read it)")
             raise SkipFile(f"{shown}: binary file (NUL bytes), skipped")
         decoder = codecs.getincrementaldecoder(enc.name)()
         offset, block = len(enc.bom), head[len(enc.bom):]
         try:
-            while block:
-                decoder.decode(block)
+            while True:
+                buffered = len(decoder.getstate()[0])  # bytes of a sequence the last block cut short
+                decoder.decode(block, final=not block)
+                if not block:
+                    break
                 offset += len(block)
                 block = fh.read(1 << 20)
-            decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise _bad_bytes(shown, enc.name, offset + max(exc.start, 0), encoding is not None) from None
+            raise _bad_bytes(shown, enc, offset - buffered + max(exc.start, 0), encoding is not None) from None
     return enc
 
 
@@ -186,7 +212,7 @@ class TextReader:
             if self.binary_is_error:  # a stream: cannot be retried with another --encoding by unspin itself
                 raise InputError(f"{self.shown}: not valid {self.encoding.name.upper()} at byte {at}; "
                                  "convert it first, e.g. `iconv -f GB18030 -t UTF-8`") from None
-            raise _bad_bytes(self.shown, self.encoding.name, at, self.given) from None
+            raise _bad_bytes(self.shown, self.encoding, at, self.given) from None
         self.offset += len(block)
         self.eof = not block
 

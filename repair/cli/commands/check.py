@@ -5,9 +5,9 @@ import click
 
 from ...errors import EXIT_ERROR, EXIT_FOUND, EXIT_OK
 from ...files.runner import Options
-from ..output import FORMATS, set_threshold
+from ..output import FORMATS, printer, set_threshold
 from ..sinks import CheckHandler
-from .common import execute, input_options, note, out, select_inputs, setup
+from .common import execute, input_options, note, select_inputs, setup
 
 
 @click.command()
@@ -25,8 +25,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], 
     set_threshold(s.config.threshold)  # weaker findings (--min-confidence) are labelled as suggestions
     floor = min_confidence if min_confidence is not None else s.settings.min_confidence
     inputs = select_inputs(paths, include, exclude, s.settings)
-    handler = CheckHandler(out, note, fmt=fmt)
+    handler = CheckHandler(printer("the findings"), note, fmt=fmt)
     execute(ctx, inputs, s.config, Options(kind, field, encoding, min_confidence=floor), handler, jobs)
-    handler.finish()
     t = handler.tally
     ctx.exit(EXIT_ERROR if t.errors else EXIT_FOUND if t.changes else EXIT_OK)

@@ -23,7 +23,7 @@ from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...reading import is_stream
 from ..main import build_config
-from ..output import Progress, before_output, default_jobs, problem_line, stdout_bytes
+from ..output import Progress, before_output, default_jobs, printer, problem_line, stdout_bytes
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
@@ -197,10 +197,12 @@ def job_sizes(inputs: list[tuple[str, Path | None]], options: Options) -> list[i
 
 def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: Config, options: Options,
             handler: Handler, jobs: int | None) -> None:
-    """Run with a progress bar on a terminal; errors exit 2; Ctrl-C removes temp files and exits 130.
+    """Run with a progress bar on a terminal, then the handler's ``finish`` if it has one (output
+    that follows every input); errors exit 2; Ctrl-C removes temp files and exits 130.
 
     A closed stdout (``| head``) ends the run: temp files are removed and the
-    error goes up to :meth:`repair.cli.main.UnspinGroup.invoke`, which exits quietly.
+    error goes up to :meth:`repair.cli.main.UnspinGroup.invoke`, which exits quietly. A stdout
+    closed before the run or failing to take the output (``>/dev/full``) is one error, exit 2.
     """
     sizes = job_sizes(inputs, options)
     workers = default_jobs(jobs, sizes)  # -j, else one process for a small run, else every core
@@ -219,6 +221,8 @@ def execute(ctx: click.Context, inputs: list[tuple[str, Path | None]], config: C
                     run(inputs, config, options, handler, workers, progress.update)
             else:
                 run_(inputs, config, options, handler, workers)
+            if hasattr(handler, "finish"):  # output that comes after every input (rdjson's one report)
+                handler.finish()
         except BrokenPipeError:
             discard_all()  # every file stays old or new; main exits quietly (141)
             raise
@@ -254,12 +258,6 @@ def _size(path: Path) -> int:
         return 0
 
 
-def out(text: str) -> None:
-    """Command output (stdout), flushed per piece so pipes see results as they come."""
-    before_output()
-    click.echo(text, nl=False)
-
-
 def note(text: str) -> None:
     """A note or error on stderr (the progress line, if showing, is cleared first)."""
     before_output()
@@ -276,7 +274,7 @@ def filter_stdin(config: Config, show_explain: bool) -> int:
     """
     from ..sinks import FilterHandler
 
-    handler = FilterHandler(out, note, explain=show_explain, stdout_bytes=stdout_bytes)
+    handler = FilterHandler(printer("the text"), note, explain=show_explain, stdout_bytes=stdout_bytes)
     try:
         run([("<stdin>", None)], config, Options(kind="text"), handler, workers=1)
     except UnspinError as exc:

@@ -23,7 +23,7 @@ from ...files.records import get_field, parse_record
 from ...files.runner import Options, Source
 from ..diffs import changed_lines, inline_diff
 from ..main import use_color
-from ..output import SUGGESTION, before_output, cell_width, is_suggestion, printable_path, set_threshold, wrap_cells
+from ..output import SUGGESTION, cell_width, is_suggestion, printable_path, printer, set_threshold, wrap_cells
 from ..sinks import _Base
 from .common import execute, input_options, note, select_inputs, setup
 from .common import quiet as is_quiet
@@ -147,11 +147,7 @@ def explain(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...]
         note(f"unspin: no files to explain in {' '.join(paths)} (none found, or all ignored or excluded)")
     width = shutil.get_terminal_size((100, 24)).columns
 
-    def show(text: str) -> None:
-        before_output()
-        click.echo(text, nl=False, color=ctx.color)
-
-    handler = ExplainHandler(show, note, field_name=field,
+    handler = ExplainHandler(printer("the explanations", color=ctx.color), note, field_name=field,
                              side_by_side=side_by_side, width=width, threshold=s.config.threshold, quiet=quiet)
     execute(ctx, inputs, s.config, Options(kind, field, encoding, min_confidence=floor), handler, jobs)
     ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)

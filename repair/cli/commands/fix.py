@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
 from ...errors import EXIT_ERROR, EXIT_OK
 from ...files.runner import STDIN, Options
-from ..output import stdout_bytes
+from ..output import printer, stdout_bytes
 from ..sinks import FixHandler
-from .common import execute, fail, input_options, note, out, quiet, select_inputs, setup
+from .common import execute, fail, input_options, note, quiet, select_inputs, setup
 
 
 @click.command()
@@ -27,6 +28,12 @@ def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], ex
     if write and outdir is not None:
         raise click.UsageError("use either -w/--write or -o/--output, not both")
     s = setup(ctx)
+    writing = write or outdir is not None
+    shown = "the diff" if not writing else "the text" if STDIN in paths else "the names of the files fixed"
+    if writing and sys.stdout is None:
+        # a file written, then its `fixed` line not printed, is a run stopped half-way: refuse before
+        fail(ctx, f"stdout is closed; nothing to write {shown} to; nothing was written "
+                  "(to drop it, send stdout to /dev/null)")
     if outdir is not None:
         clash = _output_clash(outdir, paths)
         if clash:
@@ -34,7 +41,7 @@ def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], ex
     skip = (outdir,) if outdir is not None else ()
     # in a mirror every name is a copy of its own: a symlink and its target are two outputs
     inputs = select_inputs(paths, include, exclude, s.settings, skip, one_per_file=outdir is None)
-    handler = FixHandler(out, note, field_name=field, write=write, outdir=outdir, force=force,
+    handler = FixHandler(printer(shown), note, field_name=field, write=write, outdir=outdir, force=force,
                          stdout_bytes=stdout_bytes)
     execute(ctx, inputs, s.config, Options(kind, field, encoding), handler, jobs)
     if not quiet(ctx):

@@ -23,7 +23,7 @@ from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, know
                              parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
 from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
-from ...files.atomic import AtomicWriter, discard_all, read_only
+from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
 from ...files.signals import stopping
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
@@ -160,8 +160,16 @@ def _check_output(output: str, *inputs: Iterable[Path]) -> None:
     atomic write would replace it all the same (a rename needs only the folder's permission), so
     it is refused, as ``fix -w`` refuses one without ``--force``.
     """
-    if output == "-" or not os.path.exists(output):
+    if output == "-":
         return
+    if not os.path.exists(output) or os.path.isfile(output):
+        # the atomic write's temporary file, made and removed now: a folder that takes no new file
+        # (read-only, immutable, missing and not creatable) is known before the work, not after it
+        AtomicWriter(Path(output), None, output).abort()
+    if not os.path.exists(output):
+        return
+    if os.path.isfile(output) and (lock := locked(Path(output))) is not None:
+        raise UnspinError(f"{output}: {lock}; nothing was learnt or written (or write the pairs elsewhere with -o)")
     if os.path.isfile(output) and read_only(Path(output)):
         raise UnspinError(f"{output}: read-only file; nothing was learnt or written (make it writable, "
                           "or write the pairs elsewhere with -o)")

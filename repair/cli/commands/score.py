@@ -5,8 +5,9 @@ import click
 
 from ...errors import EXIT_ERROR, EXIT_OK
 from ...files.runner import Options
+from ..output import printer
 from ..sinks import ScoreHandler
-from .common import execute, input_options, note, out, select_inputs, setup
+from .common import execute, input_options, note, select_inputs, setup
 
 
 @click.command()
@@ -20,6 +21,6 @@ def score(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], 
     """Print {"path", "line" (JSON Lines), "score", "candidates"} per file or per record."""
     s = setup(ctx)
     inputs = select_inputs(paths, include, exclude, s.settings)
-    handler = ScoreHandler(out, note, above=above)
+    handler = ScoreHandler(printer("the scores"), note, above=above)
     execute(ctx, inputs, s.config, Options(kind, field, encoding, want_score=True), handler, jobs)
     ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)

@@ -18,6 +18,7 @@ import click
 from ..engine.config import DEFAULT_THRESHOLD, Config
 from ..errors import EXIT_ERROR, UnspinError
 from ..files.settings import load_settings
+from .paths import Existing
 
 def build_config(
     threshold: float | None,
@@ -149,11 +150,11 @@ class UnspinGroup(click.Group):
 @click.option("--explain", "show_explain", is_flag=True, help="Print each change, its confidence and evidence to stderr.")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
               help=f"Minimum confidence for a change (default {DEFAULT_THRESHOLD}).")
-@click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--table", "tables", multiple=True, type=Existing(dir_okay=False),
               help="A spinner synonym table (A-B, A→B, A,B or A<TAB>B per line). Repeatable.")
-@click.option("--dictionary", "dictionaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--dictionary", "dictionaries", multiple=True, type=Existing(dir_okay=False),
               help="An extra dictionary in unspin's YAML format. Repeatable.")
-@click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--lm", type=Existing(dir_okay=False), default=None,
               help="A KenLM binary of clean Chinese to use as the context model (needs the kenlm module).")
 @click.option("--strict-table", "strict_table", is_flag=True,
               help="Fail on a table line that is not a pair or a set (default: skip it with a warning).")

@@ -21,6 +21,7 @@ from ..engine.config import Config
 from ..engine.dictionary import refuse_unsafe_yaml
 from ..errors import UnspinError
 from ..reading import MAX_CONFIG_BYTES, TooLarge, read_bounded
+from .links import broken_link
 
 if TYPE_CHECKING:
     import yaml
@@ -104,10 +105,8 @@ def _config_file_here(path: Path) -> bool:
         return False
     try:
         mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise ConfigFileError(f"{path}: a symbolic link to a missing file") from None
     except OSError as exc:
-        raise ConfigFileError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+        raise ConfigFileError(f"{path}: {broken_link(path) or f'cannot be read ({exc.strerror or exc})'}") from None
     if stat.S_ISDIR(mode):
         raise ConfigFileError(f"{path}: is a directory, not a config file")
     if not stat.S_ISREG(mode):

@@ -22,6 +22,7 @@ from typing import BinaryIO, Iterator, Protocol
 
 from ..errors import InputError, UnspinError
 from .atomic import reason
+from .links import broken_link
 
 BOM = codecs.BOM_UTF8
 #: The kind a file's suffix names when no ``--kind`` is given (anything else is plain text): one
@@ -55,7 +56,8 @@ def unreadable(name: str, exc: SkipFile | UnspinError | OSError) -> tuple[str, b
     if isinstance(exc, SkipFile):
         return str(exc), False
     if isinstance(exc, OSError):
-        return f"{name}: cannot be read ({reason(exc)}); skipped", True
+        link = broken_link(exc.filename) if exc.filename is not None else None
+        return f"{name}: {link or f'cannot be read ({reason(exc)})'}; skipped", True
     return str(exc), True
 
 

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+from .links import broken_link
+
 if TYPE_CHECKING:
     import pathspec
 
@@ -104,6 +106,15 @@ class _Chain:
         return verdict
 
 
+def _absolute(arg: str) -> Path:
+    """``arg`` resolved, or only made absolute when it is a broken link (a loop, a dangling link):
+    resolving a loop raises, and a dangling link resolves to its missing target, whose error
+    would then not say it was reached through a link. The run reports it by its own name."""
+    if broken_link(arg) is not None:
+        return Path(os.path.abspath(arg))
+    return Path(arg).resolve()
+
+
 class FileSelector:
     """Turns command-line paths into :class:`Target` s, applying every ignore rule.
 
@@ -156,7 +167,7 @@ class FileSelector:
         of its own in the mirror) only the same name is given once.
         """
         for arg in args:
-            path = Path(arg).resolve()
+            path = _absolute(arg)
             top = self._top(path)
             if path.is_dir():
                 found: Iterable[Target] = self._walk(path, top)

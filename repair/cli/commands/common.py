@@ -23,6 +23,7 @@ from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...reading import is_stream
 from ..main import build_config
+from ..paths import Existing
 from ..output import Progress, before_output, default_jobs, printer, problem_line, stdout_bytes
 
 EXIT_INTERRUPTED = 130
@@ -59,7 +60,7 @@ ENGINE_OPTIONS = ("threshold", "tables", "dictionaries", "lm", "strict_table", "
 def input_options(f: Callable) -> Callable:
     """Options every multi-file command takes (applied bottom-up, shown top-down)."""
     decorators = [
-        click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True)),
+        click.argument("paths", nargs=-1, required=True, type=Existing(inputs=True, allow_dash=True)),
         click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob. Repeatable."),
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob. Repeatable."),
         encoding_option,
@@ -75,11 +76,11 @@ def input_options(f: Callable) -> Callable:
         # the engine options of the filter, also accepted after the command name
         click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None,
                      help="Minimum confidence for a change (default 0.8)."),
-        click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False),
+        click.option("--table", "tables", multiple=True, type=Existing(dir_okay=False),
                      help="A spinner synonym table. Repeatable."),
-        click.option("--dictionary", "dictionaries", multiple=True, type=click.Path(exists=True, dir_okay=False),
+        click.option("--dictionary", "dictionaries", multiple=True, type=Existing(dir_okay=False),
                      help="An extra dictionary in unspin's YAML format. Repeatable."),
-        click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
+        click.option("--lm", type=Existing(dir_okay=False), default=None,
                      help="A KenLM binary of clean Chinese to use as the context model."),
         click.option("--strict-table", "strict_table", is_flag=True, default=None,
                      help="Fail on a table line that is not a pair or a set (default: skip it with a warning)."),

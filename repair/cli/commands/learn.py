@@ -28,25 +28,26 @@ from ...files.corpus import Corpus
 from ...files.signals import stopping
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 from ..output import problem_line, stdout_bytes
+from ..paths import Existing
 from .common import interrupted
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
 
 @click.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@click.argument("paths", nargs=-1, type=Existing(inputs=True, allow_dash=True))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Where to write the pairs (or the dictionary); default stdout.")
 @click.option("--field", default=None, metavar="NAME", help="Read this field of each JSON Lines record.")
 @click.option("--encoding", default=None, help="Read the corpus in this encoding (default UTF-8).")
 @click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob. Repeatable.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob. Repeatable.")
-@click.option("--reference", multiple=True, type=click.Path(exists=True),
+@click.option("--reference", multiple=True, type=Existing(inputs=True),
               help="Clean text of the same kind: its words are candidate originals, and a form as "
                    "common there as in the corpus is not a garble. Repeatable.")
-@click.option("--table", "tables", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--table", "tables", multiple=True, type=Existing(dir_okay=False),
               help="A synonym table (A-B, A→B, A<TAB>B …) whose pairs are candidates. Repeatable.")
-@click.option("--synonyms", multiple=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--synonyms", multiple=True, type=Existing(dir_okay=False),
               help="Synonym groups, one a line (Cilin 'Aa01A01= 人 士 人物' or words separated by spaces). Repeatable.")
 @click.option("--no-builtin", is_flag=True, help="Do not use the built-in dictionaries (as a synonym source, or to leave out pairs they have).")
 @click.option("--include-known", is_flag=True, help="Also list pairs the built-in dictionaries already have.")
@@ -64,9 +65,9 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
               help="With --reference: the least probability a pair is listed with (lower: more pairs to review, "
                    "fewer of them right).")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Write at most this many pairs.")
-@click.option("--lm", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--lm", type=Existing(dir_okay=False), default=None,
               help="A KenLM binary to use as the context model.")
-@click.option("--to-dictionary", "reviewed", type=click.Path(exists=True, dir_okay=False, allow_dash=True),
+@click.option("--to-dictionary", "reviewed", type=Existing(dir_okay=False, allow_dash=True),
               default=None, help="Turn reviewed pair lines into a dictionary file (YAML) instead of learning.")
 @click.option("--tier", type=click.Choice(["auto", "marker", "ambiguous", "suggest"]), default="auto",
               show_default=True,

@@ -49,3 +49,25 @@ def test_a_broken_link_given_as_a_table_is_named_for_what_it_is(repo: Path, make
     r = unspin(args, repo)
     assert r.exit_code == 2, r.output
     assert f"'t.txt' is {reason}" in r.stderr and "does not exist'" not in r.stderr, r.stderr
+
+
+# --- 2. UTF-16 without a byte-order mark on stdin ----------------------------------------------
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("command", [[], ["check", "-"], ["fix", "-w", "-"], ["score", "-"]])
+def test_utf16_without_a_bom_on_stdin_gets_the_hint_a_file_gets(repo: Path, codec: str, command: list[str]):
+    """It was "binary data" or "not valid UTF-8": the user had no way to learn what to pass.
+    The hint is true for the filter too, which now takes --encoding as the commands do."""
+    data = (SPUN + "\n" + SPUN + "\n").encode(codec)
+    (repo / "u16.txt").write_bytes(data)
+    as_file = unspin(["check", "u16.txt"], repo)
+    r = unspin(command, repo, stdin=data)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    one_error(r.stderr, "<stdin>", f"looks like {codec.upper()} without a byte-order mark; "
+                                   f"skipped (pass --encoding {codec} to read it)")
+    assert as_file.stderr.split(": ", 3)[3] == r.stderr.splitlines()[0].split(": ", 3)[3] + "\n"  # one wording
+    taken = unspin(["--encoding", codec, *command], repo, stdin=data)
+    assert taken.exit_code in (0, 1), taken.output
+    if not command or command[0] == "fix":
+        assert taken.stdout_bytes == (RESTORED + "\n" + RESTORED + "\n").encode(codec)

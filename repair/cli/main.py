@@ -47,6 +47,23 @@ def build_config(
     return cfg.with_options(**overrides) if overrides else cfg
 
 
+def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Reject an unknown encoding name as a usage error, before any file is read."""
+    if value is not None:
+        import codecs  # noqa: PLC0415 - loaded already; kept local to say who needs it
+
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise click.BadParameter(f"unknown encoding {value!r}") from None
+    return value
+
+
+#: ``--encoding``: the filter's, and every file command's (the same check, the same help).
+encoding_option = click.option("--encoding", default=None, callback=_codec,
+                               help="Read (and write back) the input in this encoding, e.g. gb18030 or utf-16-le.")
+
+
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
     """Library warnings (a table's skipped lines) as one ``unspin: warning:`` line, not a source listing."""
     from .output import printable_path
@@ -163,11 +180,12 @@ class UnspinGroup(click.Group):
 @click.option("--color/--no-color", "color", default=None,
               help="Colour output (default: on a terminal, unless NO_COLOR is set).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, hints or summaries on stderr; errors still show.")
+@encoding_option
 @click.version_option(package_name="unspin")
 @click.pass_context
 def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables: tuple[str, ...],
          dictionaries: tuple[str, ...], lm: str | None, strict_table: bool, no_builtin: bool,
-         color: bool | None, quiet: bool) -> None:
+         color: bool | None, quiet: bool, encoding: str | None) -> None:
     """Restore machine-spun Chinese text.
 
     With no command: filter stdin to stdout, or the FILEs named (`unspin a.txt > fixed.txt`).
@@ -188,7 +206,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
         click.echo(problem_line(str(exc), error=True), err=True)
         ctx.exit(EXIT_ERROR)
     if ctx.meta.get(FILES_KEY):
-        ctx.exit(filter_files(config, ctx.meta[FILES_KEY], show_explain))
+        ctx.exit(filter_files(config, ctx.meta[FILES_KEY], show_explain, encoding))
     if not quiet and _stdin_is_terminal():
         click.echo("unspin: reading text from the terminal, end with Ctrl-D "
                    "(or: unspin FILE, unspin check DIR, unspin --help)", err=True)
@@ -196,7 +214,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     # same code as `unspin fix -w -` (files wing), so both give the same bytes
     from .commands.common import filter_stdin
 
-    ctx.exit(filter_stdin(config, show_explain))
+    ctx.exit(filter_stdin(config, show_explain, encoding))
 
 
 def use_color(flag: bool | None) -> bool | None:
@@ -222,7 +240,7 @@ def _stdin_is_terminal() -> bool:
         return False
 
 
-def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
+def filter_files(config: Config, names: list[str], show_explain: bool, encoding: str | None = None) -> int:
     """``unspin FILE…``: each file repaired to stdout as plain text, as the filter does stdin; the exit code."""
     from ..files.runner import Options, run
     from .output import problem_line, stdout_bytes
@@ -245,7 +263,7 @@ def filter_files(config: Config, names: list[str], show_explain: bool) -> int:
     handler = FilterHandler(lambda text: click.echo(text, nl=False), note, explain=show_explain,
                             stdout_bytes=stdout_bytes)
     try:
-        run(inputs, config, Options(kind="text"), handler, workers=1)
+        run(inputs, config, Options(kind="text", encoding=encoding), handler, workers=1)
     except UnspinError as exc:
         note(problem_line(str(exc), error=True))
         return EXIT_ERROR

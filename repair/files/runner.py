@@ -34,7 +34,7 @@ from .textio import (
     Encoding,
     SkipFile,
     TextReader,
-    detect,
+    detect_head,
     read_chunks,
     sniff,
     unreadable,
@@ -142,7 +142,7 @@ def open_source(name: str, path: Path | None, options: Options) -> Source:
     raw = _open_stream(name, path)
     head = _read_head(raw)
     try:
-        encoding = detect(head, options.encoding, name)
+        encoding = detect_head(head, options.encoding, name)
     except BaseException:
         if path is not None:
             raw.close()
@@ -162,10 +162,12 @@ def _open_stream(name: str, path: Path | None) -> BinaryIO:
 
 
 def _read_head(raw: BinaryIO) -> bytes:
-    """The first 4 bytes (enough for any BOM), however a pipe delivers them."""
+    """The first :data:`textio.BINARY_PROBE` bytes (or all, if fewer), however a pipe delivers them:
+    a BOM, and UTF-16 without one, are told from them as from a file's (see ``detect_head``). The
+    filter reads 64 Ki characters before its first output anyway, so this makes no one wait longer."""
     head = b""
-    while len(head) < 4:
-        more = raw.read(4 - len(head))
+    while len(head) < textio.BINARY_PROBE:
+        more = raw.read(textio.BINARY_PROBE - len(head))
         if not more:
             break
         head += more

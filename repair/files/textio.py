@@ -134,6 +134,19 @@ def _utf16_without_bom(head: bytes) -> str | None:
     return None
 
 
+def detect_head(head: bytes, encoding: str | None, shown: str) -> Encoding:
+    """:func:`detect`, and an :class:`InputError` with the ``--encoding`` to pass when ``head`` (the
+    first :data:`BINARY_PROBE` bytes) reads as UTF-16 without a byte-order mark: for a file and for
+    stdin or a pipe alike, where it would otherwise be called binary or not UTF-8."""
+    enc = detect(head, encoding, shown)
+    if encoding is None and not enc.wide and b"\0" in head:
+        wide = _utf16_without_bom(head)
+        if wide:
+            raise InputError(f"{shown}: looks like {wide.upper()} without a byte-order mark; "
+                             f"skipped (pass --encoding {wide} to read it)")
+    return enc
+
+
 def sniff(path: Path, encoding: str | None, name: str | None = None) -> Encoding:
     """Check ``path`` decodes in ``encoding`` (default UTF-8, or what its BOM says) from end to end.
 
@@ -144,12 +157,8 @@ def sniff(path: Path, encoding: str | None, name: str | None = None) -> Encoding
     shown = name or str(path)
     with path.open("rb") as fh:
         head = fh.read(BINARY_PROBE)
-        enc = detect(head, encoding, shown)
+        enc = detect_head(head, encoding, shown)
         if not enc.wide and b"\0" in head:
-            wide = _utf16_without_bom(head) if encoding is None else None
-            if wide:
-                raise InputError(f"{shown}: looks like {wide.upper()} without a byte-order mark; "
-                                 f"skipped (pass --encoding {wide} to read it)")
             raise SkipFile(f"{shown}: binary file (NUL bytes), skipped")
         decoder = codecs.getincrementaldecoder(enc.name)()
         offset, block = len(enc.bom), head[len(enc.bom):]

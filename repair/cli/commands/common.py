@@ -1,7 +1,6 @@
 """What the file commands share: options, the one Config, input selection, running, exit codes."""
 from __future__ import annotations
 
-import codecs
 import functools
 import os
 import signal
@@ -22,26 +21,12 @@ from ...files.settings import Settings, load_settings
 from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...reading import is_stream
-from ..main import build_config
+from ..main import build_config, encoding_option
 from ..paths import Existing
 from ..output import Progress, before_output, default_jobs, printer, problem_line, stdout_bytes
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 128 + signal.SIGTERM
-
-
-def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Reject an unknown encoding name as a usage error, before any file is read."""
-    if value is not None:
-        try:
-            codecs.lookup(value)
-        except LookupError:
-            raise click.BadParameter(f"unknown encoding {value!r}") from None
-    return value
-
-
-encoding_option = click.option("--encoding", default=None, callback=_codec,
-                               help="Read (and write back) files in this encoding, e.g. gb18030.")
 
 
 def _one_field(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> str | None:
@@ -96,6 +81,8 @@ def input_options(f: Callable) -> Callable:
     def command(*args, **kwargs):
         for name in ENGINE_OPTIONS + ("ray", "ray_address", "quiet"):  # read from ctx.params, not by the command
             kwargs.pop(name, None)
+        # given before the command name (`unspin --encoding gb18030 check f`), as the engine options are
+        kwargs["encoding"] = kwargs.get("encoding") or click.get_current_context().find_root().params.get("encoding")
         return f(*args, **kwargs)
 
     for decorator in reversed(decorators):
@@ -265,7 +252,7 @@ def note(text: str) -> None:
     click.echo(text, err=True)
 
 
-def filter_stdin(config: Config, show_explain: bool) -> int:
+def filter_stdin(config: Config, show_explain: bool, encoding: str | None = None) -> int:
     """The ``unspin`` filter: stdin to stdout through the same jobs as ``fix -w -``; the exit code.
 
     Stdin is read in bounded pieces (:data:`repair.files.textio.STREAM_CHUNK_CHARS`
@@ -277,7 +264,7 @@ def filter_stdin(config: Config, show_explain: bool) -> int:
 
     handler = FilterHandler(printer("the text"), note, explain=show_explain, stdout_bytes=stdout_bytes)
     try:
-        run([("<stdin>", None)], config, Options(kind="text"), handler, workers=1)
+        run([("<stdin>", None)], config, Options(kind="text", encoding=encoding), handler, workers=1)
     except UnspinError as exc:
         note(problem_line(str(exc), error=True))
         return EXIT_ERROR

@@ -81,6 +81,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
           domain) -> None:
     """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
     corpora: list[Corpus] = []
+    encoding = encoding or ctx.find_root().params.get("encoding")  # `unspin --encoding X learn …` too
     with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
         try:
             if reviewed is not None:

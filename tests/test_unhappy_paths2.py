@@ -71,3 +71,64 @@ def test_utf16_without_a_bom_on_stdin_gets_the_hint_a_file_gets(repo: Path, code
     assert taken.exit_code in (0, 1), taken.output
     if not command or command[0] == "fix":
         assert taken.stdout_bytes == (RESTORED + "\n" + RESTORED + "\n").encode(codec)
+
+
+# --- 3. learn -o into folders it made, when nothing is written ---------------------------------
+
+LEARN_SPUN = "我们经由过程测试发明，这个题目可以很快处置惩罚。\n经由过程这次集会，各方处置惩罚了多年的分歧。\n"
+
+
+@pytest.mark.parametrize("failure", ["error", "interrupt", "disk-full"])
+def test_learn_removes_the_folders_it_made_when_it_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                  failure: str):
+    """``learn -o new/dir/p.tsv`` made ``new/dir`` before learning (to find an unwritable folder
+    early), and a run that then failed left it behind, empty. Folders there before stay."""
+    import repair.cli.commands.learn as learn_command
+    import repair.files.atomic as atomic
+
+    (tmp_path / "a.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    (tmp_path / "old").mkdir()
+
+    def fail(*args, **kwargs):
+        if failure == "interrupt":
+            raise KeyboardInterrupt
+        if failure == "error":
+            raise learn_command.UnspinError("a.txt: simulated failure")
+        return []
+
+    real_write = atomic.AtomicWriter.write
+
+    def full(self, data):
+        self.abort()
+        raise atomic.InputError(f"{self.shown}: cannot write (No space left on device); left unchanged")
+
+    monkeypatch.setattr(learn_command, "learn_pairs", fail)
+    if failure == "disk-full":
+        monkeypatch.setattr(atomic.AtomicWriter, "write", full)
+    r = unspin(["learn", "a.txt", "-o", "old/new/dir/p.tsv"], tmp_path)
+    assert r.exit_code in (2, 130), r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "old"]
+    assert list((tmp_path / "old").iterdir()) == []  # new/ and new/dir gone, old/ kept
+    assert atomic._MADE == []
+    monkeypatch.setattr(atomic.AtomicWriter, "write", real_write)
+    monkeypatch.setattr(learn_command, "learn_pairs", lambda *a, **k: [])
+    ok = unspin(["learn", "a.txt", "-o", "old/new/dir/p.tsv"], tmp_path)
+    assert ok.exit_code == 0 and (tmp_path / "old/new/dir/p.tsv").is_file()  # written: the folders stay
+
+
+def test_fix_o_leaves_no_empty_mirror_folder_for_a_file_it_could_not_write(repo: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    """The same writer serves ``fix -o``: a copy that fails takes the folders made for it along."""
+    import repair.files.atomic as atomic
+
+    (repo / "sub").mkdir()
+    (repo / "sub" / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+
+    def full(self, data):
+        self.abort()
+        raise atomic.InputError(f"{self.shown}: cannot write (No space left on device); left unchanged")
+
+    monkeypatch.setattr(atomic.AtomicWriter, "write", full)
+    r = unspin(["fix", "-o", "out", "sub"], repo)
+    assert r.exit_code == 2, r.output
+    assert not (repo / "out").exists()

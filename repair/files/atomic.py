@@ -38,6 +38,9 @@ from .signals import deferred
 TMP_SUFFIX = ".unspin-tmp"
 #: Temporary files not yet renamed or removed; cleaned on interrupt.
 _PENDING: set[Path] = set()
+#: Folders a writer made for a new file not yet written (deepest last); removed, if still empty,
+#: with the temporary files: a run that writes nothing leaves no empty folder of its own behind.
+_MADE: list[Path] = []
 
 
 @dataclass(frozen=True)
@@ -164,9 +167,11 @@ class AtomicWriter:
             st = None
         if st is not None and not (stat.S_ISREG(st.st_mode) or (replace_links and stat.S_ISLNK(st.st_mode))):
             raise InputError(f"{self.shown}: not a regular file; not replaced")
+        #: the folders this writer made for the new file, outermost first (removed again by abort)
+        self.made: list[Path] = []
         if expect is None:
             try:
-                self.target.parent.mkdir(parents=True, exist_ok=True)
+                self.made = _make_folders(self.target.parent)
             except OSError as exc:
                 raise InputError(f"{self.shown}: cannot write (cannot create its folder: {reason(exc)}); "
                                  "not written") from None
@@ -243,6 +248,7 @@ class AtomicWriter:
                 st = self._check_target(digest)
                 if st is not None and (st.st_nlink > 1 or not self._take_identity(st)):
                     self._rewrite_inode()
+                    self._keep_folders()
                     return
                 if st is None:
                     os.fchmod(self.fd, 0o666 & ~_umask())
@@ -250,6 +256,7 @@ class AtomicWriter:
                 self.fd = -1
                 os.replace(self.tmp, self.target)
                 _PENDING.discard(self.tmp)
+                self._keep_folders()
                 _fsync_dir(self.target.parent)
             except OSError as exc:
                 raise InputError(f"{self.shown}: cannot write ({reason(exc)}); left unchanged") from None
@@ -287,8 +294,16 @@ class AtomicWriter:
             dst.flush()
             os.fsync(dst.fileno())
 
+    def _keep_folders(self) -> None:
+        """The file is written: the folders made for it are the user's now."""
+        for folder in self.made:
+            if folder in _MADE:
+                _MADE.remove(folder)
+        self.made = []
+
     def abort(self) -> None:
-        """Drop the temp file; the target is untouched."""
+        """Drop the temp file, and the folders made for it if nothing else went in them; the target
+        is untouched."""
         if self.fd >= 0:
             try:
                 os.close(self.fd)
@@ -296,6 +311,44 @@ class AtomicWriter:
                 pass
             self.fd = -1
         discard(self.tmp)
+        made, self.made = self.made, []
+        _remove_folders(made)
+
+
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and its missing parents; the ones made, outermost first (registered in
+    :data:`_MADE`, never one that was there before)."""
+    missing = []
+    here = folder
+    while not os.path.lexists(here) and here != here.parent:
+        missing.append(here)
+        here = here.parent
+    made: list[Path] = []
+    try:
+        for path in reversed(missing):
+            try:
+                os.mkdir(path)
+            except FileExistsError:
+                if not path.is_dir():
+                    raise
+                continue  # made by someone else meanwhile: theirs
+            made.append(path)
+            _MADE.append(path)
+    except OSError:
+        _remove_folders(made)  # a/ made, a/b refused: a/ goes too
+        raise
+    return made
+
+
+def _remove_folders(made: list[Path]) -> None:
+    """Remove the folders of ``made`` (outermost first) that are still empty, deepest first."""
+    for folder in reversed(made):
+        if folder in _MADE:
+            _MADE.remove(folder)
+        try:
+            os.rmdir(folder)
+        except OSError:  # something was put in it (or it is gone): not ours to remove
+            pass
 
 
 class _Sink(io.RawIOBase):
@@ -370,6 +423,8 @@ def discard(path: Path | None) -> None:
 
 
 def discard_all() -> None:
-    """Remove every pending temp file (called when the run is interrupted)."""
+    """Remove every pending temp file, then the folders made for them that are still empty
+    (called when the run is interrupted or fails)."""
     for path in list(_PENDING):
         discard(path)
+    _remove_folders(list(_MADE))

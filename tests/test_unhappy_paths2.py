@@ -132,3 +132,31 @@ def test_fix_o_leaves_no_empty_mirror_folder_for_a_file_it_could_not_write(repo:
     r = unspin(["fix", "-o", "out", "sub"], repo)
     assert r.exit_code == 2, r.output
     assert not (repo / "out").exists()
+
+
+# --- 4. a table or dictionary named in a config file that is not there --------------------------
+
+@pytest.mark.parametrize("config, text, key", [
+    (".unspin.yaml", "tables: [{name}]\n", "tables"),
+    (".unspin.yaml", "dictionaries: [{name}]\n", "dictionaries"),
+    ("pyproject.toml", '[tool.unspin]\ntables = ["{name}"]\n', "[tool.unspin].tables"),
+])
+@pytest.mark.parametrize("make, reason", [
+    (None, "no such file ("),
+    (lambda p: p.symlink_to("gone.txt"), "a dangling symbolic link to gone.txt"),
+    (lambda p: p.mkdir(), "a folder, not a file"),
+], ids=["missing", "dangling", "folder"])
+@pytest.mark.parametrize("command", [["check", "../a.txt"], []], ids=["check", "filter"])
+def test_a_missing_file_named_in_a_config_file_is_reported_with_the_file_and_key(
+        repo: Path, config: str, text: str, key: str, make, reason: str, command: list[str]):
+    """It was "unspin: error: /r/t.txt: No such file or directory": the user, in a sub-folder, did
+    not know a config file named it, nor that its paths are relative to that file."""
+    (repo / ".unspin.yaml").unlink()
+    (repo / config).write_text(text.format(name="t.txt"), encoding="utf-8")
+    if make is not None:
+        make(repo / "t.txt")
+    (repo / "sub").mkdir()
+    r = unspin(command, repo / "sub", stdin=SPUN)
+    assert r.exit_code == 2, r.output
+    assert r.stdout == ""
+    one_error(r.stderr, f"{repo / config}", f"{key}: t.txt: {reason}")

@@ -217,7 +217,8 @@ def parse_settings(path: Path, raw: dict[str, Any]) -> Settings:
     engine: dict[str, Any] = {}
     for key in ("dictionaries", "tables"):
         if key in values:
-            engine[key] = tuple(base / p for p in values[key])
+            engine[key] = tuple(_named_file(f"{path}: {section}{'.' if section else ''}{key}", base, p)
+                                for p in values[key])
     if "threshold" in values:
         engine["threshold"] = values["threshold"]
     if "protected" in values:
@@ -231,6 +232,18 @@ def parse_settings(path: Path, raw: dict[str, Any]) -> Settings:
         min_confidence=values.get("min_confidence"),
         source=path,
     )
+
+
+def _named_file(where: str, base: Path, name: str) -> Path:
+    """``name`` (relative to the config file's folder ``base``) as a path, or a :class:`ConfigFileError`
+    naming the config file and key if it is not a file: the engine's own error would give the path
+    alone, and the user would not know which file named it, nor that it is read from there."""
+    full = base / name
+    if os.path.exists(full) and not full.is_dir():
+        return full  # a file, a FIFO (read as a table is, within its wait): the loader reports the rest
+    why = broken_link(full) or ("a folder, not a file" if full.is_dir() else
+                                f"no such file ({full}; paths are relative to the config file)")
+    raise ConfigFileError(f"{where}: {name}: {why}")
 
 
 def load_settings(start: Path) -> Settings:

@@ -4,6 +4,9 @@ Each test reproduces a user's path and fails on the code before its fix.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -160,3 +163,32 @@ def test_a_missing_file_named_in_a_config_file_is_reported_with_the_file_and_key
     assert r.exit_code == 2, r.output
     assert r.stdout == ""
     one_error(r.stderr, f"{repo / config}", f"{key}: t.txt: {reason}")
+
+
+# --- 5. fix -w with a stdout that refuses its `fixed FILE` lines --------------------------------
+
+CLI = [sys.executable, "-c", "from repair.cli import main; main()"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["fix", "-w"], ["fix", "-w", "-j", "2"], ["fix", "-o", "out"]],
+                         ids=["w", "w-two-workers", "o"])
+def test_fix_into_a_full_stdout_says_which_file_was_written(repo: Path, args: list[str]):
+    """``unspin fix -w a.txt b.txt >/dev/full`` wrote a.txt, could not print ``fixed a.txt`` and
+    stopped with "stdout: cannot write …": the user could not learn a.txt had been rewritten.
+    The error line says so now; the files after it are as they were, and no temporary file is left."""
+    for name in ("b.txt", "c.txt"):
+        (repo / name).write_text(SPUN + "\n", encoding="utf-8")
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run([*CLI, *args, "a.txt", "b.txt", "c.txt"], cwd=repo, stdout=full,
+                           stderr=subprocess.PIPE, timeout=300)
+    assert r.returncode == 2, r.stderr
+    err = r.stderr.decode()
+    one_error(err, "stdout", "cannot write the names of the files fixed (No space left on device); "
+                             "a.txt was written, the run stopped there (the files after it were left as they were)")
+    written = repo / ("out" if "-o" in args else "") / "a.txt"
+    assert written.read_text(encoding="utf-8") == RESTORED + "\n"
+    for name in ("b.txt", "c.txt"):
+        assert (repo / name).read_text(encoding="utf-8") == SPUN + "\n"
+        assert not (repo / "out" / name).exists()
+    assert not [p for p in repo.rglob("*") if p.name.endswith(".unspin-tmp")]

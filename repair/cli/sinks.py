@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import InputError
+from ..errors import InputError, UnspinError
 from ..files.atomic import AtomicWriter, locked, read_only, reason
 from ..files.documents import Job, Outcome, Score, combine
 from ..files.runner import Source
@@ -210,8 +210,18 @@ class FixHandler(_Base):
             self.tally.changed_files += 1
             self.tally.changes += self._file_changes
             if writer is not None:
-                self.out(f"fixed {printable_path(src.name)} ({self._file_changes} "
-                         f"change{'s' * (self._file_changes != 1)})\n")
+                self._say_fixed(src)
+
+    def _say_fixed(self, src: Source) -> None:
+        """The ``fixed FILE`` line of a file just written. A stdout that refuses it (``>/dev/full``)
+        stops the run, as any output error does; the error then says this file *was* written,
+        since its line, the only word of it, is what was lost."""
+        try:
+            self.out(f"fixed {printable_path(src.name)} ({self._file_changes} "
+                     f"change{'s' * (self._file_changes != 1)})\n")
+        except UnspinError as exc:
+            raise UnspinError(f"{exc}; {src.name} was written, the run stopped there "
+                              "(the files after it were left as they were)") from None
 
     def _commit(self, src: Source, writer: Any) -> bool:
         """Write the file back (a copy always goes out under ``-o``); False, reported, if it cannot be."""

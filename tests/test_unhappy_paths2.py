@@ -192,3 +192,20 @@ def test_fix_into_a_full_stdout_says_which_file_was_written(repo: Path, args: li
         assert (repo / name).read_text(encoding="utf-8") == SPUN + "\n"
         assert not (repo / "out" / name).exists()
     assert not [p for p in repo.rglob("*") if p.name.endswith(".unspin-tmp")]
+
+
+# --- 6. a file name with colons in check's path:line:col -----------------------------------------
+
+def test_a_name_with_colons_is_written_as_is_and_read_back_by_a_greedy_pattern(repo: Path):
+    """Not a fix: the documented behaviour (README, `unspin check`), as flake8 and ruff write such names."""
+    import json
+    import re
+
+    (repo / "a.txt").rename(repo / "colon:1:2.txt")
+    text = unspin(["check", "colon:1:2.txt"], repo)
+    rows = unspin(["check", "--format", "json", "colon:1:2.txt"], repo)
+    assert text.exit_code == rows.exit_code == 1
+    parsed = [re.match(r"^(.*):(\d+):(\d+): ", line).groups() for line in text.stdout.splitlines()]
+    assert parsed == [(r["path"], str(r["line"]), str(r["col"]))
+                      for r in map(json.loads, rows.stdout.splitlines())]
+    assert {p for p, _, _ in parsed} == {"colon:1:2.txt"}

@@ -6,6 +6,7 @@ With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
 """
 from __future__ import annotations
 
+import codecs
 import importlib
 import io
 import os
@@ -50,8 +51,6 @@ def build_config(
 def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """Reject an unknown encoding name as a usage error, before any file is read."""
     if value is not None:
-        import codecs  # noqa: PLC0415 - loaded already; kept local to say who needs it
-
         try:
             codecs.lookup(value)
         except LookupError:

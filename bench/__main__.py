@@ -393,6 +393,29 @@ def _quality_section(q: QualityResult, with_kinds: bool) -> list[str]:
     return L
 
 
+#: clean articles after the spun one on a partly spun page (a clean page joins one more)
+PARTIAL_CLEAN = 3
+#: partly spun pages measured per spin rate (the first spun documents)
+PARTIAL_PAGES = 150
+
+
+def partial_pages(spun: list[str], clean: list[str], k: int = PARTIAL_CLEAN, n: int = PARTIAL_PAGES
+                  ) -> tuple[list[str], list[str]]:
+    """Pages with a spun part and clean pages of the same length, for detection.
+
+    Real spun pages are often spun only in part (an introduction, a pasted appendix) and
+    original elsewhere, and a document's evidence is weighed over all of it. Each of the
+    first ``n`` spun articles is followed by ``k`` clean ones; each clean page joins ``k + 1``
+    clean articles, taken in turn from the other half of the list (articles may serve both).
+    """
+    m = len(clean)
+    if m <= k or not spun:
+        return [], []
+    pages = ["\n".join([s, *(clean[(i * k + j) % m] for j in range(k))]) for i, s in enumerate(spun[:n])]
+    plain = ["\n".join(clean[(m // 2 + i * (k + 1) + j) % m] for j in range(k + 1)) for i in range(len(pages))]
+    return pages, plain
+
+
 def evidence_ceiling(visible: list[int], clean: int) -> float:
     """ROC AUC of an oracle scoring each spun document by ``visible`` (its substitutions whose pair
     the engine holds) and each of ``clean`` clean documents 0: ties count a half."""
@@ -403,7 +426,8 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
                  auc_full: float, auc_light: float, qlight: QualityResult | None, qt: QualityResult | None,
                  sp: SpeedResult | None, argv: list[str],
                  genres: dict[str, dict[str, GenreResult]] | None = None, genre_note: str = "",
-                 dense: DenseResult | None = None, dense_note: str = "") -> None:
+                 dense: DenseResult | None = None, dense_note: str = "",
+                 partial: dict[float, tuple[float, int]] | None = None) -> None:
     """RESULTS.md: date, machine, the exact command, then every figure (all on the frozen test split)."""
     cmd = "python -m bench" + ("" if not argv else " " + " ".join(argv))
     L = ["# unspin benchmark results", "",
@@ -438,6 +462,15 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
         L.append(f"| {rate} | {fmt(auc, pct=False)} | {fmt(evidence_ceiling(qr.visible, len(q.clean_scores)), pct=False)} "
                  f"| {blind} of {len(qr.visible)} |")
     L.append("")
+    if partial:
+        pages = max(n for _, n in partial.values())
+        L += [f"*Partly spun pages*: each of the first {pages} spun documents followed by "
+              f"{PARTIAL_CLEAN} clean articles (a spun introduction on an otherwise original page, as real "
+              f"spun pages often are), against as many pages of {PARTIAL_CLEAN + 1} clean articles joined "
+              "(`bench.__main__.partial_pages`).", "",
+              "| spin rate of the spun part | AUC |", "|---:|---:|"]
+        L += [f"| {rate} | {fmt(auc, pct=False)} |" for rate, (auc, _) in partial.items()]
+        L.append("")
     if qlight is not None:
         L += [f"## Quality at the light spin rate {LIGHT_RATE} (built-in dictionaries)", ""]
         L += [f"- recall {fmt(qlight.total.recall)} ({qlight.total.restored}/{qlight.total.gold}), "
@@ -696,6 +729,15 @@ def main(argv: list[str] | None = None) -> int:
     auc_full = metrics.auc(q.spun_scores, q.clean_scores)
     auc_light = metrics.auc(qlight.spun_scores, q.clean_scores)
     log(f"AUC {auc_full:.3f} / light {auc_light:.3f}")
+    partial: dict[float, tuple[float, int]] = {}  # spin rate -> (AUC, pages)
+    plain_scores: list[float] | None = None
+    for rate, spun_at in ((args.rate, spun), (LIGHT_RATE, light)):
+        pages, plain = partial_pages([d.spun for d in spun_at], clean)
+        if pages:
+            if plain_scores is None:
+                plain_scores = [repairer.spin_score(t) for t in plain]
+            partial[rate] = (metrics.auc([repairer.spin_score(t) for t in pages], plain_scores), len(pages))
+    log("partly spun pages: AUC " + " / ".join(f"{r} {a:.3f}" for r, (a, _) in partial.items()))
 
     tkw = dict(kw)
     tkw.pop("exclude")
@@ -735,7 +777,7 @@ def main(argv: list[str] | None = None) -> int:
         "gold_light": sum(len(d.gold) for d in light), "elapsed": time.perf_counter() - t_start,
     }
     write_report(args.out, args, info, q, auc_full, auc_light, qlight, qt, sp, argv,
-                 genres_res, genre_note, dense_res, dense_note)
+                 genres_res, genre_note, dense_res, dense_note, partial)
     log(f"wrote {args.out} in {info['elapsed']:.0f}s")
     return 0
 

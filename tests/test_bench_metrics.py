@@ -55,6 +55,23 @@ def test_evidence_ceiling_ties_blind_spun_documents_with_clean_ones() -> None:
     assert evidence_ceiling([0, 1, 2, 5], 3) == pytest.approx(1 - 0.5 / 4)
 
 
+def test_partial_pages_put_each_spun_article_before_clean_ones() -> None:
+    from bench.__main__ import partial_pages
+
+    spun = [f"S{i}" for i in range(4)]
+    clean = [f"C{i}" for i in range(10)]
+    pages, plain = partial_pages(spun, clean, k=3, n=3)
+    assert len(pages) == len(plain) == 3  # the first n spun articles only
+    for i, page in enumerate(pages):
+        parts = page.split("\n")
+        assert parts[0] == spun[i] and len(parts) == 4 and all(p in clean for p in parts[1:])
+    for page in plain:  # clean pages: one article more, none of them spun
+        parts = page.split("\n")
+        assert len(parts) == 4 and all(p in clean for p in parts) and len(set(parts)) == 4
+    # too few clean articles to pad a page: nothing to measure
+    assert partial_pages(spun, clean[:3], k=3) == ([], [])
+
+
 def test_precision_recall_hand_made() -> None:
     original = "处理中央会议问题"
     spun = "处置惩罚中心集会问题"  # 处理→处置惩罚 (2→4), 中央→中心, 会议→集会

@@ -242,7 +242,7 @@ def _stdin_is_terminal() -> bool:
 def filter_files(config: Config, names: list[str], show_explain: bool, encoding: str | None = None) -> int:
     """``unspin FILE…``: each file repaired to stdout as plain text, as the filter does stdin; the exit code."""
     from ..files.runner import Options, run
-    from .output import problem_line, stdout_bytes
+    from .output import printer, problem_line, stdout_bytes
     from .sinks import FilterHandler
 
     def note(text: str) -> None:
@@ -259,8 +259,7 @@ def filter_files(config: Config, names: list[str], show_explain: bool, encoding:
             errors += 1
         else:
             inputs.append((name, Path(name)))
-    handler = FilterHandler(lambda text: click.echo(text, nl=False), note, explain=show_explain,
-                            stdout_bytes=stdout_bytes)
+    handler = FilterHandler(printer("the text"), note, explain=show_explain, stdout_bytes=stdout_bytes)
     try:
         run(inputs, config, Options(kind="text", encoding=encoding), handler, workers=1)
     except UnspinError as exc:

@@ -209,3 +209,15 @@ def test_a_name_with_colons_is_written_as_is_and_read_back_by_a_greedy_pattern(r
     assert parsed == [(r["path"], str(r["line"]), str(r["col"]))
                       for r in map(json.loads, rows.stdout.splitlines())]
     assert {p for p, _, _ in parsed} == {"colon:1:2.txt"}
+
+
+# --- an unknown --encoding given to learn ------------------------------------------------------
+
+def test_learn_refuses_an_unknown_encoding_as_the_other_commands_do(repo: Path):
+    """``unspin learn --encoding bogus`` ended in a LookupError traceback after loading the model:
+    its --encoding had no check of its own, where every other command's is a usage error."""
+    r = unspin(["learn", "--encoding", "bogus", "a.txt"], repo)
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert "unknown encoding 'bogus'" in r.stderr
+    assert unspin(["check", "--encoding", "bogus", "a.txt"], repo).stderr.splitlines()[-1] == \
+        r.stderr.splitlines()[-1].replace("learn", "check")

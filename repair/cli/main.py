@@ -48,8 +48,8 @@ def build_config(
     return cfg.with_options(**overrides) if overrides else cfg
 
 
-def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Reject an unknown encoding name as a usage error, before any file is read."""
+def known_codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Reject an unknown encoding name as a usage error, before any file is read (every ``--encoding``)."""
     if value is not None:
         try:
             codecs.lookup(value)
@@ -59,7 +59,7 @@ def _codec(ctx: click.Context, param: click.Parameter, value: str | None) -> str
 
 
 #: ``--encoding``: the filter's, and every file command's (the same check, the same help).
-encoding_option = click.option("--encoding", default=None, callback=_codec,
+encoding_option = click.option("--encoding", default=None, callback=known_codec,
                                help="Read (and write back) the input in this encoding, e.g. gb18030 or utf-16-le.")
 
 

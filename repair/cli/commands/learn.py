@@ -27,6 +27,7 @@ from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
 from ...files.signals import stopping
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
+from ..main import known_codec
 from ..output import problem_line, stdout_bytes
 from ..paths import Existing
 from .common import interrupted
@@ -39,7 +40,8 @@ DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "eve
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
               help="Where to write the pairs (or the dictionary); default stdout.")
 @click.option("--field", default=None, metavar="NAME", help="Read this field of each JSON Lines record.")
-@click.option("--encoding", default=None, help="Read the corpus in this encoding (default UTF-8).")
+@click.option("--encoding", default=None, callback=known_codec,
+              help="Read the corpus in this encoding (default UTF-8).")
 @click.option("--include", multiple=True, metavar="GLOB", help="Only files matching this glob. Repeatable.")
 @click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files matching this glob. Repeatable.")
 @click.option("--reference", multiple=True, type=Existing(inputs=True),

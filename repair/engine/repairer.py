@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cached_property
@@ -26,6 +27,7 @@ from .lattice import APPLICABLE, SPINNER_ONLY, Clue, Lattice, LatticeBuilder, cl
 from .normalize import analysis_copy, to_input_script
 from .occurrences import Occurrences
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
+from .sections import corrected, scan_score, sections, spun_regions, section_count
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
 from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of
@@ -73,6 +75,14 @@ def _near(before: str, changes: list[Change], reach: int) -> bytearray:
         hi = min(after_len, c.end + shift + reach)
         mask[lo:hi] = b"\x01" * (hi - lo)
     return mask
+
+
+def _moved(changes: tuple[Change, ...], offset: int, why: str) -> list[Change]:
+    """``changes`` of a region that starts at ``offset``, placed in the whole text, with ``why`` the
+    region was decided on its own in place of the document's rate in their evidence."""
+    return [replace(c, start=c.start + offset, end=c.end + offset,
+                    evidence=tuple(why if e.startswith("document spin rate") else e for e in c.evidence))
+            for c in changes]
 
 
 def _once_per_form(evidence: list[list[Clue]]) -> Callable[[str], float]:
@@ -287,10 +297,19 @@ class Repairer:
             return self._analyse(text, min_confidence, rest, score)
 
     def _analyse(self, text: str, min_confidence: float | None, rest: Evidence | None, score: bool) -> Report:
-        """:meth:`analyse`, with the collector off."""
+        """:meth:`analyse`, with the collector off: the whole text, then its sections that read spun
+        on their own (:meth:`_by_section`)."""
+        read: list[tuple[int, int, list[Clue]]] = []
+        whole = self._analyse_whole(text, min_confidence, rest, score, read)
+        return self._by_section(text, whole, read, min_confidence, rest)
+
+    def _analyse_whole(self, text: str, min_confidence: float | None, rest: Evidence | None,
+                       score: bool, read: list[tuple[int, int, list[Clue]]] | None = None) -> Report:
+        """:meth:`analyse` of ``text`` as one document, at one spin rate per source (``read``: see
+        :meth:`_fit`)."""
         threshold = self._threshold
         floor = threshold if min_confidence is None else min(min_confidence, threshold)
-        first = self._pass(text, threshold, floor, None, rest=rest, score=score)
+        first = self._pass(text, threshold, floor, None, rest=rest, score=score, read=read)
         if first is None:
             # nothing to decide: without a score wanted, nothing more to read (a clean page with no
             # dictionary form is the commonest input of all, and the filter's fastest path)
@@ -306,6 +325,73 @@ class Repairer:
             # marker sure): decide those once more, or a second run of fix would change the output
             applied, current = self._settle(text, applied, current, risky, fitted, 1)
         return self._report(text, current, applied, suggested, fitted, n_cands, floor)
+
+    def _by_section(self, text: str, whole: Report, read: list[tuple[int, int, list[Clue]]],
+                    min_confidence: float | None, rest: Evidence | None) -> Report:
+        """``whole`` (the report of ``text`` as one document), with the regions of ``text`` that read
+        spun on their own decided as documents of their own where that gives them a higher spin
+        rate, and the spin score the larger of the whole's and, where it finds such a region, the
+        section scan's (see :mod:`.sections`).
+
+        The sections are read without the suggest tier, whether a score is wanted or not: they
+        decide restorations, and ``fix`` must write what ``analyse`` does. ``read`` is what the
+        whole's first round read of each cluster (see :meth:`_fit`): a section is read from the
+        clusters that start in it.
+        """
+        params = self.config.params
+        size = params.section_chars
+        spans = sections(text, size)
+        if len(spans) < 2 or not read:
+            return whole
+        tests = section_count(len(spans), rest.han if rest is not None else 0.0, size)
+        starts = [start for start, _, _ in read]
+        scores = []
+        for start, end in spans:
+            lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+            scores.append(self._section_score(text[start:end], read[lo:hi], tests) if hi > lo else 0.0)
+        scan = scan_score(scores, tests)
+        changes, suggestions, rate = list(whole.changes), list(whole.suggestions), whole.spin_rate
+        for start, end in spun_regions(spans, scores, tests, self.config.params.section_gate):
+            if (start, end) == (0, len(text)):
+                continue
+            part = self._analyse_whole(text[start:end], min_confidence, None, False)
+            if part.spin_rate <= whole.spin_rate:
+                continue
+            best = max(sc for (a, b), sc in zip(spans, scores) if start <= a and b <= end)
+            why = (f"section spin rate {part.spin_rate:.2f}: characters {start}-{end} read spun on their own "
+                   f"(light-spin test {best:.3f}, {corrected(best, tests):.3f} for {tests:g} sections; "
+                   f"the document's rate {whole.spin_rate:.2f})")
+            outside = span_mask(len(text), [(start, end)])
+            changes = [c for c in changes if outside.find(1, c.start, c.end) < 0] + _moved(part.changes, start, why)
+            suggestions = ([c for c in suggestions if outside.find(1, c.start, c.end) < 0]
+                           + _moved(part.suggestions, start, why))
+            rate = max(rate, part.spin_rate)
+        changes.sort(key=attrgetter("start"))
+        suggestions.sort(key=attrgetter("start"))
+        fixed = apply_changes(text, changes) if changes != list(whole.changes) else whole.fixed
+        # the scan's score only where it found a region: below the gate it is the best of many looks
+        # at a page, noise that would reorder the low scores of clean and lightly spun pages alike
+        found = scan if scan >= self.config.params.section_gate else 0.0
+        return replace(whole, fixed=fixed, changes=tuple(changes), suggestions=tuple(suggestions), spin_rate=rate,
+                       spin_score=max(whole.spin_score, found))
+
+    def _section_score(self, text: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
+        """The light-spin test's P(spun) of one section read on its own: ``spinrate.detection_llr``
+        over the clues of the clusters ``read`` in it, against its own intact originals. 0 when
+        even with no intact original it could not reach ``section_gate`` among ``tests`` sections:
+        intact originals only lower it, and counting them costs a pass over the section."""
+        params = self.config.params
+        clues = [c for _, _, found in read for c in found]
+        text_a = analysis_copy(text).simplified
+        modern, formal, han = self._register_counts(text_a)
+        ev = Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
+        register = register_of(ev, params)
+        sizes = float(sum(size for _, size, _ in read))
+        if corrected(clue_score(ev._replace(llr=detection_llr(clues, sizes, register, params)), params),
+                     tests) < params.section_gate:
+            return 0.0
+        intact = self.finder.find(text_a).intact[DICTIONARIES]
+        return clue_score(ev._replace(llr=detection_llr(clues, sizes + intact, register, params)), params)
 
     def _settle(self, text: str, applied: list[Change], current: str, latest: list[Change], fit_: Fit,
                 rounds: int) -> tuple[list[Change], str]:
@@ -476,7 +562,8 @@ class Repairer:
         return best_posterior(group[0], rates, register, params, self.builder.choice) >= floor
 
     def _fit(self, text_a: str, groups: list[list[Candidate]], intact: tuple[int, ...], rest: Evidence | None,
-             floor: float, score: bool = True) -> tuple[list[Lattice], Fit]:
+             floor: float, score: bool = True,
+             read: list[tuple[int, int, list[Clue]]] | None = None) -> tuple[list[Lattice], Fit]:
         """The lattices a first round decides, and the document's fit.
 
         Weak clusters (:func:`.screen.is_weak`) join the fit as lone
@@ -486,6 +573,9 @@ class Repairer:
         where most clusters carry evidence, or many show forms only spinners
         write, is built whole at once: there the screen would let every weak
         cluster through after a fit spent for nothing.
+
+        ``read``, when given, gets each cluster's start, its dictionaries' opportunities and the
+        clues its evidence read, for the section scan (:meth:`_by_section`).
         """
         params = self.config.params
         counts = self._register_counts(text_a)
@@ -510,6 +600,8 @@ class Repairer:
             weak = [False] * len(groups)
             built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
                      for i, (g, ev) in enumerate(zip(groups, evidence))}
+        if read is not None:  # for the section scan (see _by_section)
+            read.extend((g[0].start, size[DICTIONARIES], ev) for g, size, ev in zip(groups, sizes, evidence))
         weight = _once_per_form(evidence)  # known once every cluster's evidence is
         for lat in built.values():
             lat.strong = strong_counts(lat.evidence, weight)
@@ -533,7 +625,7 @@ class Repairer:
 
     def _pass(self, text: str, threshold: float, floor: float, rate: tuple[tuple[float, ...], float] | None,
               near: bytearray | None = None, rest: Evidence | None = None, doubtful: float | None = None,
-              score: bool = True):
+              score: bool = True, read: list[tuple[int, int, list[Clue]]] | None = None):
         """One round of decisions: (applied, suggested, the fit or None, candidates), or None.
 
         ``rate`` is the (rate of each source, register) fitted by the first round, for later rounds,
@@ -558,7 +650,8 @@ class Repairer:
         fitted: Fit | None = None
         if rate is None:
             # the screen asks what could be *applied* even when only the evidence is wanted (floor 1)
-            lattices, fitted = self._fit(text_a, groups, matches.intact, rest, min(floor, self._threshold), score)
+            lattices, fitted = self._fit(text_a, groups, matches.intact, rest, min(floor, self._threshold), score,
+                                         read)
             rates, posts = fitted.rates, fitted.posts
             doubtful = max(threshold, self._doubtful_threshold(fitted))
         else:

@@ -1,0 +1,124 @@
+"""A page spun only in part: its spun sections are decided at their own rate (repair.engine.sections).
+
+The pages are built from the project's own test sentences (tests/cases): spun
+sentences of spun.yaml joined into one paragraph, clean ones of negative.yaml
+into others.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+import repair
+from repair.engine.sections import corrected, scan_score, sections, spun_regions, section_count
+
+CASES = Path(__file__).parent / "cases"
+
+
+def _paragraphs(texts: list[str], size: int) -> list[str]:
+    """``texts`` joined into paragraphs of at least ``size`` characters each."""
+    out, cur = [], ""
+    for t in texts:
+        cur += t
+        if len(cur) >= size:
+            out.append(cur)
+            cur = ""
+    return out
+
+
+@pytest.fixture(scope="module")
+def page() -> dict[str, str]:
+    spun = [c for c in yaml.safe_load((CASES / "spun.yaml").read_text("utf-8")) if "spun" in c][:40]
+    clean = [c["text"] for c in yaml.safe_load((CASES / "negative.yaml").read_text("utf-8"))]
+    spun_par = _paragraphs([c["spun"] for c in spun], 700)[0]
+    # the originals of the sentences that made that paragraph
+    count = next(i for i in range(1, len(spun) + 1) if "".join(c["spun"] for c in spun[:i]) == spun_par)
+    original_par = "".join(c["original"] for c in spun[:count])
+    tail = "\n".join(_paragraphs(clean[100:], 700)[:4])
+    return {"spun": spun_par, "original": original_par, "tail": tail,
+            "clean": "\n".join(_paragraphs(clean[300:], 700)[:5])}
+
+
+def _without_sections() -> repair.Repairer:
+    r = repair.Repairer()
+    return repair.Repairer(dataclasses.replace(r.config, params=r.config.params.with_values(section_chars=0)))
+
+
+def test_a_spun_paragraph_before_clean_ones_is_decided_at_its_own_rate(page: dict[str, str]) -> None:
+    text = page["spun"] + "\n" + page["tail"]
+    with_sections, without = repair.Repairer().analyse(text), _without_sections().analyse(text)
+    end = len(page["spun"])
+    assert with_sections.spin_rate > without.spin_rate
+    # more of the spun paragraph restored, and closer to what was written
+    inside = [c for c in with_sections.changes if c.end <= end]
+    assert len(inside) > len([c for c in without.changes if c.end <= end])
+    fixed, before = with_sections.fixed.split("\n")[0], without.fixed.split("\n")[0]
+    assert Levenshtein.distance(fixed, page["original"]) < Levenshtein.distance(before, page["original"])
+    # each change the section decided says so, with the section's rate
+    assert any("section spin rate" in e for c in inside for e in c.evidence)
+    # outside the spun section the decisions are the document's, as before
+    assert [c for c in with_sections.changes if c.start > end] == [c for c in without.changes if c.start > end]
+    assert repair.apply_changes(text, list(with_sections.changes)) == with_sections.fixed
+
+
+def test_the_spun_paragraph_alone_is_restored_as_on_the_page(page: dict[str, str]) -> None:
+    """What the section decides is what the paragraph alone would give: the page no longer dilutes it."""
+    text = page["spun"] + "\n" + page["tail"]
+    alone = repair.Repairer().analyse(page["spun"])
+    on_page = repair.Repairer().analyse(text)
+    assert on_page.fixed.split("\n")[0] == alone.fixed
+
+
+def test_a_clean_page_of_many_sections_is_left_alone(page: dict[str, str]) -> None:
+    text = page["clean"]
+    assert len(sections(text, 600)) >= 4
+    with_sections, without = repair.Repairer().analyse(text), _without_sections().analyse(text)
+    assert with_sections.fixed == text
+    assert with_sections.spin_score == without.spin_score < 0.01
+    assert with_sections.spin_rate == without.spin_rate
+
+
+def test_fix_writes_what_analyse_decides(page: dict[str, str]) -> None:
+    """The sections are read without the suggest tier, so the score flag cannot move a decision."""
+    text = page["spun"] + "\n" + page["tail"]
+    r = repair.Repairer()
+    assert r.fix(text) == r.analyse(text).fixed == r.analyse(text, score=False).fixed
+
+
+def test_sections_are_cut_at_line_breaks() -> None:
+    para = "甲" * 400
+    text = "\n".join([para] * 5)  # 2004 characters
+    spans = sections(text, 600)
+    assert spans == [(0, 801), (802, 1603), (1604, len(text))]
+    assert all(text[s:e].count("\n") == 1 for s, e in spans[:2])
+    assert sections(text, 0) == [(0, len(text))]
+    assert sections("甲" * 1100, 600) == [(0, 1100)]  # shorter than two sections: one
+    assert sections("甲" * 1300, 600) == [(0, 1300)]  # no line break: one
+
+
+def test_a_short_remainder_joins_the_last_section() -> None:
+    text = "甲" * 700 + "\n" + "乙" * 700 + "\n" + "丙" * 100
+    assert sections(text, 600) == [(0, 700), (701, len(text))]
+    text = "甲" * 700 + "\n" + "乙" * 700 + "\n" + "丙" * 400
+    assert sections(text, 600) == [(0, 700), (701, 1401), (1402, len(text))]
+
+
+def test_the_correction_divides_the_odds_by_the_number_of_sections() -> None:
+    assert corrected(0.5, 1) == pytest.approx(0.5)
+    assert corrected(0.5, 4) == pytest.approx(0.2)  # odds 1 → 1/4
+    assert corrected(0.9, 9) == pytest.approx(0.5)
+    assert corrected(0.0, 5) == 0.0 and corrected(1.0, 5) == 1.0
+    assert scan_score([0.1, 0.9, 0.2], 9) == pytest.approx(0.5)
+    assert section_count(3, 1300, 600) == 5
+    assert section_count(3, 0, 600) == 3
+
+
+def test_adjacent_spun_sections_make_one_region() -> None:
+    spans = [(0, 10), (11, 20), (21, 30), (31, 40)]
+    assert spun_regions(spans, [0.99, 0.99, 0.0, 0.99], 4, 0.5) == [(0, 20), (31, 40)]
+    assert spun_regions(spans, [0.6, 0.6, 0.6, 0.6], 4, 0.5) == []  # 0.6 of 4 sections: 0.27
+    assert spun_regions(spans, [0.0] * 4, 4, 0.5) == []

@@ -416,6 +416,57 @@ def partial_pages(spun: list[str], clean: list[str], k: int = PARTIAL_CLEAN, n: 
     return pages, plain
 
 
+@dataclass
+class PartialResult:
+    """Partly spun pages (:func:`partial_pages`) at one spin rate: detection and restorations."""
+
+    pages: int = 0
+    auc: float = float("nan")
+    flagged: int = 0             # pages scoring 0.5 or more
+    plain_flagged: int = 0       # clean pages scoring 0.5 or more
+    gold: int = 0                # substitutions in the spun articles
+    restored: int = 0
+    correct: int = 0
+    changes: int = 0             # changes inside the spun articles
+    tail_changes: int = 0        # changes in the clean articles that follow them
+    tail_chars: int = 0
+    plain_changes: int = 0       # changes on the clean pages
+    plain_chars: int = 0
+
+
+def run_partial(repairer: Any, spun: list[spinner.SpunDoc], clean: list[str],
+                plain_reports: list[Any] | None = None) -> tuple[PartialResult, list[Any]]:
+    """:class:`PartialResult` of the pages :func:`partial_pages` makes of ``spun`` and ``clean``;
+    the clean pages' reports are returned to be reused at another rate (``plain_reports``)."""
+    res = PartialResult()
+    pages, plain = partial_pages([d.spun for d in spun], clean)
+    if not pages:
+        return res, []
+    if plain_reports is None:
+        plain_reports = [repairer.analyse(t) for t in plain]
+    scores = []
+    for doc, page in zip(spun, pages):
+        report = repairer.analyse(page)
+        scores.append(report.spin_score)
+        end = len(doc.spun)
+        inside = [c for c in report.changes if c.end <= end]
+        sc = metrics.score_document(doc.spun, doc.original, metrics.replay(doc.spun, inside) or doc.spun,
+                                    doc.gold, inside)
+        res.gold += len(doc.gold)
+        res.restored += sum(sc.restored)
+        res.correct += sum(sc.correct)
+        res.changes += len(inside)
+        res.tail_changes += len(report.changes) - len(inside)
+        res.tail_chars += len(page) - end
+    res.pages = len(pages)
+    res.auc = metrics.auc(scores, [r.spin_score for r in plain_reports])
+    res.flagged = sum(x >= 0.5 for x in scores)
+    res.plain_flagged = sum(r.spin_score >= 0.5 for r in plain_reports)
+    res.plain_changes = sum(len(r.changes) for r in plain_reports)
+    res.plain_chars = sum(len(t) for t in plain)
+    return res, plain_reports
+
+
 def evidence_ceiling(visible: list[int], clean: int) -> float:
     """ROC AUC of an oracle scoring each spun document by ``visible`` (its substitutions whose pair
     the engine holds) and each of ``clean`` clean documents 0: ties count a half."""
@@ -427,7 +478,7 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
                  sp: SpeedResult | None, argv: list[str],
                  genres: dict[str, dict[str, GenreResult]] | None = None, genre_note: str = "",
                  dense: DenseResult | None = None, dense_note: str = "",
-                 partial: dict[float, tuple[float, int]] | None = None) -> None:
+                 partial: dict[float, PartialResult] | None = None) -> None:
     """RESULTS.md: date, machine, the exact command, then every figure (all on the frozen test split)."""
     cmd = "python -m bench" + ("" if not argv else " " + " ".join(argv))
     L = ["# unspin benchmark results", "",
@@ -463,13 +514,21 @@ def write_report(path: Path, args: argparse.Namespace, info: dict[str, Any], q: 
                  f"| {blind} of {len(qr.visible)} |")
     L.append("")
     if partial:
-        pages = max(n for _, n in partial.values())
+        pages = max(p.pages for p in partial.values())
         L += [f"*Partly spun pages*: each of the first {pages} spun documents followed by "
               f"{PARTIAL_CLEAN} clean articles (a spun introduction on an otherwise original page, as real "
               f"spun pages often are), against as many pages of {PARTIAL_CLEAN + 1} clean articles joined "
-              "(`bench.__main__.partial_pages`).", "",
-              "| spin rate of the spun part | AUC |", "|---:|---:|"]
-        L += [f"| {rate} | {fmt(auc, pct=False)} |" for rate, (auc, _) in partial.items()]
+              "(`bench.__main__.partial_pages`, built-in mode). *Flagged*: pages scoring 0.5 or more; "
+              "recall and precision count the substitutions and changes inside the spun articles; "
+              "*after it*: changes in the clean articles that follow them, per 100k characters.", "",
+              "| spin rate of the spun part | AUC | flagged | clean pages flagged | recall | precision "
+              "| after it /100k | clean pages /100k |", "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for rate, p in partial.items():
+            L.append(f"| {rate} | {fmt(p.auc, pct=False)} | {p.flagged}/{p.pages} | {p.plain_flagged}/{p.pages} "
+                     f"| {fmt(p.restored / p.gold if p.gold else float('nan'))} ({p.restored}/{p.gold}) "
+                     f"| {fmt(p.correct / p.changes if p.changes else float('nan'))} ({p.correct}/{p.changes}) "
+                     f"| {1e5 * p.tail_changes / max(1, p.tail_chars):.1f} ({p.tail_changes}) "
+                     f"| {1e5 * p.plain_changes / max(1, p.plain_chars):.1f} ({p.plain_changes}) |")
         L.append("")
     if qlight is not None:
         L += [f"## Quality at the light spin rate {LIGHT_RATE} (built-in dictionaries)", ""]
@@ -729,15 +788,14 @@ def main(argv: list[str] | None = None) -> int:
     auc_full = metrics.auc(q.spun_scores, q.clean_scores)
     auc_light = metrics.auc(qlight.spun_scores, q.clean_scores)
     log(f"AUC {auc_full:.3f} / light {auc_light:.3f}")
-    partial: dict[float, tuple[float, int]] = {}  # spin rate -> (AUC, pages)
-    plain_scores: list[float] | None = None
+    partial: dict[float, PartialResult] = {}
+    plain_reports: list[Any] | None = None
     for rate, spun_at in ((args.rate, spun), (LIGHT_RATE, light)):
-        pages, plain = partial_pages([d.spun for d in spun_at], clean)
-        if pages:
-            if plain_scores is None:
-                plain_scores = [repairer.spin_score(t) for t in plain]
-            partial[rate] = (metrics.auc([repairer.spin_score(t) for t in pages], plain_scores), len(pages))
-    log("partly spun pages: AUC " + " / ".join(f"{r} {a:.3f}" for r, (a, _) in partial.items()))
+        result, plain_reports = run_partial(repairer, spun_at, clean, plain_reports)
+        if result.pages:
+            partial[rate] = result
+    log("partly spun pages: AUC " + " / ".join(f"{r} {p.auc:.3f}" for r, p in partial.items())
+        + "; recall in the spun part " + " / ".join(f"{r} {p.restored}/{p.gold}" for r, p in partial.items()))
 
     tkw = dict(kw)
     tkw.pop("exclude")

@@ -185,3 +185,42 @@ def test_run_genre_also_decides_sentences_one_at_a_time():
     docs = ["市中心的广场上有人集会。考试题目很难很难很难。\n环境保护很重要很重要。"]
     res = run_genre(Damaging(), docs)
     assert res.spans == 0 and res.alone == 3 and res.alone_changed == 1
+
+
+def test_run_partial_counts_changes_inside_the_spun_article_and_after_it() -> None:
+    """Restorations on partly spun pages: a change inside the spun article is scored against its
+    substitutions, one in the clean articles after it counts as damage there."""
+    from bench.__main__ import run_partial
+    from bench.spinner import GoldSpan, SpunDoc
+    from repair import Change
+
+    spun = [SpunDoc("中央会议", "中心集会", [GoldSpan(0, 2, 0, 2, "中心", "中央", "ambiguous", "dict", False),
+                                          GoldSpan(2, 4, 2, 4, "集会", "会议", "ambiguous", "dict", False)], 2)]
+    clean = [f"干净文章{i}" for i in range(8)]
+
+    class Fake:
+        """Restores 中心 → 中央 (right) and changes 干净 → 清洁 after the article (damage)."""
+
+        def analyse(self, text: str):
+            changes = []
+            if text.startswith("中心"):
+                changes.append(Change(0, 2, "中心", "中央", 0.9, "ambiguous", "", ()))
+            i = text.find("干净")
+            if i >= 0 and text.startswith("中心"):
+                changes.append(Change(i, i + 2, "干净", "清洁", 0.9, "ambiguous", "", ()))
+            score = 0.9 if text.startswith("中心") else 0.1
+
+            class R:
+                pass
+            r = R()
+            r.changes, r.spin_score = changes, score
+            return r
+
+    result, plain = run_partial(Fake(), spun, clean)
+    assert result.pages == 1 and len(plain) == 1
+    assert (result.gold, result.restored, result.correct, result.changes) == (2, 1, 1, 1)
+    assert result.tail_changes == 1 and result.tail_chars == len("\n".join(clean[:3])) + 1
+    assert result.flagged == 1 and result.plain_flagged == 0 and result.plain_changes == 0
+    assert result.auc == 1.0
+    again, _ = run_partial(Fake(), spun, clean, plain)  # the clean pages' reports reused
+    assert again == result

@@ -350,30 +350,49 @@ class Repairer:
             lo, hi = bisect_left(starts, start), bisect_left(starts, end)
             scores.append(self._section_score(text[start:end], read[lo:hi], tests) if hi > lo else 0.0)
         scan = scan_score(scores, tests)
-        changes, suggestions, rate = list(whole.changes), list(whole.suggestions), whole.spin_rate
-        for start, end in spun_regions(spans, scores, tests, self.config.params.section_gate):
+        taken: list[tuple[int, int, Report, str]] = []  # the regions decided on their own
+        for start, end in spun_regions(spans, scores, tests, params.section_gate):
             if (start, end) == (0, len(text)):
                 continue
             part = self._analyse_whole(text[start:end], min_confidence, None, False)
             if part.spin_rate <= whole.spin_rate:
                 continue
             best = max(sc for (a, b), sc in zip(spans, scores) if start <= a and b <= end)
-            why = (f"section spin rate {part.spin_rate:.2f}: characters {start}-{end} read spun on their own "
-                   f"(light-spin test {best:.3f}, {corrected(best, tests):.3f} for {tests:g} sections; "
-                   f"the document's rate {whole.spin_rate:.2f})")
-            outside = span_mask(len(text), [(start, end)])
-            changes = [c for c in changes if outside.find(1, c.start, c.end) < 0] + _moved(part.changes, start, why)
-            suggestions = ([c for c in suggestions if outside.find(1, c.start, c.end) < 0]
-                           + _moved(part.suggestions, start, why))
-            rate = max(rate, part.spin_rate)
-        changes.sort(key=attrgetter("start"))
-        suggestions.sort(key=attrgetter("start"))
-        fixed = apply_changes(text, changes) if changes != list(whole.changes) else whole.fixed
+            taken.append((start, end, part,
+                          f"section spin rate {part.spin_rate:.2f}: characters {start}-{end} read spun on their "
+                          f"own (light-spin test {best:.3f}, {corrected(best, tests):.3f} for {tests:g} sections; "
+                          f"the whole page's rate {whole.spin_rate:.2f})"))
         # the scan's score only where it found a region: below the gate it is the best of many looks
         # at a page, noise that would reorder the low scores of clean and lightly spun pages alike
-        found = scan if scan >= self.config.params.section_gate else 0.0
-        return replace(whole, fixed=fixed, changes=tuple(changes), suggestions=tuple(suggestions), spin_rate=rate,
-                       spin_score=max(whole.spin_score, found))
+        score = max(whole.spin_score, scan if scan >= params.section_gate else 0.0)
+        if not taken:
+            return replace(whole, spin_score=score)
+        pieces = [(start, end, part, why) for start, end, part, why in taken]
+        pieces += self._rest_of_page(text, [(start, end) for start, end, _, _ in taken], min_confidence, rest)
+        changes = sorted((c for start, _, part, why in pieces for c in _moved(part.changes, start, why)),
+                         key=attrgetter("start"))
+        suggestions = sorted((c for start, _, part, why in pieces for c in _moved(part.suggestions, start, why)),
+                             key=attrgetter("start"))
+        return replace(whole, fixed=apply_changes(text, changes), changes=tuple(changes),
+                       suggestions=tuple(suggestions), spin_rate=max(part.spin_rate for _, _, part, _ in pieces),
+                       spin_score=score)
+
+    def _rest_of_page(self, text: str, regions: list[tuple[int, int]], min_confidence: float | None,
+                      rest: Evidence | None) -> list[tuple[int, int, Report, str]]:
+        """The parts of ``text`` outside ``regions`` (decided on their own), decided as one document:
+        each with the evidence of the others (and ``rest``, of the document beyond ``text``), so
+        the clean body of a page is not decided at a rate its spun section raised."""
+        cuts = [0] + [x for start, end in regions for x in (start, end)] + [len(text)]
+        spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if text[cuts[i]:cuts[i + 1]].strip()]
+        if not spans:
+            return []
+        found = [self.evidence(text[start:end], score=False) for start, end in spans]
+        total = sum(found[1:], found[0]) + (rest if rest is not None else Evidence(0.0, 0.0))
+        out = []
+        for (start, end), own in zip(spans, found):
+            part = self._analyse_whole(text[start:end], min_confidence, total - own, False)
+            out.append((start, end, part, f"spin rate {part.spin_rate:.2f} of the page outside its spun sections"))
+        return out
 
     def _section_score(self, text: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
         """The light-spin test's P(spun) of one section read on its own: ``spinrate.detection_llr``

@@ -127,3 +127,17 @@ def test_adjacent_spun_sections_make_one_region() -> None:
     assert spun_regions(spans, [0.99, 0.99, 0.0, 0.99], 4, 0.5) == [(0, 20), (31, 40)]
     assert spun_regions(spans, [0.6, 0.6, 0.6, 0.6], 4, 0.5) == []  # 0.6 of 4 sections: 0.27
     assert spun_regions(spans, [0.0] * 4, 4, 0.5) == []
+
+
+def test_a_clean_paragraph_sharing_the_spun_section_is_trimmed_off(page: dict[str, str]) -> None:
+    """A spun paragraph shorter than a section shares its section with the clean paragraph after it;
+    that paragraph, where nothing argues for a spinner, is left to the rest of the page."""
+    spun = page["spun"][:450]
+    clean = [c["text"] for c in yaml.safe_load((CASES / "negative.yaml").read_text("utf-8"))]
+    tail = "\n".join(_paragraphs(clean[100:], 300)[:8])
+    text = spun + "\n" + tail
+    assert sections(text, 600)[0][1] > len(spun) + 1  # the first section holds clean text too
+    report = repair.Repairer().analyse(text)
+    region = [e for c in report.changes for e in c.evidence if e.startswith("section spin rate")]
+    assert region and all(f"characters 0-{len(spun)} " in e for e in region)
+    assert report.fixed.split("\n", 1)[1] == repair.Repairer().fix(tail)

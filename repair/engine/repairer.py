@@ -351,13 +351,14 @@ class Repairer:
             scores.append(self._section_score(text[start:end], read[lo:hi], tests) if hi > lo else 0.0)
         scan = scan_score(scores, tests)
         taken: list[tuple[int, int, Report, str]] = []  # the regions decided on their own
-        for start, end in spun_regions(spans, scores, tests, params.section_gate):
-            if (start, end) == (0, len(text)):
+        for region in spun_regions(spans, scores, tests, params.section_gate):
+            best = max(sc for (a, b), sc in zip(spans, scores) if region[0] <= a and b <= region[1])
+            start, end = self._trimmed(text, region, read, starts)
+            if end <= start or (start, end) == (0, len(text)):
                 continue
             part = self._analyse_whole(text[start:end], min_confidence, None, False)
             if part.spin_rate <= whole.spin_rate:
                 continue
-            best = max(sc for (a, b), sc in zip(spans, scores) if start <= a and b <= end)
             taken.append((start, end, part,
                           f"section spin rate {part.spin_rate:.2f}: characters {start}-{end} read spun on their "
                           f"own (light-spin test {best:.3f}, {corrected(best, tests):.3f} for {tests:g} sections; "
@@ -376,6 +377,37 @@ class Repairer:
         return replace(whole, fixed=apply_changes(text, changes), changes=tuple(changes),
                        suggestions=tuple(suggestions), spin_rate=max(part.spin_rate for _, _, part, _ in pieces),
                        spin_score=score)
+
+    def _trimmed(self, text: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],
+                 starts: list[int]) -> tuple[int, int]:
+        """``region`` less the lines at either end whose own light-spin test (``detection_llr``)
+        finds nothing for a spinner: a section is cut at the first line break after its length, so
+        the one that ends a spun article often holds the first paragraph of a clean one, which
+        would otherwise be decided at the spun article's rate."""
+        params = self.config.params
+        lines, pos = [], region[0]
+        for line in text[region[0]:region[1]].split("\n"):
+            lines.append((pos, pos + len(line)))
+            pos += len(line) + 1
+
+        def spun(line: tuple[int, int]) -> bool:
+            lo, hi = bisect_left(starts, line[0]), bisect_left(starts, line[1])
+            clues = [c for _, _, found in read[lo:hi] for c in found]
+            if not any(c.gain > 0.0 or c.frequency > 0.0 for c in clues):
+                return False
+            text_a = analysis_copy(text[line[0]:line[1]]).simplified
+            modern, formal, han = self._register_counts(text_a)
+            register = register_of(Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han)),
+                                   params)
+            opportunities = sum(size for _, size, _ in read[lo:hi]) + self.finder.find(text_a).intact[DICTIONARIES]
+            return detection_llr(clues, float(opportunities), register, params) > 0.0
+
+        first, last = 0, len(lines)
+        while first < last and not spun(lines[last - 1]):
+            last -= 1
+        while first < last and not spun(lines[first]):
+            first += 1
+        return (lines[first][0], lines[last - 1][1]) if first < last else (region[0], region[0])
 
     def _rest_of_page(self, text: str, regions: list[tuple[int, int]], min_confidence: float | None,
                       rest: Evidence | None) -> list[tuple[int, int, Report, str]]:

@@ -212,12 +212,15 @@ class TextReader:
             block, self._skip, self.offset = block[drop:], self._skip - drop, self.offset + drop
             if not block:  # the block was all BOM: not the end of the input
                 return
-        if self.binary_is_error and b"\0" in block:
-            at = self.offset + block.index(b"\0")
-            raise InputError(f"{self.shown}: binary data (NUL byte at byte {at}); unspin reads text")
+        nul = block.find(b"\0") if self.binary_is_error else -1
         buffered = len(self.decoder.getstate()[0])
         try:
-            self.pending += self.decoder.decode(block, final=not block)
+            # the bytes before a NUL are decoded first: the message names the first problem, and a
+            # byte that is not UTF-8 before the NUL is that, not "binary data"
+            self.pending += self.decoder.decode(block[:nul] if nul >= 0 else block, final=not block)
+            if nul >= 0:
+                raise InputError(f"{self.shown}: binary data (NUL byte at byte {self.offset + nul}); "
+                                 "unspin reads text")
         except UnicodeDecodeError as exc:
             at = self.offset - buffered + max(exc.start, 0)
             if self.binary_is_error:  # a stream: cannot be retried with another --encoding by unspin itself

@@ -1,0 +1,30 @@
+"""Unhappy paths of the third sweep (files and paths): each test fails on the code before its fix."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import RESTORED, SPUN, unspin
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("unspin: error: ")]
+
+
+# --- stdin: the first real problem is named ---------------------------------------------------------
+
+@pytest.mark.parametrize("data, expected", [
+    (b"abc \xff def \x00 ghi", "unspin: error: <stdin>: not valid UTF-8 at byte 4; "),
+    (b"abc \x00 def \xff ghi", "unspin: error: <stdin>: binary data (NUL byte at byte 4); unspin reads text"),
+    ("中心".encode() + b"\x00", "unspin: error: <stdin>: binary data (NUL byte at byte 6); unspin reads text"),
+])
+def test_stdin_names_the_first_problem_a_bad_byte_before_a_nul_or_a_nul_before_a_bad_byte(
+        tmp_path: Path, data: bytes, expected: str):
+    """A stream with a byte that is not UTF-8 and, later, a NUL was called "binary data (NUL byte at
+    byte 10)": the message sent the user looking past the real first problem. Now it names whichever
+    comes first; exit 2 either way, nothing written to stdout."""
+    r = unspin([], tmp_path, stdin=data)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert error_lines(r.stderr) and error_lines(r.stderr)[0].startswith(expected), r.stderr

@@ -28,3 +28,24 @@ def test_stdin_names_the_first_problem_a_bad_byte_before_a_nul_or_a_nul_before_a
     r = unspin([], tmp_path, stdin=data)
     assert r.exit_code == 2 and r.stdout == ""
     assert error_lines(r.stderr) and error_lines(r.stderr)[0].startswith(expected), r.stderr
+
+
+# --- a symbolic-link loop on the way to a file named to the filter ---------------------------------
+
+@pytest.mark.parametrize("arg", ["loop/a.txt", "loop/deeper/a.txt"])
+def test_a_loop_in_a_parent_folder_of_a_filter_argument_is_named(tmp_path: Path, arg: str):
+    """``unspin loop/a.txt`` with ``loop`` a link to itself said "no command or file named
+    'loop/a.txt'", a usage error that sends the user looking for a typo. Now the name is taken as
+    a file, as a dangling link is, and the run names the loop: one error, exit 2."""
+    (tmp_path / "loop").symlink_to("loop")
+    r = unspin([arg], tmp_path)
+    assert r.exit_code == 2 and r.stdout == ""
+    assert error_lines(r.stderr) == [f"unspin: error: {arg}: a symbolic-link loop "
+                                     "(Too many levels of symbolic links); skipped"], r.stderr
+
+
+def test_a_missing_file_is_still_no_command_or_file(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    for arg in ("nosuch.txt", "a.txt/x"):
+        r = unspin([arg], tmp_path)
+        assert r.exit_code == 2 and f"no command or file named {arg!r}" in r.stderr

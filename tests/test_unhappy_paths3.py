@@ -49,3 +49,16 @@ def test_a_missing_file_is_still_no_command_or_file(tmp_path: Path):
     for arg in ("nosuch.txt", "a.txt/x"):
         r = unspin([arg], tmp_path)
         assert r.exit_code == 2 and f"no command or file named {arg!r}" in r.stderr
+
+
+# --- --encoding before the command name: one rule for every command --------------------------------
+
+@pytest.mark.parametrize("command", [["check"], ["learn", "--min-count", "1", "--min-docs", "1"]])
+def test_an_encoding_given_before_the_command_name_reads_the_files(repo: Path, command: list[str]):
+    """``unspin --encoding gb18030 check|learn FILE`` reads FILE in GB18030 (one function,
+    ``given_encoding``, where the fall-back was written twice); its own ``--encoding`` wins."""
+    (repo / "a.txt").write_bytes((SPUN + "\n").encode("gb18030"))
+    r = unspin(["--encoding", "gb18030", *command, "a.txt"], repo)
+    assert r.exit_code in (0, 1) and "not valid" not in r.stderr, r.stderr
+    r = unspin(["--encoding", "gb18030", *command, "--encoding", "utf-8", "a.txt"], repo)
+    assert r.exit_code == 2 and "a.txt: not valid utf-8" in r.stderr, r.stderr

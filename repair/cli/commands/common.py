@@ -81,13 +81,18 @@ def input_options(f: Callable) -> Callable:
     def command(*args, **kwargs):
         for name in ENGINE_OPTIONS + ("ray", "ray_address", "quiet"):  # read from ctx.params, not by the command
             kwargs.pop(name, None)
-        # given before the command name (`unspin --encoding gb18030 check f`), as the engine options are
-        kwargs["encoding"] = kwargs.get("encoding") or click.get_current_context().find_root().params.get("encoding")
+        kwargs["encoding"] = given_encoding(click.get_current_context(), kwargs.get("encoding"))
         return f(*args, **kwargs)
 
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def given_encoding(ctx: click.Context, own: str | None) -> str | None:
+    """The command's ``--encoding``, else the one given before the command name (``unspin
+    --encoding gb18030 check f``), as the engine options are; one rule for every command."""
+    return own or ctx.find_root().params.get("encoding")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 from ..main import known_codec
 from ..output import problem_line, stdout_bytes
 from ..paths import Existing
-from .common import interrupted
+from .common import given_encoding, interrupted
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
@@ -83,7 +83,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
           domain) -> None:
     """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
     corpora: list[Corpus] = []
-    encoding = encoding or ctx.find_root().params.get("encoding")  # `unspin --encoding X learn …` too
+    encoding = given_encoding(ctx, encoding)  # `unspin --encoding X learn …` too
     with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
         try:
             if reviewed is not None:

@@ -220,6 +220,9 @@ class FixHandler(_Base):
             self.out(f"fixed {printable_path(src.name)} ({self._file_changes} "
                      f"change{'s' * (self._file_changes != 1)})\n")
         except UnspinError as exc:
+            if self.outdir is not None:  # under -o the input is untouched: its copy is what was written
+                raise UnspinError(f"{exc}; {self.outdir / src.name}, the repaired copy of {src.name}, was "
+                                  "written, the run stopped there (no copy was written of the files after it)") from None
             raise UnspinError(f"{exc}; {src.name} was written, the run stopped there "
                               "(the files after it were left as they were)") from None
 

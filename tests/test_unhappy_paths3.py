@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cli_helpers import RESTORED, SPUN, unspin
+from cli_helpers import RESTORED, SPUN, TABLE, unspin
+from test_unhappy_paths import deny  # noqa: F401 - the fixture
 
 
 def error_lines(stderr: str) -> list[str]:
@@ -62,3 +63,26 @@ def test_an_encoding_given_before_the_command_name_reads_the_files(repo: Path, c
     assert r.exit_code in (0, 1) and "not valid" not in r.stderr, r.stderr
     r = unspin(["--encoding", "gb18030", *command, "--encoding", "utf-8", "a.txt"], repo)
     assert r.exit_code == 2 and "a.txt: not valid utf-8" in r.stderr, r.stderr
+
+
+# --- a table named in a config file that cannot be read ------------------------------------------------
+
+@pytest.mark.parametrize("config, text, key", [
+    (".unspin.yaml", "tables: [{name}]\n", "tables"),
+    (".unspin.yaml", "dictionaries: [{name}]\n", "dictionaries"),
+    ("pyproject.toml", '[tool.unspin]\ntables = ["{name}"]\n', "[tool.unspin].tables"),
+])
+@pytest.mark.parametrize("command", [["check", "../a.txt"], []], ids=["check", "filter"])
+def test_an_unreadable_file_named_in_a_config_file_is_reported_with_the_file_and_key(
+        repo: Path, deny, config: str, text: str, key: str, command: list[str]):
+    """It was "unspin: error: /r/t.txt: Permission denied", the loader's message: which config file
+    named it, and under which key, was left for the user to find. Now as for a missing one."""
+    (repo / ".unspin.yaml").unlink()
+    (repo / config).write_text(text.format(name="t.txt"), encoding="utf-8")
+    (repo / "t.txt").write_text(TABLE, encoding="utf-8")
+    deny(repo / "t.txt")
+    (repo / "sub").mkdir()
+    r = unspin(command, repo / "sub", stdin=SPUN)
+    assert r.exit_code == 2 and r.stdout == "", r.output
+    assert error_lines(r.stderr) == [f"unspin: error: {repo / config}: {key}: t.txt: cannot be read "
+                                     "(Permission denied)"], r.stderr

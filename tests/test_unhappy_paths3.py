@@ -86,3 +86,71 @@ def test_an_unreadable_file_named_in_a_config_file_is_reported_with_the_file_and
     assert r.exit_code == 2 and r.stdout == "", r.output
     assert error_lines(r.stderr) == [f"unspin: error: {repo / config}: {key}: t.txt: cannot be read "
                                      "(Permission denied)"], r.stderr
+
+
+# --- a broken link or an entry that cannot be looked at, inside a walked folder --------------------
+
+@pytest.mark.parametrize("make, reason", [
+    (lambda p: p.symlink_to(p.name), "a symbolic-link loop (Too many levels of symbolic links)"),
+    (lambda p: p.symlink_to("missing.txt"), "a dangling symbolic link to missing.txt (which does not exist)"),
+], ids=["loop", "dangling"])
+@pytest.mark.parametrize("command", [["check"], ["fix", "-w"], ["fix", "-o", "../out"], ["score"], ["explain"],
+                                     ["learn", "--min-count", "1", "--min-docs", "1"]])
+def test_a_broken_link_inside_a_walked_folder_is_one_error(repo: Path, make, reason: str, command: list[str]):
+    """``check .`` passed over a dangling link or a link loop in the folder without a word (exit 0 on
+    a folder whose only text file was such a link): it is now one error each, as when it is named as
+    an argument (and as ruff's E902), exit 2, and the other files are still done. ``--exclude``
+    (or an ignore file) opts a name out."""
+    (repo / "d").mkdir()
+    (repo / "d" / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    make(repo / "d" / "bad.txt")
+    r = unspin([*command, "d"], repo)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == [f"unspin: error: d/bad.txt: {reason}; skipped"], r.stderr
+    if command[:2] == ["fix", "-w"]:
+        assert (repo / "d" / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+    r = unspin([*command, "--exclude", "bad.txt", "d"], repo)
+    assert "bad.txt" not in r.stderr and r.exit_code != 2, r.output
+    (repo / "d" / ".unspinignore").write_text("bad.txt\n", encoding="utf-8")
+    r = unspin([*command, "d"], repo)
+    assert "bad.txt" not in r.stderr and r.exit_code != 2, r.output
+
+
+def test_an_entry_the_walk_cannot_look_at_is_one_error(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A folder that can be listed but not searched (mode r--, as a user): every ``stat`` of its
+    entries fails with EACCES, and the walk dropped them silently. Simulated for root, who may
+    search anything: now each is one error naming the reason."""
+    import repair.files.walk as walk
+
+    (repo / "d").mkdir()
+    (repo / "d" / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    (repo / "d" / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    real_scandir, real_stat = os.scandir, os.stat
+    hidden = str(repo / "d" / "b.txt")
+
+    class Entry:
+        def __init__(self, entry): self.entry, self.name, self.path = entry, entry.name, entry.path
+        def is_dir(self, follow_symlinks=True): return self._test("is_dir", follow_symlinks)
+        def is_file(self, follow_symlinks=True): return self._test("is_file", follow_symlinks)
+        def is_symlink(self): return self.entry.is_symlink()
+        def _test(self, what, follow):
+            if self.path == hidden:
+                raise PermissionError(13, "Permission denied", self.path)
+            return getattr(self.entry, what)(follow_symlinks=follow)
+
+    class Listing:
+        def __init__(self, path): self.it = real_scandir(path)
+        def __enter__(self): return (Entry(e) for e in self.it.__enter__())
+        def __exit__(self, *exc): return self.it.__exit__(*exc)
+
+    def stat(path, *args, **kwargs):
+        if os.path.abspath(path) == hidden:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(walk.os, "scandir", Listing)
+    monkeypatch.setattr(os, "stat", stat)
+    r = unspin(["check", "d"], repo)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: d/b.txt: cannot be read (Permission denied); skipped"], r.stderr
+    assert "d/a.txt:1:" in r.stdout

@@ -218,8 +218,12 @@ class FileSelector:
                 try:
                     is_dir = entry.is_dir(follow_symlinks=True)
                     is_file = not is_dir and entry.is_file(follow_symlinks=True)
-                except OSError:
-                    continue
+                except OSError:  # EACCES (a folder that lists but cannot be searched), ELOOP
+                    is_dir, is_file = False, True
+                if not (is_dir or is_file) and entry.is_symlink():
+                    # a dangling link: given as a file, so the run names it (one error each, as for an
+                    # argument, and as ruff does) instead of passing it over without a word
+                    is_file = True
                 if is_dir:
                     full = os.path.join(here, entry.name)
                     if entry.name in ALWAYS_SKIPPED or Path(full) in self.skip:

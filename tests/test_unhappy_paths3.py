@@ -154,3 +154,101 @@ def test_an_entry_the_walk_cannot_look_at_is_one_error(repo: Path, monkeypatch: 
     assert r.exit_code == 2, r.output
     assert error_lines(r.stderr) == ["unspin: error: d/b.txt: cannot be read (Permission denied); skipped"], r.stderr
     assert "d/a.txt:1:" in r.stdout
+
+
+# --- fix -w: a write by another process in the last moments before the rename ---------------------
+
+APPENDED = "另一个进程追加的一行。\n"
+
+
+def _append(path: Path) -> None:
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(APPENDED)
+
+
+def test_an_append_between_the_content_check_and_the_rename_is_not_overwritten(
+        repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """The content was compared, then the temporary file took the original's owner, mode and
+    attributes, then the rename: an append in between was lost without a word. Now the inode,
+    size and mtime are looked at again right before the rename: the file is left unchanged, with
+    the append, and the error says why."""
+    from repair.files.atomic import AtomicWriter
+
+    real = AtomicWriter._take_identity
+
+    def take_identity(self, st):
+        _append(repo / "a.txt")
+        return real(self, st)
+
+    monkeypatch.setattr(AtomicWriter, "_take_identity", take_identity)
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 2
+    assert error_lines(r.stderr) == ["unspin: error: a.txt: changed on disk during the run; not overwritten"]
+    assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n" + APPENDED
+    assert not [p for p in repo.iterdir() if "unspin-" in p.name]
+
+
+def test_an_append_to_a_hard_linked_file_before_its_rewrite_is_not_cut(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A file with two names is rewritten in its inode, ending with a truncate at the new length:
+    an append made after the content check was cut off by it. Now the file is looked at again right
+    before the rewrite and left unchanged."""
+    from repair.files.atomic import AtomicWriter
+
+    os.link(repo / "a.txt", repo / "b.txt")
+    real = AtomicWriter._check_target
+
+    def check_target(self, digest):
+        st = real(self, digest)
+        _append(repo / "a.txt")
+        return st
+
+    monkeypatch.setattr(AtomicWriter, "_check_target", check_target)
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 2
+    assert error_lines(r.stderr) == ["unspin: error: a.txt: changed on disk during the run; not overwritten"]
+    assert (repo / "b.txt").read_text(encoding="utf-8") == SPUN + "\n" + APPENDED
+
+
+def test_an_append_in_the_instant_of_the_rename_is_saved_and_named(repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """What no check can close without a lock every writer takes: a write landing between the last
+    look and ``rename`` goes to the old file, which the rename takes off its name. It was lost
+    silently (exit 0). Now the old file, still open, is compared after the rename: if it grew or
+    changed, it is saved beside as NAME.unspin-saved (with that write) and the error says so."""
+    real = os.replace
+
+    def replace(src, dst, *args, **kwargs):
+        if str(dst).endswith("a.txt"):
+            _append(Path(dst))
+        return real(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", replace)
+    r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 2
+    size = len(APPENDED.encode())
+    assert error_lines(r.stderr) == [
+        f"unspin: error: a.txt: written, but another process wrote to it while it was being replaced (+{size} "
+        "bytes); the file as it was then, with that write, is saved as a.txt.unspin-saved: compare and merge it "
+        "by hand"], r.stderr
+    assert (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+    assert (repo / "a.txt.unspin-saved").read_text(encoding="utf-8") == SPUN + "\n" + APPENDED
+    assert not [p for p in repo.iterdir() if p.name.endswith(".unspin-tmp")]
+
+
+def test_a_file_locked_by_another_process_is_waited_for_then_left_unchanged(
+        repo: Path, monkeypatch: pytest.MonkeyPatch):
+    """A writer that takes an advisory lock (``flock(1)``, another unspin) was not waited for: the
+    rename could land in the middle of its write. Now the commit takes the lock too; held past
+    LOCK_WAIT, the file is left unchanged with one error."""
+    fcntl = pytest.importorskip("fcntl")
+    from repair.files import atomic
+
+    monkeypatch.setattr(atomic, "LOCK_WAIT", 0.2)
+    with open(repo / "a.txt", "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        r = unspin(["fix", "-w", "a.txt"], repo)
+    assert r.exit_code == 2
+    assert error_lines(r.stderr) == ["unspin: error: a.txt: locked by another process (flock) for 0.2 s; "
+                                     "left unchanged"]
+    assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+    r = unspin(["fix", "-w", "a.txt"], repo)  # released: written
+    assert r.exit_code == 0 and (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"

@@ -252,3 +252,29 @@ def test_a_file_locked_by_another_process_is_waited_for_then_left_unchanged(
     assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
     r = unspin(["fix", "-w", "a.txt"], repo)  # released: written
     assert r.exit_code == 0 and (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+
+
+# --- /dev/stdin named as an input, a file redirected into it -----------------------------------------
+
+@pytest.mark.skipif(not os.path.exists("/dev/stdin") or not os.path.isdir("/proc/self/fd"),
+                    reason="needs /dev/stdin and /proc")
+@pytest.mark.parametrize("name", ["/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"])
+def test_dev_stdin_is_a_stream_by_its_own_name_and_never_written_back(repo: Path, name: str):
+    """``unspin fix -w /dev/stdin < a.txt`` resolved /dev/stdin to the file behind the descriptor and
+    rewrote a.txt, a file the user never named ("fixed a.txt"), and ``check`` reported findings as
+    a.txt's. It is now read as the stream it names, shown by that name, and ``-w`` refuses it as it
+    refuses any pipe: one error, exit 2, a.txt untouched."""
+    import subprocess
+    import sys
+
+    cli = [sys.executable, "-c", "from repair.cli import main; main()"]
+    with open(repo / "a.txt", "rb") as fh:
+        p = subprocess.run([*cli, "fix", "-w", name], stdin=fh, cwd=repo, capture_output=True, text=True,
+                           timeout=120)
+    assert p.returncode == 2, p.stderr
+    assert error_lines(p.stderr) == [f"unspin: error: {name}: an open file descriptor, not a file's name; "
+                                     "cannot write it back (read it from stdin instead)"], p.stderr
+    assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n" and "fixed" not in p.stdout
+    with open(repo / "a.txt", "rb") as fh:
+        p = subprocess.run([*cli, "check", name], stdin=fh, cwd=repo, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 1 and p.stdout.startswith(f"{name}:1:1: "), p.stdout + p.stderr

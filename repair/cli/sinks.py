@@ -128,7 +128,11 @@ class FixHandler(_Base):
             return
         if not src.is_file:
             if src.path is not None:
-                self._fail(f"{src.name}: not a regular file; cannot write it back (read it from stdin instead)")
+                from ..reading import names_descriptor  # noqa: PLC0415 - see _open_writer
+
+                what = "an open file descriptor, not a file's name" if names_descriptor(src.path) else \
+                    "not a regular file"
+                self._fail(f"{src.name}: {what}; cannot write it back (read it from stdin instead)")
             else:
                 self._hold_header(src)
             return

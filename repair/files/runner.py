@@ -24,7 +24,7 @@ from ..engine.config import Config
 from ..engine.repairer import Repairer
 from ..engine.spinrate import Evidence
 from ..errors import InputError, UnspinError
-from ..reading import open_binary
+from ..reading import names_descriptor, open_binary
 from . import textio
 from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, rests, run_job
@@ -134,7 +134,7 @@ def open_source(name: str, path: Path | None, options: Options) -> Source:
         return open_parquet(name, path, options)
     if kind == "jsonl" and not options.field:
         raise SkipFile(f"{name}: JSON Lines needs --field NAME to know which text to repair; skipped")
-    if path is not None and stat.S_ISREG(os.stat(path).st_mode):
+    if path is not None and stat.S_ISREG(os.stat(path).st_mode) and not names_descriptor(path):
         if kind in ("markdown", "html") and os.stat(path).st_size > MARKUP_MAX_BYTES:
             raise _too_big(name, kind)
         snapshot = Snapshot.of(path)

@@ -130,8 +130,9 @@ class FixHandler(_Base):
             if src.path is not None:
                 from ..reading import names_descriptor  # noqa: PLC0415 - see _open_writer
 
-                what = "an open file descriptor, not a file's name" if names_descriptor(src.path) else \
-                    "not a regular file"
+                # a file redirected into /dev/stdin is a regular file, but not one named
+                what = "an open file descriptor, not a file's name" if src.path.is_file() and \
+                    names_descriptor(src.path) else "not a regular file"
                 self._fail(f"{src.name}: {what}; cannot write it back (read it from stdin instead)")
             else:
                 self._hold_header(src)

@@ -278,3 +278,27 @@ def test_dev_stdin_is_a_stream_by_its_own_name_and_never_written_back(repo: Path
     with open(repo / "a.txt", "rb") as fh:
         p = subprocess.run([*cli, "check", name], stdin=fh, cwd=repo, capture_output=True, text=True, timeout=120)
     assert p.returncode == 1 and p.stdout.startswith(f"{name}:1:1: "), p.stdout + p.stderr
+
+
+# --- fix -o into a broken link ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("out, make, said", [
+    ("lp", lambda d: (d / "lp").symlink_to("lp"),
+     "lp: output folder is a symbolic-link loop (Too many levels of symbolic links); nothing was written "
+     "(choose another)"),
+    ("lp/x", lambda d: (d / "lp").symlink_to("lp"),
+     "lp/x: output folder under lp, which is a symbolic-link loop (Too many levels of symbolic links); "
+     "nothing was written (choose another)"),
+    ("gone", lambda d: (d / "gone").symlink_to("nowhere"),
+     "gone: output folder is a dangling symbolic link to nowhere (which does not exist); nothing was written "
+     "(create the folder it leads to, or choose another)"),
+], ids=["loop", "under-a-loop", "dangling"])
+def test_fix_into_an_output_folder_that_is_a_broken_link_is_one_error(repo: Path, out: str, make, said: str):
+    """``fix -o LOOP`` ended in a RuntimeError traceback (pathlib's resolve), and ``-o DANGLING`` said
+    "no temporary file can be created in its folder: No such file or directory". Now one error
+    naming the link, before anything is read, exit 2."""
+    make(repo)
+    r = unspin(["fix", "-o", out, "a.txt"], repo, catch_exceptions=True)
+    assert r.exit_code == 2 and r.exception is None or isinstance(r.exception, SystemExit), r.exception
+    assert error_lines(r.stderr) == [f"unspin: error: {said}"], r.stderr
+    assert not (repo / "nowhere").exists() and (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"

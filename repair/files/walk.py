@@ -126,7 +126,7 @@ class FileSelector:
                  skip: Iterable[Path] = (), cwd: Path | None = None, one_per_file: bool = True) -> None:
         self.include = _spec(include) if include else None
         self.exclude = _spec(exclude) if exclude else None
-        self.skip = {p.resolve() for p in skip}
+        self.skip = {Path(os.path.realpath(p)) for p in skip}  # never raises on a loop, as resolve() does
         self.cwd = (cwd or Path.cwd()).resolve()
         self.walk_rules = IgnoreRules()
         self.explicit_rules = IgnoreRules((".unspinignore",))

@@ -302,3 +302,17 @@ def test_fix_into_an_output_folder_that_is_a_broken_link_is_one_error(repo: Path
     assert r.exit_code == 2 and r.exception is None or isinstance(r.exception, SystemExit), r.exception
     assert error_lines(r.stderr) == [f"unspin: error: {said}"], r.stderr
     assert not (repo / "nowhere").exists() and (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+
+
+def test_an_output_name_that_is_a_folder_or_a_loop_is_called_so(repo: Path):
+    """``fix -o out`` with out/a.txt a folder, and ``learn -o loop``, said "not a regular file; not
+    replaced", which sends the user looking for a device or a FIFO; the message now says what it is."""
+    (repo / "out" / "a.txt").mkdir(parents=True)
+    r = unspin(["fix", "-o", "out", "a.txt"], repo)
+    assert r.exit_code == 2
+    assert error_lines(r.stderr) == ["unspin: error: out/a.txt: a folder, not a file; not replaced"], r.stderr
+    (repo / "loop").symlink_to("loop")
+    r = unspin(["learn", "a.txt", "-o", "loop", "--min-count", "1", "--min-docs", "1"], repo)
+    assert r.exit_code == 2
+    assert error_lines(r.stderr) == ["unspin: error: loop: a symbolic-link loop (Too many levels of symbolic "
+                                     "links); not replaced"], r.stderr

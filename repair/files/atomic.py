@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from .links import broken_link
 from .signals import deferred
 
 #: Seconds a commit waits for another process's advisory lock (``flock``) on the file it replaces.
@@ -170,7 +171,10 @@ class AtomicWriter:
         except OSError:
             st = None
         if st is not None and not (stat.S_ISREG(st.st_mode) or (replace_links and stat.S_ISLNK(st.st_mode))):
-            raise InputError(f"{self.shown}: not a regular file; not replaced")
+            # say what it is when that is what the user will look for: a folder, a link loop
+            what = ("a folder, not a file" if stat.S_ISDIR(st.st_mode) else broken_link(target)
+                    or "not a regular file")
+            raise InputError(f"{self.shown}: {what}; not replaced")
         #: the folders this writer made for the new file, outermost first (removed again by abort)
         self.made: list[Path] = []
         if expect is None:

@@ -339,3 +339,28 @@ def test_a_stream_without_punctuation_or_line_ends_is_cut_into_bounded_half_full
     assert all(len(p) >= STREAM_CHUNK_CHARS // 2 for p in pieces[:-1])
     r = unspin(["--no-builtin"], tmp_path, stdin=text[:3 * STREAM_CHUNK_CHARS].encode())
     assert r.exit_code == 0 and r.stdout_bytes == text[:3 * STREAM_CHUNK_CHARS].encode()
+
+
+# --- a file deleted after it was opened and before it is read ---------------------------------------
+
+@pytest.mark.parametrize("command", [["fix", "-w"], ["fix"], ["check"]])
+def test_a_file_deleted_between_its_opening_and_its_reading_is_one_error_saying_so(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]):
+    """A large file removed while it was being measured (the attack d07's first case) gave two
+    errors for one file, neither saying what happened: "cannot write (No such file or directory)"
+    then "cannot be read (No such file or directory); skipped". Now one line: deleted during the run."""
+    from repair.files import runner
+
+    real = runner.open_source
+
+    def open_source(*args, **kwargs):
+        src = real(*args, **kwargs)  # checked and sniffed: then it goes
+        (repo / "a.txt").unlink()
+        return src
+
+    monkeypatch.setattr(runner, "open_source", open_source)
+    r = unspin([*command, "a.txt"], repo)
+    assert r.exit_code == 2
+    said = "deleted during the run; not re-created" if "-w" in command else "deleted during the run; skipped"
+    assert error_lines(r.stderr) == [f"unspin: error: a.txt: {said}"], r.stderr
+    assert not (repo / "a.txt").exists() and not [p for p in repo.iterdir() if "unspin-" in p.name]

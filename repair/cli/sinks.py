@@ -142,6 +142,8 @@ class FixHandler(_Base):
             self._writer.file.write(src.encoding.header())
         except InputError as exc:
             self._fail(str(exc))
+        except FileNotFoundError:  # removed since it was opened: what the commit would say too
+            self._fail(f"{src.name}: deleted during the run; not re-created")
         except OSError as exc:
             self._fail(f"{src.name}: cannot write ({reason(exc)})")
 
@@ -256,6 +258,9 @@ class FixHandler(_Base):
             self._writer = None
         self._records = self._with_field = 0
         self._header = b""
+        if self._failed and src.is_file:  # its error is said already (deleted during the run): one line a file
+            self.tally.skipped += 1
+            return
         self.skipped(src.name, message, error=True)
 
     def summary(self) -> str:

@@ -422,6 +422,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 continue
             except (UnicodeError, OSError) as exc:
                 drain(0)
+                if isinstance(exc, FileNotFoundError) and src.is_file:  # it was there when it was opened
+                    handler.abort(src, f"{name}: deleted during the run; skipped")
+                    continue
                 why = reason(exc) if isinstance(exc, OSError) else str(exc)
                 handler.abort(src, f"{name}: cannot be read ({why}); skipped")
                 continue

@@ -364,3 +364,34 @@ def test_a_file_deleted_between_its_opening_and_its_reading_is_one_error_saying_
     said = "deleted during the run; not re-created" if "-w" in command else "deleted during the run; skipped"
     assert error_lines(r.stderr) == [f"unspin: error: a.txt: {said}"], r.stderr
     assert not (repo / "a.txt").exists() and not [p for p in repo.iterdir() if "unspin-" in p.name]
+
+
+# --- a JSON Lines "record" with no line end: a whole JSON document on one line -----------------------
+
+@pytest.mark.parametrize("command", [["check"], ["fix", "-w"], ["check", "-"],
+                                     ["learn", "--min-count", "1", "--min-docs", "1"]])
+def test_a_json_lines_line_longer_than_the_record_bound_is_refused_not_read_whole(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]):
+    """A record is repaired whole, so a line was read on to its end however long: a minified JSON
+    array of 100 MB saved as .jsonl took 1.3 GB and 15 s to end in "not valid JSON" (a few GB: the
+    out-of-memory killer). Now a line past RECORD_MAX_CHARS is one error for that file, read in
+    bounded memory, and the file is left unchanged."""
+    import repair.files.textio as textio
+
+    monkeypatch.setattr(textio, "CHUNK_CHARS", 100)
+    monkeypatch.setattr(textio, "STREAM_CHUNK_CHARS", 100)
+    monkeypatch.setattr(textio, "RECORD_MAX_CHARS", 1000)
+    data = ("[" + ",".join(['{"text": "' + SPUN + '"}'] * 40) + "]").encode()
+    (repo / "big.jsonl").write_bytes(data)
+    stdin = data if "-" in command else None
+    r = unspin([*command, "--field", "text", *([] if stdin else ["big.jsonl"])], repo, stdin=stdin)
+    assert r.exit_code == 2, r.output
+    where = "<stdin>" if stdin else "big.jsonl:1" if command[0] == "learn" else "big.jsonl"
+    assert error_lines(r.stderr)[0] == (
+        f"unspin: error: {where}: a JSON Lines record (one line) longer than 1000 characters; skipped "
+        "(JSON Lines has one record a line: a JSON array or object on one line is not that)"), r.stderr
+    assert (repo / "big.jsonl").read_bytes() == data
+    # a long record under the bound is still repaired whole
+    monkeypatch.setattr(textio, "RECORD_MAX_CHARS", 1 << 20)
+    (repo / "one.jsonl").write_text('{"text": "' + SPUN * 5 + '"}\n', encoding="utf-8")
+    assert unspin(["check", "--field", "text", "one.jsonl"], repo).exit_code == 1

@@ -231,6 +231,8 @@ def test_an_append_in_the_instant_of_the_rename_is_saved_and_named(repo: Path, m
         "by hand"], r.stderr
     assert (repo / "a.txt").read_text(encoding="utf-8") == RESTORED + "\n"
     assert (repo / "a.txt.unspin-saved").read_text(encoding="utf-8") == SPUN + "\n" + APPENDED
+    # it was written: listed and counted as fixed, as well as the error
+    assert r.stdout == "fixed a.txt (5 changes)\n" and "5 changes in 1 file" in r.stderr
     assert not [p for p in repo.iterdir() if p.name.endswith(".unspin-tmp")]
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InputError, UnspinError
-from ..files.atomic import AtomicWriter, locked, read_only, reason
+from ..files.atomic import AtomicWriter, WrittenWithWarning, locked, read_only, reason
 from ..files.documents import Job, Outcome, Score, combine
 from ..files.runner import Source
 from .output import (
@@ -243,6 +243,9 @@ class FixHandler(_Base):
                 writer.commit(src.state.digest)
             else:
                 writer.commit()
+        except WrittenWithWarning as exc:  # written (counted and listed as fixed), and an error to read
+            self.error(str(exc))
+            return True
         except InputError as exc:
             self.error(str(exc))
             return False

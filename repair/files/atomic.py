@@ -47,6 +47,10 @@ _PENDING: set[Path] = set()
 _MADE: list[Path] = []
 
 
+class WrittenWithWarning(InputError):
+    """The file was written, and something about it still needs the user (an error, exit 2)."""
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What a file looked like when we read it (enough to notice a change)."""
@@ -341,7 +345,7 @@ class AtomicWriter:
             os.fsync(out.fileno())
         # beside the name shown, unless a symlink was written through: then beside the file it leads to
         shown_saved = str(saved) if self.followed else str(Path(self.shown).with_name(saved.name))
-        raise InputError(f"{self.shown}: written, but another process wrote to it while it was being replaced "
+        raise WrittenWithWarning(f"{self.shown}: written, but another process wrote to it while it was being replaced "
                          f"({after.st_size - st.st_size:+d} bytes); the file as it was then, with that write, "
                          f"is saved as {shown_saved}: compare and merge it by hand")
 

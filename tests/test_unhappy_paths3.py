@@ -397,3 +397,27 @@ def test_a_json_lines_line_longer_than_the_record_bound_is_refused_not_read_whol
     monkeypatch.setattr(textio, "RECORD_MAX_CHARS", 1 << 20)
     (repo / "one.jsonl").write_text('{"text": "' + SPUN * 5 + '"}\n', encoding="utf-8")
     assert unspin(["check", "--field", "text", "one.jsonl"], repo).exit_code == 1
+
+
+# --- a working folder removed under the shell ----------------------------------------------------------
+
+@pytest.mark.parametrize("command", [[], ["check", "{f}"], ["fix", "{f}"], ["score", "{f}"], ["explain", "{f}"],
+                                     ["learn", "{f}"], ["{f}"]])
+def test_a_removed_working_folder_is_one_error(tmp_path: Path, command: list[str]):
+    """Run in a folder deleted after the shell entered it (a checkout or a clean-up removed it):
+    ``Path.cwd()`` raised FileNotFoundError and every command but learn ended in a traceback; learn
+    said "unspin: No such file or directory". Now one error saying what happened, exit 2."""
+    import subprocess
+    import sys
+
+    f = tmp_path / "a.txt"
+    f.write_text(SPUN + "\n", encoding="utf-8")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = ("import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); sys.argv[1:2] = []; "
+              "from repair.cli import main; main()")
+    p = subprocess.run([sys.executable, "-c", script, str(gone), *(a.format(f=f) for a in command)],
+                       input=SPUN, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
+    assert error_lines(p.stderr) == ["unspin: error: the current folder no longer exists (it was deleted or "
+                                     "moved after the shell entered it); cd to a folder that exists"], p.stderr

@@ -19,7 +19,7 @@ import click
 
 from ..engine.config import DEFAULT_THRESHOLD, Config
 from ..errors import EXIT_ERROR, UnspinError
-from ..files.settings import load_settings
+from ..files.settings import current_folder, load_settings
 from .paths import Existing
 
 def build_config(
@@ -202,7 +202,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
             return  # the file commands read the config file and these flags themselves
         # the nearest [tool.unspin] / .unspin.yaml applies to the filter too (protected words,
         # tables, threshold), as codespell's config applies to every way it is run
-        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config,
+        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(current_folder()).config,
                               strict_tables=strict_table, no_builtin=no_builtin)
     except UnspinError as exc:
         from .output import problem_line

@@ -251,6 +251,16 @@ def _named_file(where: str, base: Path, name: str) -> Path:
     raise ConfigFileError(f"{where}: {name}: {why}")
 
 
+def current_folder() -> Path:
+    """The working folder, or an :class:`UnspinError` when it was removed under the shell (a
+    folder deleted by a checkout or a clean-up), where ``Path.cwd()`` ended in a traceback."""
+    try:
+        return Path.cwd()
+    except FileNotFoundError:
+        raise UnspinError("the current folder no longer exists (it was deleted or moved after the shell "
+                          "entered it); cd to a folder that exists") from None
+
+
 def load_settings(start: Path) -> Settings:
     """Settings from the nearest config file above ``start``, or the defaults."""
     found = find_config_file(start.resolve())

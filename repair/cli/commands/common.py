@@ -17,7 +17,7 @@ from ...errors import EXIT_ERROR, UnspinError
 from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
 from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
-from ...files.settings import Settings, load_settings
+from ...files.settings import Settings, current_folder, load_settings
 from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...reading import is_stream
@@ -113,7 +113,7 @@ def setup(ctx: click.Context) -> Setup:
         return value if value not in (None, ()) else root.get(name, empty)
 
     try:
-        settings = load_settings(Path.cwd())
+        settings = load_settings(current_folder())
         config = build_config(param("threshold"), tuple(root.get("tables", ())) + tuple(own.get("tables", ())),
                               tuple(root.get("dictionaries", ())) + tuple(own.get("dictionaries", ())),
                               param("lm"), base=settings.config, strict_tables=bool(param("strict_table")),

@@ -25,6 +25,7 @@ from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
 from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
+from ...files.settings import current_folder
 from ...files.signals import stopping
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 from ..main import known_codec
@@ -91,6 +92,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 ctx.exit(EXIT_OK)
             if not paths:
                 raise click.UsageError("give the corpus to learn from (files, folders or -), or --to-dictionary")
+            current_folder()  # removed under the shell: one clear error (the walk needs it), not "unspin: No such file"
             model = load_context(Path(lm) if lm else None)
             entries, _ = load_builtin()
             partners = Partners()

@@ -421,3 +421,33 @@ def test_a_removed_working_folder_is_one_error(tmp_path: Path, command: list[str
     assert p.returncode == 2 and "Traceback" not in p.stderr, p.stderr
     assert error_lines(p.stderr) == ["unspin: error: the current folder no longer exists (it was deleted or "
                                      "moved after the shell entered it); cd to a folder that exists"], p.stderr
+
+
+# --- the output appended to the input ----------------------------------------------------------------
+
+@pytest.mark.parametrize("args, stdin", [([], True), (["fix", "-w", "-"], True), (["a.txt"], False),
+                                         (["check", "a.txt", "b.txt"], False)])
+def test_an_input_that_is_also_stdout_is_refused_as_cat_refuses_it(repo: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   args: list[str], stdin: bool):
+    """``unspin < a.txt >> a.txt`` read back what it had just written: a 1 MB file grew by 200 MB a
+    minute until the disk was full (``cat a >> a`` says "input file is output file"). Such an input
+    is now one error and is not read; the other inputs are done."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(sys.path))
+    (repo / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    before = (repo / "a.txt").read_bytes()
+    with open(repo / "a.txt", "ab") as out, open(repo / "a.txt" if stdin else os.devnull, "rb") as inp:
+        p = subprocess.run([sys.executable, "-c", "from repair.cli import main; main()", *args], cwd=repo,
+                           stdin=inp, stdout=out, stderr=subprocess.PIPE, text=True, timeout=120)
+    name = "<stdin>" if stdin else "a.txt"
+    assert p.returncode == 2, p.stderr
+    assert error_lines(p.stderr) == [f"unspin: error: {name}: input file is output file (stdout goes to it); "
+                                     "skipped, as cat refuses it: what is written would be read back"], p.stderr
+    after = (repo / "a.txt").read_bytes()
+    assert after.startswith(before)
+    if "b.txt" in args:
+        assert after[len(before):].decode().startswith("b.txt:1:1: ")  # the other input is checked
+    else:
+        assert after == before

@@ -403,7 +403,13 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
 
             pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence))
             first_workers = list(getattr(pool, "_pool", None) or ())
+        output = _stdout_file()
         for name, path in inputs:
+            if output is not None and _identity(path) == output:
+                drain(0)
+                handler.skipped(name, f"{name}: input file is output file (stdout goes to it); skipped, "
+                                      "as cat refuses it: what is written would be read back", True)
+                continue
             try:
                 src = open_source(name, path, options)
             except (SkipFile, UnspinError, OSError) as exc:
@@ -437,6 +443,24 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         elif pool is not None:
             pool.terminate()
             pool.join()
+
+
+def _stdout_file() -> tuple[int, int] | None:
+    """(device, inode) of stdout when it is a regular file (``> out.txt``, ``>> a.txt``), else None."""
+    try:
+        st = os.fstat(sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # closed, replaced (a test's capture), not a descriptor
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    """(device, inode) of an input (``None``: stdin), or None if it cannot be looked at (reported later)."""
+    try:
+        st = os.fstat(sys.stdin.fileno()) if path is None else os.stat(path)
+    except (AttributeError, ValueError, OSError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _kill_pool(pool: multiprocessing.pool.Pool) -> None:

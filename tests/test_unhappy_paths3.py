@@ -451,3 +451,26 @@ def test_an_input_that_is_also_stdout_is_refused_as_cat_refuses_it(repo: Path, m
         assert after[len(before):].decode().startswith("b.txt:1:1: ")  # the other input is checked
     else:
         assert after == before
+
+
+# --- line endings across chunks ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("stdin", [False, True])
+def test_mixed_and_cr_only_line_endings_come_back_byte_for_byte_across_chunks(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, stdin: bool):
+    """Not a fix (found fine): CR, CRLF, LF, LFCR and CRCRLF in one file, cut into many chunks (so
+    that cuts fall beside every kind), keep every ending where it was, in fix -w and the filter."""
+    import repair.files.textio as textio
+
+    monkeypatch.setattr(textio, "CHUNK_CHARS", 40)
+    monkeypatch.setattr(textio, "STREAM_CHUNK_CHARS", 40)
+    ends = ["\r", "\r\n", "\n", "\n\r", "\r\r\n", "\r\r"]
+    spun = "".join(SPUN + end for end in ends * 3)
+    restored = "".join(RESTORED + end for end in ends * 3)
+    if stdin:
+        r = unspin([], repo, stdin=spun.encode())
+        assert r.exit_code == 0 and r.stdout_bytes == restored.encode()
+    else:
+        (repo / "m.txt").write_bytes(spun.encode())
+        assert unspin(["fix", "-w", "m.txt"], repo).exit_code == 0
+        assert (repo / "m.txt").read_bytes() == restored.encode()

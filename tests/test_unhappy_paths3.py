@@ -474,3 +474,18 @@ def test_mixed_and_cr_only_line_endings_come_back_byte_for_byte_across_chunks(
         (repo / "m.txt").write_bytes(spun.encode())
         assert unspin(["fix", "-w", "m.txt"], repo).exit_code == 0
         assert (repo / "m.txt").read_bytes() == restored.encode()
+
+
+# --- a worktree's or submodule's .git file ---------------------------------------------------------------
+
+def test_a_git_file_in_a_walked_folder_is_never_an_input(repo: Path):
+    """In a git worktree or a submodule, ``.git`` is a file (``gitdir: PATH``): the walk skipped a
+    ``.git`` folder but walked that file as text, and ``fix -w .`` "repaired" a path with Chinese
+    folder names in it, cutting the checkout from its repository. It is git's now, as the folder is."""
+    gitdir = f"gitdir: /work/{SPUN}/.git/worktrees/x\n"
+    (repo / "wt").mkdir()
+    (repo / "wt" / ".git").write_text(gitdir, encoding="utf-8")
+    (repo / "wt" / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    r = unspin(["fix", "-w", "wt"], repo)
+    assert r.exit_code == 0 and r.stdout == "fixed wt/b.txt (5 changes)\n", r.output
+    assert (repo / "wt" / ".git").read_text(encoding="utf-8") == gitdir

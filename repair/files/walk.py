@@ -233,6 +233,8 @@ class FileSelector:
                     if entry.is_symlink():
                         continue  # as os.walk does by default: no loops, no walking out of the tree
                     folders.append((full, rel, entry.name))
+                elif entry.name in ALWAYS_SKIPPED:
+                    continue  # a worktree's or submodule's .git file (gitdir: PATH) is git's, as its folder is
                 elif is_file and self._wanted(rel) and not chain.ignored(entry.name, False):
                     yield Target(Path(here, entry.name), Path(rel))
             for full, rel, name in reversed(folders):

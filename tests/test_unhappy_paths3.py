@@ -489,3 +489,31 @@ def test_a_git_file_in_a_walked_folder_is_never_an_input(repo: Path):
     r = unspin(["fix", "-w", "wt"], repo)
     assert r.exit_code == 0 and r.stdout == "fixed wt/b.txt (5 changes)\n", r.output
     assert (repo / "wt" / ".git").read_text(encoding="utf-8") == gitdir
+
+
+# --- the run's own tables, dictionaries and config file ---------------------------------------------------
+
+def test_fix_never_rewrites_the_tables_and_config_file_it_runs_with(tmp_path: Path):
+    """``fix -w .`` in a project whose .unspin.yaml names a table kept beside the text rewrote the
+    table's pairs (通过-经由过程 became 通过-通过: the pair was gone for the next run), and ``check .``
+    reported the table's lines, so a pre-commit hook failed for ever on it. The config file and the
+    tables and dictionaries of the run (named there or by --table) are now never inputs: skipped in
+    a walk, and with a note when named (pre-commit names every staged file)."""
+    table = "中央-中心\n会议-集会\n加强-增强\n解决-办理\n问题-题目\n通过-经由过程\n处理-处置惩罚\n" * 3
+    root = tmp_path / "p"
+    root.mkdir()
+    (root / ".unspin.yaml").write_text("tables: [t.txt]\n# 中心政法委书记郭声琨主持集会,要求增强政策的供给\n",
+                                       encoding="utf-8")
+    (root / "t.txt").write_text(table, encoding="utf-8")
+    (root / "cli.txt").write_text(table, encoding="utf-8")
+    (root / "a.txt").write_text(SPUN + "\n", encoding="utf-8")
+    config = (root / ".unspin.yaml").read_text(encoding="utf-8")
+    r = unspin(["fix", "-w", "--table", "cli.txt", "."], root)
+    assert r.exit_code == 0 and r.stdout == "fixed a.txt (5 changes)\n", r.output
+    assert (root / "t.txt").read_text(encoding="utf-8") == table
+    assert (root / "cli.txt").read_text(encoding="utf-8") == table
+    assert (root / ".unspin.yaml").read_text(encoding="utf-8") == config
+    r = unspin(["check", "t.txt", ".unspin.yaml", "a.txt"], root)
+    assert r.exit_code == 0 and r.stdout == "", r.output
+    assert "t.txt: a table, dictionary or config file of this run, not text to repair; skipped" in r.stderr
+    assert ".unspin.yaml: a table, dictionary or config file of this run, not text to repair; skipped" in r.stderr

@@ -137,7 +137,8 @@ class Inputs(list):
 
 
 def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-                  settings: Settings, skip: tuple[Path, ...] = (), one_per_file: bool = True) -> Inputs:
+                  settings: Settings, skip: tuple[Path, ...] = (), one_per_file: bool = True,
+                  config: Config | None = None) -> Inputs:
     """(shown name, path) for every input; ``-`` is stdin. Flags add to the config file's globs.
     Each file is given once, however it is reached (``one_per_file``; see ``FileSelector.select``).
 
@@ -147,8 +148,11 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
     """
     from ...files.walk import FileSelector  # noqa: PLC0415 - the filter on stdin walks no folder
 
+    # the config file and the tables and dictionaries of the run are unspin's data, never its input
+    config = config or settings.config
+    own = (*config.tables, *config.dictionaries, *((settings.source,) if settings.source else ()))
     selector = FileSelector(settings.include + include, settings.exclude + exclude, skip,
-                            one_per_file=one_per_file)
+                            one_per_file=one_per_file, own_files=own)
     inputs = Inputs()
     inputs.problems = []
     for arg in paths:
@@ -163,6 +167,9 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
                         note(problem_line(f"{arg}: temporary file of an interrupted unspin run, skipped", error=False))
                     continue
                 inputs.append((t.rel.as_posix(), t.path))
+    for name in selector.own_named:  # named (pre-commit names every staged file): said, not an error
+        note(problem_line(f"{name}: a table, dictionary or config file of this run, not text to repair; "
+                          "skipped", error=False))
     # folders the walk could not read (FileSelector.errors: (path, reason), when the walk records them)
     inputs.problems.extend(getattr(selector, "errors", ()))
     return inputs

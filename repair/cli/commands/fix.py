@@ -41,7 +41,8 @@ def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], ex
             fail(ctx, clash)
     skip = (outdir,) if outdir is not None else ()
     # in a mirror every name is a copy of its own: a symlink and its target are two outputs
-    inputs = select_inputs(paths, include, exclude, s.settings, skip, one_per_file=outdir is None)
+    inputs = select_inputs(paths, include, exclude, s.settings, skip, one_per_file=outdir is None,
+                           config=s.config)
     handler = FixHandler(printer(shown), note, field_name=field, write=write, outdir=outdir, force=force,
                          stdout_bytes=stdout_bytes)
     execute(ctx, inputs, s.config, Options(kind, field, encoding), handler, jobs)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import select
 import stat
 from pathlib import Path
@@ -37,12 +38,33 @@ _PIECE = 1 << 20
 
 def is_stream(path: Path | str) -> bool:
     """Whether ``path`` names something other than a folder or a regular file: a pipe, a FIFO,
-    a device, ``<(…)`` (``/dev/fd/N``). Such an input can be read once only, as it comes."""
+    a device, ``<(…)`` (``/dev/fd/N``), or an open descriptor by name (``/dev/stdin``, even
+    when it is a file redirected with ``<``). Such an input can be read once only, as it comes."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode))
+    return not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)) or names_descriptor(path)
+
+
+_DESCRIPTOR = re.compile(r"/(dev/fd|proc/(self|thread-self|[0-9]+)/fd)/[0-9]+")
+
+
+def names_descriptor(path: Path | str) -> bool:
+    """Whether ``path`` is, or links to, an open file descriptor's name (``/dev/stdin``,
+    ``/dev/fd/0``, ``/proc/self/fd/3``). Resolved, such a name is the file behind the descriptor
+    (``unspin fix -w /dev/stdin < f.txt`` wrote f.txt, and showed it as f.txt): it is read as a
+    stream, under the name given, and never written back."""
+    here = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own bound on a chain of links
+        if _DESCRIPTOR.fullmatch(here):
+            return True
+        try:
+            link = os.readlink(here)
+        except OSError:
+            return False
+        here = os.path.normpath(os.path.join(os.path.dirname(here), link))
+    return False
 
 
 def open_binary(path: Path | str) -> BinaryIO:

@@ -184,8 +184,11 @@ def test_fix_into_a_full_stdout_says_which_file_was_written(repo: Path, args: li
                            stderr=subprocess.PIPE, timeout=300)
     assert r.returncode == 2, r.stderr
     err = r.stderr.decode()
-    one_error(err, "stdout", "cannot write the names of the files fixed (No space left on device); "
-                             "a.txt was written, the run stopped there (the files after it were left as they were)")
+    # under -o the input is untouched: the message names the copy that was written (it named a.txt)
+    said = ("out/a.txt, the repaired copy of a.txt, was written, the run stopped there (no copy was written "
+            "of the files after it)") if "-o" in args else \
+        "a.txt was written, the run stopped there (the files after it were left as they were)"
+    one_error(err, "stdout", f"cannot write the names of the files fixed (No space left on device); {said}")
     written = repo / ("out" if "-o" in args else "") / "a.txt"
     assert written.read_text(encoding="utf-8") == RESTORED + "\n"
     for name in ("b.txt", "c.txt"):

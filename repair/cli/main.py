@@ -7,6 +7,7 @@ With no sub-command it is a filter (stdin → stdout), like ``ftfy`` or
 from __future__ import annotations
 
 import codecs
+import errno
 import importlib
 import io
 import os
@@ -18,7 +19,7 @@ import click
 
 from ..engine.config import DEFAULT_THRESHOLD, Config
 from ..errors import EXIT_ERROR, UnspinError
-from ..files.settings import load_settings
+from ..files.settings import current_folder, load_settings
 from .paths import Existing
 
 def build_config(
@@ -120,7 +121,11 @@ class UnspinGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def _is_file(self, ctx: click.Context, arg: str) -> bool:
-        return self.get_command(ctx, arg) is None and (arg == "-" or os.path.lexists(arg))
+        """Not a command, and a name that is there or that cannot be looked up for a reason other
+        than its absence (a symbolic-link loop or a folder without search permission on the way):
+        the run then names that reason, where "no command or file named" sent the user to look
+        for a typo."""
+        return self.get_command(ctx, arg) is None and (arg == "-" or _there(arg))
 
     def invoke(self, ctx: click.Context):  # noqa: ANN201 - click's own signature
         args = [*_protected(ctx), *ctx.args]
@@ -197,7 +202,7 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
             return  # the file commands read the config file and these flags themselves
         # the nearest [tool.unspin] / .unspin.yaml applies to the filter too (protected words,
         # tables, threshold), as codespell's config applies to every way it is run
-        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(Path.cwd()).config,
+        config = build_config(threshold, tables, dictionaries, lm, base=load_settings(current_folder()).config,
                               strict_tables=strict_table, no_builtin=no_builtin)
     except UnspinError as exc:
         from .output import problem_line
@@ -214,6 +219,18 @@ def main(ctx: click.Context, show_explain: bool, threshold: float | None, tables
     from .commands.common import filter_stdin
 
     ctx.exit(filter_stdin(config, show_explain, encoding))
+
+
+def _there(arg: str) -> bool:
+    """``arg`` names something (a file, a folder, a dangling link), or looking it up fails for
+    another reason than ENOENT (``ELOOP``, ``EACCES``...), which the run reports by name."""
+    try:
+        os.lstat(arg)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name, never a file
+        return isinstance(exc, OSError) and exc.errno not in (errno.ENOTDIR, errno.ENAMETOOLONG)
+    return True
 
 
 def use_color(flag: bool | None) -> bool | None:

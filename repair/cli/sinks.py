@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import InputError, UnspinError
-from ..files.atomic import AtomicWriter, locked, read_only, reason
+from ..files.atomic import AtomicWriter, WrittenWithWarning, locked, read_only, reason
 from ..files.documents import Job, Outcome, Score, combine
 from ..files.runner import Source
 from .output import (
@@ -128,7 +128,12 @@ class FixHandler(_Base):
             return
         if not src.is_file:
             if src.path is not None:
-                self._fail(f"{src.name}: not a regular file; cannot write it back (read it from stdin instead)")
+                from ..reading import names_descriptor  # noqa: PLC0415 - see _open_writer
+
+                # a file redirected into /dev/stdin is a regular file, but not one named
+                what = "an open file descriptor, not a file's name" if src.path.is_file() and \
+                    names_descriptor(src.path) else "not a regular file"
+                self._fail(f"{src.name}: {what}; cannot write it back (read it from stdin instead)")
             else:
                 self._hold_header(src)
             return
@@ -137,6 +142,8 @@ class FixHandler(_Base):
             self._writer.file.write(src.encoding.header())
         except InputError as exc:
             self._fail(str(exc))
+        except FileNotFoundError:  # removed since it was opened: what the commit would say too
+            self._fail(f"{src.name}: deleted during the run; not re-created")
         except OSError as exc:
             self._fail(f"{src.name}: cannot write ({reason(exc)})")
 
@@ -220,6 +227,9 @@ class FixHandler(_Base):
             self.out(f"fixed {printable_path(src.name)} ({self._file_changes} "
                      f"change{'s' * (self._file_changes != 1)})\n")
         except UnspinError as exc:
+            if self.outdir is not None:  # under -o the input is untouched: its copy is what was written
+                raise UnspinError(f"{exc}; {self.outdir / src.name}, the repaired copy of {src.name}, was "
+                                  "written, the run stopped there (no copy was written of the files after it)") from None
             raise UnspinError(f"{exc}; {src.name} was written, the run stopped there "
                               "(the files after it were left as they were)") from None
 
@@ -233,6 +243,9 @@ class FixHandler(_Base):
                 writer.commit(src.state.digest)
             else:
                 writer.commit()
+        except WrittenWithWarning as exc:  # written (counted and listed as fixed), and an error to read
+            self.error(str(exc))
+            return True
         except InputError as exc:
             self.error(str(exc))
             return False
@@ -248,6 +261,9 @@ class FixHandler(_Base):
             self._writer = None
         self._records = self._with_field = 0
         self._header = b""
+        if self._failed and src.is_file:  # its error is said already (deleted during the run): one line a file
+            self.tally.skipped += 1
+            return
         self.skipped(src.name, message, error=True)
 
     def summary(self) -> str:

@@ -28,12 +28,16 @@ import os
 import stat
 import struct
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from .links import broken_link
 from .signals import deferred
 
+#: Seconds a commit waits for another process's advisory lock (``flock``) on the file it replaces.
+LOCK_WAIT = 2.0
 #: Suffix of temporary files; files with it are never inputs.
 TMP_SUFFIX = ".unspin-tmp"
 #: Temporary files not yet renamed or removed; cleaned on interrupt.
@@ -41,6 +45,10 @@ _PENDING: set[Path] = set()
 #: Folders a writer made for a new file not yet written (deepest last); removed, if still empty,
 #: with the temporary files: a run that writes nothing leaves no empty folder of its own behind.
 _MADE: list[Path] = []
+
+
+class WrittenWithWarning(InputError):
+    """The file was written, and something about it still needs the user (an error, exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,7 @@ class AtomicWriter:
         # write through a symlink to the file it names (the link itself stays)
         follow = os.path.islink(target) and not replace_links
         self.target = Path(os.path.realpath(target)) if follow else target
+        self.followed = follow
         self.written = 0
         self.fd = -1
         self.tmp: Path | None = None
@@ -166,7 +175,10 @@ class AtomicWriter:
         except OSError:
             st = None
         if st is not None and not (stat.S_ISREG(st.st_mode) or (replace_links and stat.S_ISLNK(st.st_mode))):
-            raise InputError(f"{self.shown}: not a regular file; not replaced")
+            # say what it is when that is what the user will look for: a folder, a link loop
+            what = ("a folder, not a file" if stat.S_ISDIR(st.st_mode) else broken_link(target)
+                    or "not a regular file")
+            raise InputError(f"{self.shown}: {what}; not replaced")
         #: the folders this writer made for the new file, outermost first (removed again by abort)
         self.made: list[Path] = []
         if expect is None:
@@ -240,13 +252,17 @@ class AtomicWriter:
             self._commit(digest)
 
     def _commit(self, digest: str | None) -> None:
+        guard = -1
         try:
             try:
                 os.fsync(self.fd)
                 if os.fstat(self.fd).st_size != self.written:
                     raise OSError(errno.EIO, "incomplete temporary file")
+                if self.expect is not None:
+                    guard = self._lock_target()
                 st = self._check_target(digest)
                 if st is not None and (st.st_nlink > 1 or not self._take_identity(st)):
+                    self._unchanged_since(st)
                     self._rewrite_inode()
                     self._keep_folders()
                     return
@@ -254,14 +270,84 @@ class AtomicWriter:
                     os.fchmod(self.fd, 0o666 & ~_umask())
                 os.close(self.fd)
                 self.fd = -1
+                if self.expect is not None and st is not None:
+                    self._unchanged_since(st)  # the last look, right before the rename
                 os.replace(self.tmp, self.target)
                 _PENDING.discard(self.tmp)
                 self._keep_folders()
                 _fsync_dir(self.target.parent)
+                if guard >= 0 and st is not None:
+                    self._lost_in_replace(guard, st)
             except OSError as exc:
                 raise InputError(f"{self.shown}: cannot write ({reason(exc)}); left unchanged") from None
         finally:
+            if guard >= 0:
+                os.close(guard)  # releases the lock
             self.abort()
+
+    def _lock_target(self) -> int:
+        """The target open for reading, held until the commit ends, with an advisory lock
+        (``flock``) where there is one: a writer that locks the file too (another unspin, a tool
+        run under ``flock(1)``) is waited for, up to :data:`LOCK_WAIT` seconds, then the file is
+        left unchanged. A writer that takes no lock (``>>``, an editor) is not stopped by it: for
+        those, :meth:`_unchanged_since` looks again right before the rename and
+        :meth:`_lost_in_replace` right after it. The descriptor is also how the old file is still
+        reachable after the rename."""
+        try:
+            fd = os.open(self.target, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        except FileNotFoundError:
+            raise InputError(f"{self.shown}: deleted during the run; not re-created") from None
+        except OSError:
+            return -1  # cannot be opened now (its mode changed): the checks below still run
+        try:
+            import fcntl  # noqa: PLC0415 - POSIX only
+        except ImportError:  # pragma: no cover - Windows
+            return fd
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return fd
+            except OSError as exc:
+                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                    return fd  # a filesystem without flock (some network ones): the checks below remain
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    raise InputError(f"{self.shown}: locked by another process (flock) for "
+                                     f"{LOCK_WAIT:g} s; left unchanged") from None
+                time.sleep(0.05)
+
+    def _unchanged_since(self, st: os.stat_result) -> None:
+        """The target still has the inode, size and modification time it had when its content
+        was compared (a write since then, an append above all, changes one of them)."""
+        try:
+            now = os.stat(self.target)
+        except FileNotFoundError:
+            raise InputError(f"{self.shown}: deleted during the run; not re-created") from None
+        if (now.st_ino, now.st_dev, now.st_size, now.st_mtime_ns) != (st.st_ino, st.st_dev, st.st_size,
+                                                                      st.st_mtime_ns):
+            raise InputError(f"{self.shown}: changed on disk during the run; not overwritten")
+
+    def _lost_in_replace(self, guard: int, st: os.stat_result) -> None:
+        """After the rename: if the old file (still open as ``guard``) was written to between the
+        last look and the rename, that write is no longer under the file's name. Nothing can take
+        the rename back atomically, so the old file, with that write, is saved beside the new one
+        and the error names it; nothing is lost, and the user merges."""
+        after = os.fstat(guard)
+        if (after.st_size, after.st_mtime_ns) == (st.st_size, st.st_mtime_ns):
+            return
+        saved = _free_name(self.target.parent / f"{self.target.name}.unspin-saved")
+        with os.fdopen(os.dup(guard), "rb") as old, open(saved, "xb") as out:
+            old.seek(0)
+            while block := old.read(1 << 20):
+                out.write(block)
+            out.flush()
+            os.fsync(out.fileno())
+        # beside the name shown, unless a symlink was written through: then beside the file it leads to
+        shown_saved = str(saved) if self.followed else str(Path(self.shown).with_name(saved.name))
+        raise WrittenWithWarning(f"{self.shown}: written, but another process wrote to it while it was being replaced "
+                         f"({after.st_size - st.st_size:+d} bytes); the file as it was then, with that write, "
+                         f"is saved as {shown_saved}: compare and merge it by hand")
 
     def _take_identity(self, st: os.stat_result) -> bool:
         """Give the temp file the original's owner and group, mode and extended attributes (ACLs and
@@ -313,6 +399,15 @@ class AtomicWriter:
         discard(self.tmp)
         made, self.made = self.made, []
         _remove_folders(made)
+
+
+def _free_name(path: Path) -> Path:
+    """``path``, or ``path.1``, ``path.2``… the first that does not exist."""
+    candidate, n = path, 0
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = path.with_name(f"{path.name}.{n}")
+    return candidate
 
 
 def _make_folders(folder: Path) -> list[Path]:

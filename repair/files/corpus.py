@@ -18,6 +18,7 @@ from typing import Iterable, Iterator
 
 from ..errors import UnspinError
 from ..reading import is_stream, open_binary
+from . import textio
 from .formats import html_segments, markdown_segments
 from .records import get_field, parse_record
 from .textio import SUFFIX_KINDS, SkipFile, read_chunks, sniff, unreadable
@@ -126,7 +127,11 @@ def read_texts(name: str, path: Path, field_name: str | None, encoding: str | No
     with path.open("r", encoding=enc.reader, newline="") as fh:
         if kind == "jsonl":
             key = field_name or "text"
-            for lineno, line in enumerate(fh, 1):
+            lineno = 0
+            while line := fh.readline(textio.RECORD_MAX_CHARS + 1):  # bounded, as fix reads a record
+                lineno += 1
+                if len(line) > textio.RECORD_MAX_CHARS:
+                    raise textio.record_too_long(f"{name}:{lineno}")
                 if not line.strip():
                     continue
                 value = get_field(parse_record(line, f"{name}:{lineno}"), key)

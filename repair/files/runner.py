@@ -24,7 +24,7 @@ from ..engine.config import Config
 from ..engine.repairer import Repairer
 from ..engine.spinrate import Evidence
 from ..errors import InputError, UnspinError
-from ..reading import open_binary
+from ..reading import names_descriptor, open_binary
 from . import textio
 from .atomic import Snapshot, reason
 from .documents import Engine, Job, Outcome, rests, run_job
@@ -134,7 +134,7 @@ def open_source(name: str, path: Path | None, options: Options) -> Source:
         return open_parquet(name, path, options)
     if kind == "jsonl" and not options.field:
         raise SkipFile(f"{name}: JSON Lines needs --field NAME to know which text to repair; skipped")
-    if path is not None and stat.S_ISREG(os.stat(path).st_mode):
+    if path is not None and stat.S_ISREG(os.stat(path).st_mode) and not names_descriptor(path):
         if kind in ("markdown", "html") and os.stat(path).st_size > MARKUP_MAX_BYTES:
             raise _too_big(name, kind)
         snapshot = Snapshot.of(path)
@@ -403,7 +403,13 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
 
             pool = (make_pool or multiprocessing.Pool)(workers, _init_worker, (config, options.min_confidence))
             first_workers = list(getattr(pool, "_pool", None) or ())
+        output = _stdout_file()
         for name, path in inputs:
+            if output is not None and _identity(path) == output:
+                drain(0)
+                handler.skipped(name, f"{name}: input file is output file (stdout goes to it); skipped, "
+                                      "as cat refuses it: what is written would be read back", True)
+                continue
             try:
                 src = open_source(name, path, options)
             except (SkipFile, UnspinError, OSError) as exc:
@@ -422,6 +428,9 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
                 continue
             except (UnicodeError, OSError) as exc:
                 drain(0)
+                if isinstance(exc, FileNotFoundError) and src.is_file:  # it was there when it was opened
+                    handler.abort(src, f"{name}: deleted during the run; skipped")
+                    continue
                 why = reason(exc) if isinstance(exc, OSError) else str(exc)
                 handler.abort(src, f"{name}: cannot be read ({why}); skipped")
                 continue
@@ -434,6 +443,24 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         elif pool is not None:
             pool.terminate()
             pool.join()
+
+
+def _stdout_file() -> tuple[int, int] | None:
+    """(device, inode) of stdout when it is a regular file (``> out.txt``, ``>> a.txt``), else None."""
+    try:
+        st = os.fstat(sys.stdout.fileno())
+    except (AttributeError, ValueError, OSError):  # closed, replaced (a test's capture), not a descriptor
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
+
+
+def _identity(path: Path | None) -> tuple[int, int] | None:
+    """(device, inode) of an input (``None``: stdin), or None if it cannot be looked at (reported later)."""
+    try:
+        st = os.fstat(sys.stdin.fileno()) if path is None else os.stat(path)
+    except (AttributeError, ValueError, OSError):
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _kill_pool(pool: multiprocessing.pool.Pool) -> None:

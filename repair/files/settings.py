@@ -240,10 +240,25 @@ def _named_file(where: str, base: Path, name: str) -> Path:
     alone, and the user would not know which file named it, nor that it is read from there."""
     full = base / name
     if os.path.exists(full) and not full.is_dir():
+        if stat.S_ISREG(os.stat(full).st_mode):  # a FIFO is not opened here: that would wait for a writer
+            try:
+                open(full, "rb").close()  # noqa: SIM115 - only whether it opens
+            except OSError as exc:  # permissions: the loader's error would name the path alone
+                raise ConfigFileError(f"{where}: {name}: cannot be read ({exc.strerror or exc})") from None
         return full  # a file, a FIFO (read as a table is, within its wait): the loader reports the rest
     why = broken_link(full) or ("a folder, not a file" if full.is_dir() else
                                 f"no such file ({full}; paths are relative to the config file)")
     raise ConfigFileError(f"{where}: {name}: {why}")
+
+
+def current_folder() -> Path:
+    """The working folder, or an :class:`UnspinError` when it was removed under the shell (a
+    folder deleted by a checkout or a clean-up), where ``Path.cwd()`` ended in a traceback."""
+    try:
+        return Path.cwd()
+    except FileNotFoundError:
+        raise UnspinError("the current folder no longer exists (it was deleted or moved after the shell "
+                          "entered it); cd to a folder that exists") from None
 
 
 def load_settings(start: Path) -> Settings:

@@ -34,6 +34,9 @@ SUFFIX_KINDS = {".md": "markdown", ".markdown": "markdown", ".mdx": "markdown",
 CHUNK_CHARS = 1 << 18
 #: Largest chunk of stdin or a pipe (the filter and ``fix -``/``check -`` share it).
 STREAM_CHUNK_CHARS = 1 << 16
+#: Longest JSON Lines record (one line) read: a record is repaired whole, so a longer line, which is
+#: rather a whole JSON document on one line (a minified array), is refused instead of taking all memory.
+RECORD_MAX_CHARS = 32 << 20
 BINARY_PROBE = 8192
 #: Bytes read from a stream at a time.
 READ_BYTES = 1 << 16
@@ -212,12 +215,15 @@ class TextReader:
             block, self._skip, self.offset = block[drop:], self._skip - drop, self.offset + drop
             if not block:  # the block was all BOM: not the end of the input
                 return
-        if self.binary_is_error and b"\0" in block:
-            at = self.offset + block.index(b"\0")
-            raise InputError(f"{self.shown}: binary data (NUL byte at byte {at}); unspin reads text")
+        nul = block.find(b"\0") if self.binary_is_error else -1
         buffered = len(self.decoder.getstate()[0])
         try:
-            self.pending += self.decoder.decode(block, final=not block)
+            # the bytes before a NUL are decoded first: the message names the first problem, and a
+            # byte that is not UTF-8 before the NUL is that, not "binary data"
+            self.pending += self.decoder.decode(block[:nul] if nul >= 0 else block, final=not block)
+            if nul >= 0:
+                raise InputError(f"{self.shown}: binary data (NUL byte at byte {self.offset + nul}); "
+                                 "unspin reads text")
         except UnicodeDecodeError as exc:
             at = self.offset - buffered + max(exc.start, 0)
             if self.binary_is_error:  # a stream: cannot be retried with another --encoding by unspin itself
@@ -295,6 +301,14 @@ def _cut(buf: str, paragraphs: bool) -> int:
     return len(buf)  # a run of Han characters longer than half a chunk: nothing better exists
 
 
+def record_too_long(where: str) -> InputError:
+    """The error for a JSON Lines line longer than :data:`RECORD_MAX_CHARS` (``where``: the file)."""
+    n = RECORD_MAX_CHARS
+    bound = f"{n >> 20} Mi characters" if n >= 1 << 20 else f"{n} characters"
+    return InputError(f"{where}: a JSON Lines record (one line) longer than {bound}; skipped (JSON Lines has "
+                      "one record a line: a JSON array or object on one line is not that)")
+
+
 def read_chunks(stream: _Readable, paragraphs: bool, limit: int | None = None,
                 records: bool = False) -> Iterator[str]:
     """The text of ``stream`` in pieces of at most ``limit`` characters, cut at boundaries.
@@ -317,7 +331,7 @@ def read_chunks(stream: _Readable, paragraphs: bool, limit: int | None = None,
             cut = _cut(buf, paragraphs)
         elif (cut := buf.rfind("\n") + 1) == 0:
             # one record longer than a chunk: read on to its end, scanning only new text
-            parts = [buf]
+            parts, size = [buf], len(buf)
             while True:
                 more = stream.read(limit)
                 if not more:
@@ -329,6 +343,9 @@ def read_chunks(stream: _Readable, paragraphs: bool, limit: int | None = None,
                     buf = more[nl + 1:]
                     break
                 parts.append(more)
+                size += len(more)
+                if size > RECORD_MAX_CHARS:  # a record is read whole: a line with no end is not one
+                    raise record_too_long(getattr(stream, "shown", "input"))
             yield "".join(parts)
             continue
         yield buf[:cut]

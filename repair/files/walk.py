@@ -123,10 +123,16 @@ class FileSelector:
     """
 
     def __init__(self, include: Iterable[str] = (), exclude: Iterable[str] = (),
-                 skip: Iterable[Path] = (), cwd: Path | None = None, one_per_file: bool = True) -> None:
+                 skip: Iterable[Path] = (), cwd: Path | None = None, one_per_file: bool = True,
+                 own_files: Iterable[Path] = ()) -> None:
         self.include = _spec(include) if include else None
+        #: unspin's own inputs (the config file, the tables and dictionaries it runs with): data, not
+        #: text to repair; ``fix -w .`` rewrote a table's pairs (通过-经由过程 became 通过-通过)
+        self.own_files = {Path(os.path.realpath(p)) for p in own_files}
+        #: own files named on the command line, skipped: (shown name, what it is), for a note
+        self.own_named: list[str] = []
         self.exclude = _spec(exclude) if exclude else None
-        self.skip = {p.resolve() for p in skip}
+        self.skip = {Path(os.path.realpath(p)) for p in skip}  # never raises on a loop, as resolve() does
         self.cwd = (cwd or Path.cwd()).resolve()
         self.walk_rules = IgnoreRules()
         self.explicit_rules = IgnoreRules((".unspinignore",))
@@ -173,11 +179,18 @@ class FileSelector:
                 found: Iterable[Target] = self._walk(path, top)
             else:
                 rel = self._shown(path, path)
+                if self._own(path):
+                    self.own_named.append(rel.as_posix())
+                    continue
                 found = [Target(path, rel)] if (self._wanted(rel.as_posix())
                                                  and not self.explicit_rules.ignored(path, top, False)) else []
             for target in found:
                 if self._first_time(target):
                     yield target
+
+    def _own(self, path: Path) -> bool:
+        """Whether ``path`` is one of :attr:`own_files` (links followed)."""
+        return bool(self.own_files) and (path in self.own_files or Path(os.path.realpath(path)) in self.own_files)
 
     def _first_time(self, target: Target) -> bool:
         """Whether ``target`` was not given yet: its file (device and inode, links followed), or
@@ -218,8 +231,12 @@ class FileSelector:
                 try:
                     is_dir = entry.is_dir(follow_symlinks=True)
                     is_file = not is_dir and entry.is_file(follow_symlinks=True)
-                except OSError:
-                    continue
+                except OSError:  # EACCES (a folder that lists but cannot be searched), ELOOP
+                    is_dir, is_file = False, True
+                if not (is_dir or is_file) and entry.is_symlink():
+                    # a dangling link: given as a file, so the run names it (one error each, as for an
+                    # argument, and as ruff does) instead of passing it over without a word
+                    is_file = True
                 if is_dir:
                     full = os.path.join(here, entry.name)
                     if entry.name in ALWAYS_SKIPPED or Path(full) in self.skip:
@@ -229,7 +246,10 @@ class FileSelector:
                     if entry.is_symlink():
                         continue  # as os.walk does by default: no loops, no walking out of the tree
                     folders.append((full, rel, entry.name))
+                elif entry.name in ALWAYS_SKIPPED:
+                    continue  # a worktree's or submodule's .git file (gitdir: PATH) is git's, as its folder is
                 elif is_file and self._wanted(rel) and not chain.ignored(entry.name, False):
-                    yield Target(Path(here, entry.name), Path(rel))
+                    if not self._own(Path(here, entry.name)):
+                        yield Target(Path(here, entry.name), Path(rel))
             for full, rel, name in reversed(folders):
                 stack.append((full, rel, chain.enter(Path(full), self.walk_rules._specs_in(Path(full)), name)))

@@ -24,7 +24,7 @@ def check(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], 
     s = setup(ctx)
     set_threshold(s.config.threshold)  # weaker findings (--min-confidence) are labelled as suggestions
     floor = min_confidence if min_confidence is not None else s.settings.min_confidence
-    inputs = select_inputs(paths, include, exclude, s.settings)
+    inputs = select_inputs(paths, include, exclude, s.settings, config=s.config)
     handler = CheckHandler(printer("the findings"), note, fmt=fmt)
     execute(ctx, inputs, s.config, Options(kind, field, encoding, min_confidence=floor), handler, jobs)
     t = handler.tally

@@ -17,7 +17,7 @@ from ...errors import EXIT_ERROR, UnspinError
 from ...files.atomic import TMP_SUFFIX, discard_all
 from ...files.documents import KINDS
 from ...files.runner import MAX_JOBS_PER_CPU, STDIN, Handler, Options, kind_of, run
-from ...files.settings import Settings, load_settings
+from ...files.settings import Settings, current_folder, load_settings
 from ...files.signals import Terminated, stopping
 from ...files.textio import CHUNK_CHARS
 from ...reading import is_stream
@@ -81,13 +81,18 @@ def input_options(f: Callable) -> Callable:
     def command(*args, **kwargs):
         for name in ENGINE_OPTIONS + ("ray", "ray_address", "quiet"):  # read from ctx.params, not by the command
             kwargs.pop(name, None)
-        # given before the command name (`unspin --encoding gb18030 check f`), as the engine options are
-        kwargs["encoding"] = kwargs.get("encoding") or click.get_current_context().find_root().params.get("encoding")
+        kwargs["encoding"] = given_encoding(click.get_current_context(), kwargs.get("encoding"))
         return f(*args, **kwargs)
 
     for decorator in reversed(decorators):
         command = decorator(command)
     return command
+
+
+def given_encoding(ctx: click.Context, own: str | None) -> str | None:
+    """The command's ``--encoding``, else the one given before the command name (``unspin
+    --encoding gb18030 check f``), as the engine options are; one rule for every command."""
+    return own or ctx.find_root().params.get("encoding")
 
 
 @dataclass(frozen=True)
@@ -108,7 +113,7 @@ def setup(ctx: click.Context) -> Setup:
         return value if value not in (None, ()) else root.get(name, empty)
 
     try:
-        settings = load_settings(Path.cwd())
+        settings = load_settings(current_folder())
         config = build_config(param("threshold"), tuple(root.get("tables", ())) + tuple(own.get("tables", ())),
                               tuple(root.get("dictionaries", ())) + tuple(own.get("dictionaries", ())),
                               param("lm"), base=settings.config, strict_tables=bool(param("strict_table")),
@@ -132,7 +137,8 @@ class Inputs(list):
 
 
 def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tuple[str, ...],
-                  settings: Settings, skip: tuple[Path, ...] = (), one_per_file: bool = True) -> Inputs:
+                  settings: Settings, skip: tuple[Path, ...] = (), one_per_file: bool = True,
+                  config: Config | None = None) -> Inputs:
     """(shown name, path) for every input; ``-`` is stdin. Flags add to the config file's globs.
     Each file is given once, however it is reached (``one_per_file``; see ``FileSelector.select``).
 
@@ -142,8 +148,11 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
     """
     from ...files.walk import FileSelector  # noqa: PLC0415 - the filter on stdin walks no folder
 
+    # the config file and the tables and dictionaries of the run are unspin's data, never its input
+    config = config or settings.config
+    own = (*config.tables, *config.dictionaries, *((settings.source,) if settings.source else ()))
     selector = FileSelector(settings.include + include, settings.exclude + exclude, skip,
-                            one_per_file=one_per_file)
+                            one_per_file=one_per_file, own_files=own)
     inputs = Inputs()
     inputs.problems = []
     for arg in paths:
@@ -158,6 +167,9 @@ def select_inputs(paths: tuple[str, ...], include: tuple[str, ...], exclude: tup
                         note(problem_line(f"{arg}: temporary file of an interrupted unspin run, skipped", error=False))
                     continue
                 inputs.append((t.rel.as_posix(), t.path))
+    for name in selector.own_named:  # named (pre-commit names every staged file): said, not an error
+        note(problem_line(f"{name}: a table, dictionary or config file of this run, not text to repair; "
+                          "skipped", error=False))
     # folders the walk could not read (FileSelector.errors: (path, reason), when the walk records them)
     inputs.problems.extend(getattr(selector, "errors", ()))
     return inputs

@@ -142,7 +142,7 @@ def explain(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...]
     quiet = is_quiet(ctx)
     set_threshold(s.config.threshold)
     floor = min_confidence if min_confidence is not None else s.settings.min_confidence
-    inputs = select_inputs(paths, include, exclude, s.settings)
+    inputs = select_inputs(paths, include, exclude, s.settings, config=s.config)
     if not inputs and not getattr(inputs, "problems", None) and not quiet:
         note(f"unspin: no files to explain in {' '.join(paths)} (none found, or all ignored or excluded)")
     width = shutil.get_terminal_size((100, 24)).columns

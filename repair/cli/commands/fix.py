@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ...errors import EXIT_ERROR, EXIT_OK
+from ...files.links import broken_link
 from ...files.runner import STDIN, Options
 from ..output import printer, stdout_bytes
 from ..sinks import FixHandler
@@ -35,18 +36,34 @@ def fix(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], ex
         fail(ctx, f"stdout is closed; nothing to write {shown} to; nothing was written "
                   "(to drop it, send stdout to /dev/null)")
     if outdir is not None:
-        clash = _output_clash(outdir, paths)
+        clash = _output_broken(outdir) or _output_clash(outdir, paths)
         if clash:
             fail(ctx, clash)
     skip = (outdir,) if outdir is not None else ()
     # in a mirror every name is a copy of its own: a symlink and its target are two outputs
-    inputs = select_inputs(paths, include, exclude, s.settings, skip, one_per_file=outdir is None)
+    inputs = select_inputs(paths, include, exclude, s.settings, skip, one_per_file=outdir is None,
+                           config=s.config)
     handler = FixHandler(printer(shown), note, field_name=field, write=write, outdir=outdir, force=force,
                          stdout_bytes=stdout_bytes)
     execute(ctx, inputs, s.config, Options(kind, field, encoding), handler, jobs)
     if not quiet(ctx):
         note(handler.summary())
     ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)
+
+
+def _output_broken(outdir: Path) -> str | None:
+    """Why ``-o outdir`` cannot be a folder because of a broken link: it, or the nearest part of
+    it that is there, is a symbolic-link loop or a dangling link (a loop ended in a traceback, a
+    dangling link in "no temporary file can be created in its folder: No such file or directory")."""
+    for here in (outdir, *outdir.parents):
+        if os.path.lexists(here):
+            why = broken_link(here)
+            if why is None:
+                return None
+            hint = "create the folder it leads to, or choose another" if "dangling" in why else "choose another"
+            return (f"{outdir}: output folder {'is' if here == outdir else f'under {here}, which is'} {why}; "
+                    f"nothing was written ({hint})")
+    return None
 
 
 def _output_clash(outdir: Path, paths: tuple[str, ...]) -> str | None:

@@ -25,12 +25,13 @@ from ...engine.tables import load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
 from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
+from ...files.settings import current_folder
 from ...files.signals import stopping
 from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
 from ..main import known_codec
 from ..output import problem_line, stdout_bytes
 from ..paths import Existing
-from .common import interrupted
+from .common import given_encoding, interrupted
 
 DOMAINS = ("politics", "economy", "law", "health", "technology", "society", "everyday", "function")
 
@@ -83,7 +84,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
           domain) -> None:
     """Discover garble pairs (garbled → original) from suspected spun text in PATHS."""
     corpora: list[Corpus] = []
-    encoding = encoding or ctx.find_root().params.get("encoding")  # `unspin --encoding X learn …` too
+    encoding = given_encoding(ctx, encoding)  # `unspin --encoding X learn …` too
     with stopping():  # the first Ctrl-C or SIGTERM stops the run; later ones cannot cut the clean-up short
         try:
             if reviewed is not None:
@@ -91,6 +92,7 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 ctx.exit(EXIT_OK)
             if not paths:
                 raise click.UsageError("give the corpus to learn from (files, folders or -), or --to-dictionary")
+            current_folder()  # removed under the shell: one clear error (the walk needs it), not "unspin: No such file"
             model = load_context(Path(lm) if lm else None)
             entries, _ = load_builtin()
             partners = Partners()

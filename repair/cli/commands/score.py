@@ -20,7 +20,7 @@ def score(ctx: click.Context, paths: tuple[str, ...], include: tuple[str, ...], 
           above: float | None) -> None:
     """Print {"path", "line" (JSON Lines), "score", "candidates"} per file or per record."""
     s = setup(ctx)
-    inputs = select_inputs(paths, include, exclude, s.settings)
+    inputs = select_inputs(paths, include, exclude, s.settings, config=s.config)
     handler = ScoreHandler(printer("the scores"), note, above=above)
     execute(ctx, inputs, s.config, Options(kind, field, encoding, want_score=True), handler, jobs)
     ctx.exit(EXIT_ERROR if handler.tally.errors else EXIT_OK)

@@ -52,7 +52,9 @@ class Report:
     fixed: str
     changes: tuple[Change, ...]  # applied (confidence ≥ threshold)
     suggestions: tuple[Change, ...]  # preferred by the model but below the threshold, or suggest-only
-    spin_rate: float  # the largest of the spin rates of the sources (dictionaries, tables) in the text
+    #: the largest of the spin rates of the sources (dictionaries, tables) in the text, or of a part
+    #: of it decided on its own (see ``Repairer._by_section``)
+    spin_rate: float
     spin_score: float
     candidates: int
     evidence: Evidence  # expected spun words and opportunities, to add up over a document's chunks

@@ -141,3 +141,26 @@ def test_a_clean_paragraph_sharing_the_spun_section_is_trimmed_off(page: dict[st
     region = [e for c in report.changes for e in c.evidence if e.startswith("section spin rate")]
     assert region and all(f"characters 0-{len(spun)} " in e for e in region)
     assert report.fixed.split("\n", 1)[1] == repair.Repairer().fix(tail)
+
+
+#: clean sentences of negative.yaml that are dense with dictionary words in their own sense
+#: (供给, 今朝, 处置, 嚮導, 题目, 成长): as a paragraph they lean a little towards a spinner by chance
+DENSE_CLEAN = ["血液为全身细胞供给氧气和养料。", "我們交換了名片，約好下次再聊。",
+               "「今朝有酒今朝醉」说的是一种及时行乐的人生态度。", "这辆二手车的车况总体良好，但轮胎状况需要注意。",
+               "各地要继续做好日常监测工作，迅速处置突发情况。", "嚮導帶我們沿著溪谷走了三個小時才到達瀑布。",
+               "DNA 的双螺旋结构是沃森和克里克在一九五三年提出的。", "快速反应部队在两小时内抵达灾区。",
+               "肌肉紧张会导致头痛和颈部酸痛。", "讲座的题目是「人工智能与未来的工作」。", "睡眠对青少年的成长非常重要。",
+               "新来的部门领导很年轻，但处事很稳重。"]
+
+
+def test_a_dense_clean_paragraph_before_a_spun_one_is_not_taken_into_its_run(page: dict[str, str]) -> None:
+    """The clean paragraph shares the spun paragraph's section; its own test leans towards a
+    spinner only a little, so it is trimmed off (ModelParams.section_trim) and left unchanged."""
+    clean = {c["text"] for c in yaml.safe_load((CASES / "negative.yaml").read_text("utf-8"))}
+    assert set(DENSE_CLEAN) <= clean
+    first = "".join(DENSE_CLEAN)
+    text = first + "\n" + page["spun"] + "\n" + page["tail"]
+    assert sections(text, 600)[0] == (0, len(first) + 1 + len(page["spun"]))
+    report = repair.Repairer().analyse(text)
+    assert report.fixed.startswith(first + "\n")
+    assert any("section spin rate" in e for c in report.changes for e in c.evidence)

@@ -383,9 +383,11 @@ class Repairer:
     def _trimmed(self, text: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],
                  starts: list[int]) -> tuple[int, int]:
         """``region`` less the lines at either end whose own light-spin test (``detection_llr``)
-        finds nothing for a spinner: a section is cut at the first line break after its length, so
-        the one that ends a spun article often holds the first paragraph of a clean one, which
-        would otherwise be decided at the spun article's rate."""
+        does not find them spun by a clear margin (``ModelParams.section_trim``): a section is cut
+        at the first line break after its length, so the one that ends a spun article often holds
+        the first paragraph of a clean one, which would otherwise be decided at the spun article's
+        rate; and a clean paragraph dense with dictionary words in their own sense (题目, 供给,
+        处置) can lean a little towards a spinner by chance."""
         params = self.config.params
         lines, pos = [], region[0]
         for line in text[region[0]:region[1]].split("\n"):
@@ -402,7 +404,7 @@ class Repairer:
             register = register_of(Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han)),
                                    params)
             opportunities = sum(size for _, size, _ in read[lo:hi]) + self.finder.find(text_a).intact[DICTIONARIES]
-            return detection_llr(clues, float(opportunities), register, params) > 0.0
+            return detection_llr(clues, float(opportunities), register, params) > params.section_trim
 
         first, last = 0, len(lines)
         while first < last and not spun(lines[last - 1]):

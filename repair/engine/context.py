@@ -117,12 +117,6 @@ class ShippedModel:
         wi = self._id(word)
         return self._unk if wi is None else self._uni[wi] / SCALE
 
-    def _row(self, left: int, right: int) -> int:
-        """Index of the bigram (left, right), or -1."""
-        lo, hi = self._bi_off[left], self._bi_off[left + 1]
-        k = bisect.bisect_left(self._bi_right, right, lo, hi)
-        return k if k < hi and self._bi_right[k] == right else -1
-
     def _bigram(self, prev: str | None, word: str) -> float:
         """log10 p(word | prev)."""
         wi = self._id(word)
@@ -134,8 +128,11 @@ class ShippedModel:
         pi = self._id(prev)
         if pi is None:
             return uni
-        k = self._row(pi, wi)
-        if k >= 0:
+        # the bigram (prev, word): a binary search of prev's row (written out here and in
+        # _trigram, not a method of its own: every miss of either cache asks it)
+        lo, hi = self._bi_off[pi], self._bi_off[pi + 1]
+        k = bisect.bisect_left(self._bi_right, wi, lo, hi)
+        if k < hi and self._bi_right[k] == wi:
             return self._bi_logp[k] / SCALE
         return uni + (self._uni_bo[pi] / SCALE if self._kenlm_backoff else self._stupid)
 
@@ -146,8 +143,9 @@ class ShippedModel:
         a, b, w = self._id(prev2), self._id(prev), self._id(word)
         if a is None or b is None or w is None:
             return self.bigram(prev, word)
-        r = self._row(a, b)
-        if r < 0:
+        lo, hi = self._bi_off[a], self._bi_off[a + 1]
+        r = bisect.bisect_left(self._bi_right, b, lo, hi)  # the bigram (prev2, prev), as in _bigram
+        if r == hi or self._bi_right[r] != b:
             return self.bigram(prev, word)
         lo, hi = self._tri_off[r], self._tri_off[r + 1]
         k = bisect.bisect_left(self._tri_right, w, lo, hi)

@@ -45,28 +45,6 @@ def logaddexp(a: float, b: float) -> float:
     return b + math.log1p(math.exp(a - b))
 
 
-def _accumulate(target: list[float], source: list[float], moves: tuple[tuple[int, int], ...],
-                score: float) -> None:
-    """target[j] ⊕= source[k] + score for each move (k, j): one edge's contribution, by restorations.
-
-    ``moves`` are the layout's ``keep`` for a kept word, its ``step`` of the
-    edge's source for a restoration. :func:`logaddexp` written out: this is
-    the innermost loop of forward-backward.
-    """
-    log1p, exp = math.log1p, math.exp
-    for k, j in moves:
-        x = source[k]
-        if x != NEG_INF:
-            x += score
-            t = target[j]
-            if t == NEG_INF:
-                target[j] = x
-            elif t > x:
-                target[j] = t + log1p(exp(x - t))
-            else:
-                target[j] = x + log1p(exp(t - x))
-
-
 class Decision(NamedTuple):
     """A diff with its posterior and the edge that carried most of it."""
 
@@ -143,7 +121,8 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
                 target = at_j.get(last)
                 if target is None:
                     target = at_j[last] = [NEG_INF] * width
-                # target[j] ⊕= a[k] + score for each move (k, j) (_accumulate written out)
+                # target[m] ⊕= a[k] + score for each move (k, m): the innermost loop, logaddexp
+                # written out
                 for k, m in moves:
                     x = a[k]
                     if x != NEG_INF:
@@ -173,7 +152,19 @@ def _forward_backward(builder: LatticeBuilder, lat: Lattice) -> None:
             acc = beta_i.get(prev)
             if acc is None:
                 acc = beta_i[prev] = [NEG_INF] * width
-            _accumulate(acc, after, moves, score)
+            # acc[m] ⊕= after[k] + score for each move (k, m): the restorations of the path from i
+            # on are those from j on and this edge's (written out, as forward)
+            for k, m in moves:
+                x = after[k]
+                if x != NEG_INF:
+                    x += score
+                    t = acc[m]
+                    if t == NEG_INF:
+                        acc[m] = x
+                    elif t > x:
+                        acc[m] = t + log1p(exp(x - t))
+                    else:
+                        acc[m] = x + log1p(exp(t - x))
             if e.entry is not None:
                 before = alpha[i][prev]
                 m = mass.get(id(e))

@@ -31,6 +31,9 @@ class Occurrences:
         self._keys = keys
         self._at: dict[str, list[int]] = {k: [] for k in keys.values()}
         self._spans: dict[str, tuple[list[int], list[int]]] = {}
+        #: :meth:`written_outside`'s answers: each table decision asks it of its pair, and the
+        #: repairer asks again in every round of its choice
+        self._outside: dict[tuple[str, str], bool] = {}
         if not keys:
             return
         automaton = ahocorasick.Automaton()
@@ -64,6 +67,13 @@ class Occurrences:
     def written_outside(self, word: str, inside: str) -> bool:
         """``word in text.replace(inside, "\\0")``: an occurrence of ``word`` that no replaced
         occurrence of ``inside`` touches."""
+        known = self._outside.get((word, inside))
+        if known is None:
+            known = self._outside[(word, inside)] = self._written_outside(word, inside)
+        return known
+
+    def _written_outside(self, word: str, inside: str) -> bool:
+        """:meth:`written_outside`, worked out."""
         starts, ends = self._taken(inside)
         size = len(self._keys[word])
         for s in self._at[self._keys[word]]:

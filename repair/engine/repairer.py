@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
-from types import MappingProxyType
 from typing import Any, Callable, Mapping
 
 from .candidates import Candidate, Finder, drop_mentions
@@ -131,11 +130,11 @@ def _one_choice(words: Occurrences, found: list[Decision], choice: Callable[[str
     return out
 
 
-def _unwritten(words: Occurrences, found: list[Decision], repeat: float,
-               written: Mapping[str, frozenset[int]] = MappingProxyType({})) -> list[Decision]:
+def _unwritten(words: Occurrences, found: list[Decision],
+               repeat: float) -> Callable[[Mapping[str, frozenset[int]]], list[Decision]]:
     """``found`` with the table restorations whose original the text never writes (``words``: see
     :func:`_one_choice`) discounted by the chance that every other use of it was swapped away: their
-    odds times ``1 - repeat·(1-ρ)``.
+    odds times ``1 - repeat·(1-ρ)``; as a function of ``written`` (below).
 
     An author who writes a word once often writes it again (with probability ``repeat``, which
     grows with the length of the text: see ``ModelParams.table_repeat``), and a spinner leaves each
@@ -147,18 +146,29 @@ def _unwritten(words: Occurrences, found: list[Decision], repeat: float,
     ``written`` are originals written by restorations already applied, with where they start: one
     of them is an author's use that was swapped, so the *other* restorations to the same word need
     no such discount (a restoration never vouches for itself).
+
+    :meth:`Repairer._choose` asks again with more originals written until nothing more is applied;
+    only ``written`` differs between its rounds, so which decisions the page would discount, and
+    their discounted odds, are worked out once (a dense page has tens of thousands of decisions).
     """
-    if repeat <= 0.0:
-        return found
-    out = []
-    for d in found:
-        e = d.edge
-        if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
-                and not written.get(e.original, frozenset()) - {d.diff.start}
-                and not words.written_outside(e.original, e.garbled)):
-            d = _odds_times(d, 1.0 - repeat * (1.0 - min(max(d.rho, 0.0), 1.0)))
-        out.append(d)
-    return out
+    discounted: list[tuple[int, Decision]] = []  # (place in found, the decision discounted)
+    if repeat > 0.0:
+        for i, d in enumerate(found):
+            e = d.edge
+            if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
+                    and not words.written_outside(e.original, e.garbled)):
+                discounted.append((i, _odds_times(d, 1.0 - repeat * (1.0 - min(max(d.rho, 0.0), 1.0)))))
+
+    def given(written: Mapping[str, frozenset[int]]) -> list[Decision]:
+        out = list(found)
+        for i, d in discounted:
+            # discounted unless a restoration other than this one writes the original
+            others = written.get(d.edge.original)
+            if not others or others == {d.diff.start}:
+                out[i] = d
+        return out
+
+    return given
 
 
 def _odds_times(d: Decision, factor: float) -> Decision:
@@ -741,9 +751,9 @@ class Repairer:
         han = _han_count(text)  # Han characters: the room the author had to write a word again
         repeat = params.table_repeat * han / (han + params.table_repeat_chars) if han else 0.0
         written: dict[str, frozenset[int]] = {}
+        unwritten = _unwritten(words, found, repeat)
         while True:
-            applied, suggested, originals = self._pick(
-                analysis, _unwritten(words, found, repeat, written), threshold, floor, doubtful)
+            applied, suggested, originals = self._pick(analysis, unwritten(written), threshold, floor, doubtful)
             if all(starts <= written.get(o, frozenset()) for o, starts in originals.items()):
                 return applied, suggested
             written = {o: written.get(o, frozenset()) | originals.get(o, frozenset())

@@ -14,6 +14,7 @@ import yaml
 from rapidfuzz.distance import Levenshtein
 
 import repair
+from repair.engine.normalize import analysis_copy
 from repair.engine.sections import corrected, scan_score, sections, spun_regions, section_count
 
 CASES = Path(__file__).parent / "cases"
@@ -164,3 +165,18 @@ def test_a_dense_clean_paragraph_before_a_spun_one_is_not_taken_into_its_run(pag
     report = repair.Repairer().analyse(text)
     assert report.fixed.startswith(first + "\n")
     assert any("section spin rate" in e for c in report.changes for e in c.evidence)
+
+
+def test_the_rest_of_a_page_spun_throughout_reads_spun_and_a_clean_body_does_not(page: dict[str, str]) -> None:
+    """A page spun throughout has sections that miss the gate between those that pass; together
+    they still read spun, and the page is then decided at one rate (each section's own rate would
+    scatter around it, and decide most of the page twice)."""
+    r = repair.Repairer()
+    spun = [c["spun"] for c in yaml.safe_load((CASES / "spun.yaml").read_text("utf-8")) if "spun" in c]
+    more = "\n".join(_paragraphs(spun[40:], 300))
+    for body, spun_throughout in ((page["tail"], False), (more, True)):
+        text = page["spun"] + "\n" + body
+        read: list = []
+        r._analyse_whole(text, None, None, False, read)
+        text_a = analysis_copy(text).simplified
+        assert r._rest_reads_spun(text_a, [(0, len(page["spun"]))], read) is spun_throughout

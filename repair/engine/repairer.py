@@ -357,15 +357,21 @@ class Repairer:
             return whole
         tests = section_count(len(spans), rest.han if rest is not None else 0.0, size)
         starts = [start for start, _, _ in read]
+        text_a = analysis_copy(text).simplified  # once: its offsets are the text's
         scores = []
         for start, end in spans:
             lo, hi = bisect_left(starts, start), bisect_left(starts, end)
-            scores.append(self._section_score(text[start:end], read[lo:hi], tests) if hi > lo else 0.0)
+            scores.append(self._section_score(text_a[start:end], read[lo:hi], tests) if hi > lo else 0.0)
         scan = scan_score(scores, tests)
+        regions = spun_regions(spans, scores, tests, params.section_gate)
+        if regions and self._rest_reads_spun(text_a, regions, read):
+            # spun throughout: one rate serves the page, and its sections' own rates would only
+            # scatter around it (and decide most of it twice)
+            regions = []
         taken: list[tuple[int, int, Report, str]] = []  # the regions decided on their own
-        for region in spun_regions(spans, scores, tests, params.section_gate):
+        for region in regions:
             best = max(sc for (a, b), sc in zip(spans, scores) if region[0] <= a and b <= region[1])
-            start, end = self._trimmed(text, region, read, starts)
+            start, end = self._trimmed(text_a, region, read, starts)
             if end <= start or (start, end) == (0, len(text)):
                 continue
             part = self._analyse_whole(text[start:end], min_confidence, None, False)
@@ -390,7 +396,7 @@ class Repairer:
                        suggestions=tuple(suggestions), spin_rate=max(part.spin_rate for _, _, part, _ in pieces),
                        spin_score=score)
 
-    def _trimmed(self, text: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],
+    def _trimmed(self, text_a: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],
                  starts: list[int]) -> tuple[int, int]:
         """``region`` less the lines at either end whose own light-spin test (``detection_llr``)
         does not find them spun by a clear margin (``ModelParams.section_trim``): a section is cut
@@ -400,7 +406,7 @@ class Repairer:
         处置) can lean a little towards a spinner by chance."""
         params = self.config.params
         lines, pos = [], region[0]
-        for line in text[region[0]:region[1]].split("\n"):
+        for line in text_a[region[0]:region[1]].split("\n"):
             lines.append((pos, pos + len(line)))
             pos += len(line) + 1
 
@@ -409,11 +415,11 @@ class Repairer:
             clues = [c for _, _, found in read[lo:hi] for c in found]
             if not any(c.gain > 0.0 or c.frequency > 0.0 for c in clues):
                 return False
-            text_a = analysis_copy(text[line[0]:line[1]]).simplified
-            modern, formal, han = self._register_counts(text_a)
+            part = text_a[line[0]:line[1]]
+            modern, formal, han = self._register_counts(part)
             register = register_of(Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han)),
                                    params)
-            opportunities = sum(size for _, size, _ in read[lo:hi]) + self.finder.find(text_a).intact[DICTIONARIES]
+            opportunities = sum(size for _, size, _ in read[lo:hi]) + self.finder.find(part).intact[DICTIONARIES]
             return detection_llr(clues, float(opportunities), register, params) > params.section_trim
 
         first, last = 0, len(lines)
@@ -440,14 +446,28 @@ class Repairer:
             out.append((start, end, part, f"spin rate {part.spin_rate:.2f} of the page outside its spun sections"))
         return out
 
-    def _section_score(self, text: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
-        """The light-spin test's P(spun) of one section read on its own: ``spinrate.detection_llr``
-        over the clues of the clusters ``read`` in it, against its own intact originals. 0 when
-        even with no intact original it could not reach ``section_gate`` among ``tests`` sections:
-        intact originals only lower it, and counting them costs a pass over the section."""
+    def _rest_reads_spun(self, text_a: str, regions: list[tuple[int, int]],
+                         read: list[tuple[int, int, list[Clue]]]) -> bool:
+        """Whether the page outside ``regions`` reads spun too, by the same light-spin test read
+        as one text (one test, no correction): a page spun throughout has sections that miss the
+        gate (short ones, few candidates) between those that pass, and together they still read
+        spun, where the clean body of a page spun in part does not."""
+        inside = span_mask(len(text_a), regions)
+        outside = [r for r in read if not inside[r[0]]]
+        if not outside:
+            return False
+        cuts = [0] + [x for start, end in regions for x in (start, end)] + [len(text_a)]
+        rest = "\n".join(text_a[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2))
+        return self._section_score(rest, outside, 1.0) >= self.config.params.section_gate
+
+    def _section_score(self, text_a: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
+        """The light-spin test's P(spun) of one section (``text_a``, in the analysis copy) read on
+        its own: ``spinrate.detection_llr`` over the clues of the clusters ``read`` in it, against
+        its own intact originals. 0 when even with no intact original it could not reach
+        ``section_gate`` among ``tests`` sections: intact originals only lower it, and counting
+        them costs a pass over the section."""
         params = self.config.params
         clues = [c for _, _, found in read for c in found]
-        text_a = analysis_copy(text).simplified
         modern, formal, han = self._register_counts(text_a)
         ev = Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
         register = register_of(ev, params)

@@ -363,17 +363,19 @@ class Repairer:
             lo, hi = bisect_left(starts, start), bisect_left(starts, end)
             scores.append(self._section_score(text_a[start:end], read[lo:hi], tests) if hi > lo else 0.0)
         scan = scan_score(scores, tests)
-        regions = spun_regions(spans, scores, tests, params.section_gate)
-        if regions and self._rest_reads_spun(text_a, regions, read):
-            # spun throughout: one rate serves the page, and its sections' own rates would only
-            # scatter around it (and decide most of it twice)
-            regions = []
+        runs = []  # (trimmed run, its best section's score)
+        for run in spun_regions(spans, scores, tests, params.section_gate):
+            start, end = self._trimmed(text_a, run, read, starts)
+            if end > start:
+                runs.append(((start, end), max(sc for (a, b), sc in zip(spans, scores) if run[0] <= a and b <= run[1])))
+        rest_chars = len(text) - sum(end - start for (start, end), _ in runs)
+        if runs and (rest_chars < size or self._rest_reads_spun(text_a, [r for r, _ in runs], read)):
+            # spun throughout, as far as sections tell (the rest is shorter than a section, or reads
+            # spun too): one rate serves the page, and its sections' own rates would only scatter
+            # around it (and decide most of it twice)
+            runs = []
         taken: list[tuple[int, int, Report, str]] = []  # the regions decided on their own
-        for region in regions:
-            best = max(sc for (a, b), sc in zip(spans, scores) if region[0] <= a and b <= region[1])
-            start, end = self._trimmed(text_a, region, read, starts)
-            if end <= start or (start, end) == (0, len(text)):
-                continue
+        for (start, end), best in runs:
             part = self._analyse_whole(text[start:end], min_confidence, None, False)
             if part.spin_rate <= whole.spin_rate:
                 continue

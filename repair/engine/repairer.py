@@ -367,7 +367,8 @@ class Repairer:
         for run in spun_regions(spans, scores, tests, params.section_gate):
             start, end = self._trimmed(text_a, run, read, starts)
             if end > start:
-                runs.append(((start, end), max(sc for (a, b), sc in zip(spans, scores) if run[0] <= a and b <= run[1])))
+                best = max(sc for (a, b), sc in zip(spans, scores) if run[0] <= a and b <= run[1])
+                runs.append(((start, end), best))
         rest_chars = len(text) - sum(end - start for (start, end), _ in runs)
         if runs and (rest_chars < size or self._rest_reads_spun(text_a, [r for r, _ in runs], read)):
             # spun throughout, as far as sections tell (the rest is shorter than a section, or reads
@@ -388,8 +389,7 @@ class Repairer:
         score = max(whole.spin_score, scan if scan >= params.section_gate else 0.0)
         if not taken:
             return replace(whole, spin_score=score)
-        pieces = [(start, end, part, why) for start, end, part, why in taken]
-        pieces += self._rest_of_page(text, [(start, end) for start, end, _, _ in taken], min_confidence, rest)
+        pieces = taken + self._rest_of_page(text, [(start, end) for start, end, _, _ in taken], min_confidence, rest)
         changes = sorted((c for start, _, part, why in pieces for c in _moved(part.changes, start, why)),
                          key=attrgetter("start"))
         suggestions = sorted((c for start, _, part, why in pieces for c in _moved(part.suggestions, start, why)),

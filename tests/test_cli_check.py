@@ -134,3 +134,18 @@ def test_engine_options_work_after_the_command_name(repo: Path):
     extra.write_text("政策-战略\n", encoding="utf-8")
     assert unspin(["check", "--table", "more.txt", "spun.txt"], repo).exit_code == 1
     assert unspin(["check", "--table", "missing.txt", "spun.txt"], repo).exit_code == 2
+
+
+def test_github_format_annotates_a_file_that_could_not_be_checked(repo: Path):
+    """A file the run could not read is an error annotation too (as ruff's E902), not only a line on
+    stderr that a pull request never shows; the finding lines are unchanged."""
+    (repo / "gone.txt").symlink_to("nowhere.txt")
+    r = unspin(["check", "--format", "github", "."], repo)
+    assert r.exit_code == 2
+    errors = [line for line in r.stdout.splitlines() if line.startswith("::error ")]
+    assert errors == ["::error file=gone.txt,title=unspin::gone.txt: a dangling symbolic link to nowhere.txt "
+                      "(which does not exist); skipped"]
+    assert any(line.startswith("::warning file=spun.txt,") for line in r.stdout.splitlines())
+    assert "gone.txt: a dangling symbolic link" in r.stderr
+    plain = unspin(["check", "."], repo)  # other formats: stderr only, as before
+    assert plain.exit_code == 2 and "::error" not in plain.stdout

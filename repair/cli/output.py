@@ -133,6 +133,14 @@ def github_line(path: str, f: Finding) -> str:
             f"endColumn={f.end_col},title=unspin::{message}")
 
 
+def github_error(path: str | None, message: str) -> str:
+    """A GitHub Actions error annotation for a file that could not be checked (unreadable, a
+    dangling link, binary): on stderr alone it is lost in the log, and a pull request shows
+    annotations; on the file when its name is known, as ruff's E902."""
+    where = f"file={_escape_property(printable_path(path))}," if path else ""
+    return f"::error {where}title=unspin::{_escape_data(printable_path(message))}"
+
+
 def rdjson_diagnostic(path: str, f: Finding) -> dict:
     """One reviewdog diagnostic with a suggestion reviewdog can apply."""
     c = f.change

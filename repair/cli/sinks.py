@@ -17,6 +17,7 @@ from ..files.atomic import AtomicWriter, WrittenWithWarning, locked, read_only, 
 from ..files.documents import Job, Outcome, Score, combine
 from ..files.runner import Source
 from .output import (
+    github_error,
     github_line,
     json_line,
     printable_path,
@@ -327,6 +328,16 @@ class CheckHandler(_Base):
     def abort(self, src: Source, message: str) -> None:
         self._records = self._with_field = 0
         self.skipped(src.name, message, error=True)
+
+    def skipped(self, name: str, message: str, error: bool) -> None:
+        super().skipped(name, message, error)
+        if error and self.fmt == "github":  # stderr as well: the log keeps its one line
+            self.out(github_error(name, message) + "\n")
+
+    def error(self, message: str) -> None:
+        super().error(message)
+        if self.fmt == "github":
+            self.out(github_error(None, message) + "\n")
 
     def finish(self) -> None:
         if self.fmt == "rdjson":

@@ -15,6 +15,7 @@ from rapidfuzz.distance import Levenshtein
 
 import repair
 from repair.engine.normalize import analysis_copy
+from repair.engine.repairer import _FirstRound
 from repair.engine.sections import corrected, scan_score, sections, spun_regions, section_count
 
 CASES = Path(__file__).parent / "cases"
@@ -176,10 +177,10 @@ def test_the_rest_of_a_page_spun_throughout_reads_spun_and_a_clean_body_does_not
     more = "\n".join(_paragraphs(spun[40:], 300))
     for body, spun_throughout in ((page["tail"], False), (more, True)):
         text = page["spun"] + "\n" + body
-        read: list = []
+        read = _FirstRound()
         r._analyse_whole(text, None, None, False, read)
-        text_a = analysis_copy(text).simplified
-        assert r._rest_reads_spun(text_a, [(0, len(page["spun"]))], read) is spun_throughout
+        assert read.text_a == analysis_copy(text).simplified
+        assert r._rest_reads_spun(read.text_a, [(0, len(page["spun"]))], read.clusters) is spun_throughout
 
 
 def test_an_article_spun_throughout_under_a_clean_title_is_decided_as_one() -> None:
@@ -194,3 +195,11 @@ def test_an_article_spun_throughout_under_a_clean_title_is_decided_as_one() -> N
     with_sections, without = repair.Repairer().analyse(text), _without_sections().analyse(text)
     assert with_sections.changes == without.changes
     assert not any("section spin rate" in e for c in with_sections.changes for e in c.evidence)
+
+
+def test_outside_is_what_no_region_covers() -> None:
+    from repair.engine.sections import outside
+
+    assert outside([(2, 4), (6, 9)], 10) == [(0, 2), (4, 6), (9, 10)]
+    assert outside([(0, 10)], 10) == [(0, 0), (10, 10)]
+    assert outside([], 5) == [(0, 5)]

@@ -9,7 +9,7 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
@@ -26,10 +26,10 @@ from .lattice import APPLICABLE, SPINNER_ONLY, Clue, Lattice, LatticeBuilder, cl
 from .normalize import analysis_copy, to_input_script
 from .occurrences import Occurrences
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
-from .sections import corrected, scan_score, sections, spun_regions, section_count
+from .sections import corrected, outside, scan_score, section_count, sections, spun_regions
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
-from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of
+from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of, rests
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
@@ -76,6 +76,16 @@ def _near(before: str, changes: list[Change], reach: int) -> bytearray:
         hi = min(after_len, c.end + shift + reach)
         mask[lo:hi] = b"\x01" * (hi - lo)
     return mask
+
+
+@dataclass
+class _FirstRound:
+    """What a text's first round of decisions read, for the section scan (``Repairer._by_section``):
+    its analysis copy, and per cluster its start, the dictionaries' opportunities in it and the
+    clues its evidence read (in order of start)."""
+
+    text_a: str = ""
+    clusters: list[tuple[int, int, list[Clue]]] = field(default_factory=list)
 
 
 def _moved(changes: tuple[Change, ...], offset: int, why: str) -> list[Change]:
@@ -311,12 +321,12 @@ class Repairer:
     def _analyse(self, text: str, min_confidence: float | None, rest: Evidence | None, score: bool) -> Report:
         """:meth:`analyse`, with the collector off: the whole text, then its sections that read spun
         on their own (:meth:`_by_section`)."""
-        read: list[tuple[int, int, list[Clue]]] = []
+        read = _FirstRound()
         whole = self._analyse_whole(text, min_confidence, rest, score, read)
         return self._by_section(text, whole, read, min_confidence, rest)
 
     def _analyse_whole(self, text: str, min_confidence: float | None, rest: Evidence | None,
-                       score: bool, read: list[tuple[int, int, list[Clue]]] | None = None) -> Report:
+                       score: bool, read: _FirstRound | None = None) -> Report:
         """:meth:`analyse` of ``text`` as one document, at one spin rate per source (``read``: see
         :meth:`_fit`)."""
         threshold = self._threshold
@@ -338,7 +348,7 @@ class Repairer:
             applied, current = self._settle(text, applied, current, risky, fitted, 1)
         return self._report(text, current, applied, suggested, fitted, n_cands, floor)
 
-    def _by_section(self, text: str, whole: Report, read: list[tuple[int, int, list[Clue]]],
+    def _by_section(self, text: str, whole: Report, first: _FirstRound,
                     min_confidence: float | None, rest: Evidence | None) -> Report:
         """``whole`` (the report of ``text`` as one document), with the regions of ``text`` that read
         spun on their own decided as documents of their own where that gives them a higher spin
@@ -346,18 +356,17 @@ class Repairer:
         section scan's (see :mod:`.sections`).
 
         The sections are read without the suggest tier, whether a score is wanted or not: they
-        decide restorations, and ``fix`` must write what ``analyse`` does. ``read`` is what the
-        whole's first round read of each cluster (see :meth:`_fit`): a section is read from the
-        clusters that start in it.
+        decide restorations, and ``fix`` must write what ``analyse`` does. ``first`` is what the
+        whole's first round read: a section is read from the clusters that start in it.
         """
         params = self.config.params
         size = params.section_chars
         spans = sections(text, size)
+        read, text_a = first.clusters, first.text_a  # the analysis copy's offsets are the text's
         if len(spans) < 2 or not read:
             return whole
         tests = section_count(len(spans), rest.han if rest is not None else 0.0, size)
         starts = [start for start, _, _ in read]
-        text_a = analysis_copy(text).simplified  # once: its offsets are the text's
         scores = []
         for start, end in spans:
             lo, hi = bisect_left(starts, start), bisect_left(starts, end)
@@ -414,15 +423,10 @@ class Repairer:
 
         def spun(line: tuple[int, int]) -> bool:
             lo, hi = bisect_left(starts, line[0]), bisect_left(starts, line[1])
-            clues = [c for _, _, found in read[lo:hi] for c in found]
-            if not any(c.gain > 0.0 or c.frequency > 0.0 for c in clues):
+            if not any(c.gain > 0.0 or c.frequency > 0.0 for _, _, found in read[lo:hi] for c in found):
                 return False
             part = text_a[line[0]:line[1]]
-            modern, formal, han = self._register_counts(part)
-            register = register_of(Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han)),
-                                   params)
-            opportunities = sum(size for _, size, _ in read[lo:hi]) + self.finder.find(part).intact[DICTIONARIES]
-            return detection_llr(clues, float(opportunities), register, params) > params.section_trim
+            return self._span_llr(self._span_evidence(part), read[lo:hi], self._intact(part)) > params.section_trim
 
         first, last = 0, len(lines)
         while first < last and not spun(lines[last - 1]):
@@ -436,15 +440,13 @@ class Repairer:
         """The parts of ``text`` outside ``regions`` (decided on their own), decided as one document:
         each with the evidence of the others (and ``rest``, of the document beyond ``text``), so
         the clean body of a page is not decided at a rate its spun section raised."""
-        cuts = [0] + [x for start, end in regions for x in (start, end)] + [len(text)]
-        spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if text[cuts[i]:cuts[i + 1]].strip()]
+        spans = [(start, end) for start, end in outside(regions, len(text)) if text[start:end].strip()]
         if not spans:
             return []
-        found = [self.evidence(text[start:end], score=False) for start, end in spans]
-        total = sum(found[1:], found[0]) + (rest if rest is not None else Evidence(0.0, 0.0))
+        others = rests([self.evidence(text[start:end], score=False) for start, end in spans], rest)
         out = []
-        for (start, end), own in zip(spans, found):
-            part = self._analyse_whole(text[start:end], min_confidence, total - own, False)
+        for (start, end), other in zip(spans, others):
+            part = self._analyse_whole(text[start:end], min_confidence, other, False)
             out.append((start, end, part, f"spin rate {part.spin_rate:.2f} of the page outside its spun sections"))
         return out
 
@@ -455,12 +457,11 @@ class Repairer:
         gate (short ones, few candidates) between those that pass, and together they still read
         spun, where the clean body of a page spun in part does not."""
         inside = span_mask(len(text_a), regions)
-        outside = [r for r in read if not inside[r[0]]]
-        if not outside:
+        out = [r for r in read if not inside[r[0]]]
+        if not out:
             return False
-        cuts = [0] + [x for start, end in regions for x in (start, end)] + [len(text_a)]
-        rest = "\n".join(text_a[cuts[i]:cuts[i + 1]] for i in range(0, len(cuts), 2))
-        return self._section_score(rest, outside, 1.0) >= self.config.params.section_gate
+        rest = "\n".join(text_a[start:end] for start, end in outside(regions, len(text_a)))
+        return self._section_score(rest, out, 1.0) >= self.config.params.section_gate
 
     def _section_score(self, text_a: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
         """The light-spin test's P(spun) of one section (``text_a``, in the analysis copy) read on
@@ -469,16 +470,27 @@ class Repairer:
         ``section_gate`` among ``tests`` sections: intact originals only lower it, and counting
         them costs a pass over the section."""
         params = self.config.params
-        clues = [c for _, _, found in read for c in found]
-        modern, formal, han = self._register_counts(text_a)
-        ev = Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
-        register = register_of(ev, params)
-        sizes = float(sum(size for _, size, _ in read))
-        if corrected(clue_score(ev._replace(llr=detection_llr(clues, sizes, register, params)), params),
-                     tests) < params.section_gate:
+        ev = self._span_evidence(text_a)
+        if corrected(clue_score(ev._replace(llr=self._span_llr(ev, read, 0)), params), tests) < params.section_gate:
             return 0.0
-        intact = self.finder.find(text_a).intact[DICTIONARIES]
-        return clue_score(ev._replace(llr=detection_llr(clues, sizes + intact, register, params)), params)
+        return clue_score(ev._replace(llr=self._span_llr(ev, read, self._intact(text_a))), params)
+
+    def _span_evidence(self, text_a: str) -> Evidence:
+        """An Evidence with nothing but the register counts of ``text_a`` (see ``spinrate.register``)."""
+        modern, formal, han = self._register_counts(text_a)
+        return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
+
+    def _span_llr(self, ev: Evidence, read: list[tuple[int, int, list[Clue]]], intact: int) -> float:
+        """The light-spin test (``spinrate.detection_llr``) of a span whose register ``ev`` gives,
+        from the clues of its clusters ``read``, against their opportunities and ``intact`` originals."""
+        params = self.config.params
+        clues = [c for _, _, found in read for c in found]
+        opportunities = sum(size for _, size, _ in read) + intact
+        return detection_llr(clues, float(opportunities), register_of(ev, params), params)
+
+    def _intact(self, text_a: str) -> int:
+        """The dictionaries' intact originals in ``text_a`` (a pass of the automaton over it)."""
+        return self.finder.find(text_a).intact[DICTIONARIES] if not self.finder.empty else 0
 
     def _settle(self, text: str, applied: list[Change], current: str, latest: list[Change], fit_: Fit,
                 rounds: int) -> tuple[list[Change], str]:
@@ -591,14 +603,12 @@ class Repairer:
         if not _HAN_RUN.search(text):
             return 0.0, Evidence(0.0, 0.0)
         text_a = analysis_copy(text).simplified
-        modern, formal, han = self._register_counts(text_a)
-        ev = Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
+        ev = self._span_evidence(text_a)
         params = self.config.params
         clues = self._suggest_clues(text_a) if score else []
         if clues:
             whole = ev if rest is None else rest + ev
-            intact = self.finder.find(text_a).intact[DICTIONARIES] if not self.finder.empty else 0
-            intact += sum(text_a.count(o) for o in self._suggest_originals)
+            intact = self._intact(text_a) + sum(text_a.count(o) for o in self._suggest_originals)
             ev = ev._replace(llr=detection_llr(clues, float(intact), register_of(whole, params), params))
         return clue_score(ev if rest is None else rest + ev, params), ev
 
@@ -649,8 +659,7 @@ class Repairer:
         return best_posterior(group[0], rates, register, params, self.builder.choice) >= floor
 
     def _fit(self, text_a: str, groups: list[list[Candidate]], intact: tuple[int, ...], rest: Evidence | None,
-             floor: float, score: bool = True,
-             read: list[tuple[int, int, list[Clue]]] | None = None) -> tuple[list[Lattice], Fit]:
+             floor: float, score: bool = True, read: _FirstRound | None = None) -> tuple[list[Lattice], Fit]:
         """The lattices a first round decides, and the document's fit.
 
         Weak clusters (:func:`.screen.is_weak`) join the fit as lone
@@ -661,8 +670,8 @@ class Repairer:
         write, is built whole at once: there the screen would let every weak
         cluster through after a fit spent for nothing.
 
-        ``read``, when given, gets each cluster's start, its dictionaries' opportunities and the
-        clues its evidence read, for the section scan (:meth:`_by_section`).
+        ``read``, when given, gets the analysis copy and what each cluster's evidence read, for the
+        section scan (:meth:`_by_section`).
         """
         params = self.config.params
         counts = self._register_counts(text_a)
@@ -688,7 +697,8 @@ class Repairer:
             built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
                      for i, (g, ev) in enumerate(zip(groups, evidence))}
         if read is not None:  # for the section scan (see _by_section)
-            read.extend((g[0].start, size[DICTIONARIES], ev) for g, size, ev in zip(groups, sizes, evidence))
+            read.text_a = text_a
+            read.clusters.extend((g[0].start, size[DICTIONARIES], ev) for g, size, ev in zip(groups, sizes, evidence))
         weight = _once_per_form(evidence)  # known once every cluster's evidence is
         for lat in built.values():
             lat.strong = strong_counts(lat.evidence, weight)
@@ -712,7 +722,7 @@ class Repairer:
 
     def _pass(self, text: str, threshold: float, floor: float, rate: tuple[tuple[float, ...], float] | None,
               near: bytearray | None = None, rest: Evidence | None = None, doubtful: float | None = None,
-              score: bool = True, read: list[tuple[int, int, list[Clue]]] | None = None):
+              score: bool = True, read: _FirstRound | None = None):
         """One round of decisions: (applied, suggested, the fit or None, candidates), or None.
 
         ``rate`` is the (rate of each source, register) fitted by the first round, for later rounds,

@@ -74,6 +74,13 @@ def spun_regions(spans: Sequence[tuple[int, int]], scores: Sequence[float], test
     return regions
 
 
+def outside(regions: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The spans of a text of ``length`` characters that none of ``regions`` (in order, apart)
+    covers, empty ones included."""
+    cuts = [0, *(x for start, end in regions for x in (start, end)), length]
+    return [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2)]
+
+
 def section_count(spans: int, rest_han: float, size: int) -> float:
     """How many sections a document has: ``spans`` here and, when this text is one chunk of a
     longer document, as many more as the rest's ``rest_han`` Han characters would make (the

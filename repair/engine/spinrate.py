@@ -80,6 +80,17 @@ class Evidence(NamedTuple):
         return Evidence(*(a - b for a, b in zip(self, other)))
 
 
+def rests(found: list[Evidence], outer: Evidence | None = None) -> list[Evidence]:
+    """Per piece of one document (``found``: each piece's ``Repairer.evidence``, at least one), the
+    evidence of all the other pieces and of ``outer`` (the rest of the document beyond them), so each
+    piece is decided at the spin rate of the whole document: a file's chunks, and the parts of a
+    page outside its spun sections (``Repairer._rest_of_page``)."""
+    total = sum(found[1:], found[0])
+    if outer is not None:
+        total = total + outer
+    return [total - own for own in found]
+
+
 @lru_cache(maxsize=16)
 def _points(clean_rate: float) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
     """Grid points ρ, log ρ and log (1-ρ): ``_GRID`` clean ones, then ``_GRID`` spun ones."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from ..engine.changes import Change, apply_changes, byte_col, line_col
 from ..engine.repairer import Repairer
-from ..engine.spinrate import Evidence
+from ..engine.spinrate import Evidence, rests
 from ..errors import InputError
 from .ignores import drop_ignored
 from . import textio
@@ -123,16 +123,6 @@ class Engine:
             scores.append(piece_score)
             offset += len(piece)
         return changes, combine(scores)
-
-
-def rests(found: list[Evidence], outer: Evidence | None = None) -> list[Evidence]:
-    """Per piece of one document (``found``: each piece's ``Repairer.evidence``, at least one), the
-    evidence of all the other pieces and of ``outer`` (the rest of the document beyond them), so each
-    piece is decided at the spin rate of the whole document."""
-    total = sum(found[1:], found[0])
-    if outer is not None:
-        total = total + outer
-    return [total - own for own in found]
 
 
 def combine(scores: list[Score]) -> Score:

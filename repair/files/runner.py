@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, P
 
 from ..engine.config import Config
 from ..engine.repairer import Repairer
-from ..engine.spinrate import Evidence
+from ..engine.spinrate import Evidence, rests
 from ..errors import InputError, UnspinError
 from ..reading import names_descriptor, open_binary
 from . import textio
 from .atomic import Snapshot, reason
-from .documents import Engine, Job, Outcome, rests, run_job
+from .documents import Engine, Job, Outcome, run_job
 from .ignores import off_after
 from .textio import (
     SUFFIX_KINDS,

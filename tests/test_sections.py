@@ -203,3 +203,13 @@ def test_outside_is_what_no_region_covers() -> None:
     assert outside([(2, 4), (6, 9)], 10) == [(0, 2), (4, 6), (9, 10)]
     assert outside([(0, 10)], 10) == [(0, 0), (10, 10)]
     assert outside([], 5) == [(0, 5)]
+
+
+def test_a_page_with_crlf_line_ends_is_decided_in_parts_and_keeps_them(page: dict[str, str]) -> None:
+    """Sections are cut at "\\n"; with "\\r\\n" each line keeps its "\\r", and the page is decided as
+    with "\\n" alone."""
+    lf = page["spun"] + "\n" + page["tail"]
+    crlf = lf.replace("\n", "\r\n")
+    a, b = repair.Repairer().analyse(lf), repair.Repairer().analyse(crlf)
+    assert b.fixed == a.fixed.replace("\n", "\r\n")
+    assert any("section spin rate" in e for c in b.changes for e in c.evidence)

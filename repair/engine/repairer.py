@@ -88,11 +88,16 @@ class _FirstRound:
     clusters: list[tuple[int, int, list[Clue]]] = field(default_factory=list)
 
 
+#: how a change's evidence names the rate it was decided at; a part of a page decided on its own
+#: says which part instead (:func:`_moved`)
+_RATE_NOTE = "document spin rate"
+
+
 def _moved(changes: tuple[Change, ...], offset: int, why: str) -> list[Change]:
     """``changes`` of a region that starts at ``offset``, placed in the whole text, with ``why`` the
     region was decided on its own in place of the document's rate in their evidence."""
     return [replace(c, start=c.start + offset, end=c.end + offset,
-                    evidence=tuple(why if e.startswith("document spin rate") else e for e in c.evidence))
+                    evidence=tuple(why if e.startswith(_RATE_NOTE) else e for e in c.evidence))
             for c in changes]
 
 
@@ -922,7 +927,7 @@ class Repairer:
         evidence = (
             f"entry {e.entry.source}",
             f"posterior {d.posterior:.3f} jointly with neighbours",
-            f"document spin rate {d.rho:.2f}",
+            f"{_RATE_NOTE} {d.rho:.2f}",
         )
         return Change(d.diff.start, d.diff.end, old, new, round(d.posterior, 4), kind, reason, evidence)
 

@@ -15,7 +15,7 @@ from rapidfuzz.distance import Levenshtein
 
 import repair
 from repair.engine.normalize import analysis_copy
-from repair.engine.repairer import _FirstRound
+from repair.engine.pages import FirstRound, rest_reads_spun
 from repair.engine.sections import corrected, scan_score, sections, spun_regions, section_count
 
 CASES = Path(__file__).parent / "cases"
@@ -177,10 +177,10 @@ def test_the_rest_of_a_page_spun_throughout_reads_spun_and_a_clean_body_does_not
     more = "\n".join(_paragraphs(spun[40:], 300))
     for body, spun_throughout in ((page["tail"], False), (more, True)):
         text = page["spun"] + "\n" + body
-        read = _FirstRound()
+        read = FirstRound()
         r._analyse_whole(text, None, None, False, read)
         assert read.text_a == analysis_copy(text).simplified
-        assert r._rest_reads_spun(read.text_a, [(0, len(page["spun"]))], read.clusters) is spun_throughout
+        assert rest_reads_spun(r, read.text_a, [(0, len(page["spun"]))], read.clusters) is spun_throughout
 
 
 def test_an_article_spun_throughout_under_a_clean_title_is_decided_as_one() -> None:

@@ -14,7 +14,7 @@ from repair.engine.inference import Decision
 from repair.engine.lattice import Diff, Edge
 from repair.engine.params import ModelParams
 from repair.engine.occurrences import Occurrences
-from repair.engine.repairer import _unwritten
+from repair.engine.choose import unwritten
 
 SPUN = "中心政法委书记郭声琨主持集会,要求增强政策供给、批量办理题目。"
 PAIRS = ["会议-集会", "问题-题目", "解决-办理", "加强-增强", "中央-中心"]
@@ -199,14 +199,14 @@ def _decision(garbled: str, original: str, start: int, posterior: float, rho: fl
 def test_the_discount_is_lifted_by_another_restoration_that_writes_the_original_never_by_its_own():
     text = Occurrences("这座城镇的交通很拥挤,那座城镇也是。", ("城镇", "城市"))
     first, second = _decision("城镇", "城市", 2, 0.9, 0.2), _decision("城镇", "城市", 12, 0.9, 0.2)
-    odds = [d.posterior / (1 - d.posterior) for d in _unwritten(text, [first, second], 0.5)({})]
+    odds = [d.posterior / (1 - d.posterior) for d in unwritten(text, [first, second], 0.5)({})]
     assert odds == pytest.approx([9 * (1 - 0.5 * 0.8)] * 2)
     # a restoration applied at 2 writes 城市 there: the one at 12 is no longer discounted, and the
     # one at 2 is (it cannot vouch for itself)
-    lifted = _unwritten(text, [first, second], 0.5)({"城市": frozenset({2})})
+    lifted = unwritten(text, [first, second], 0.5)({"城市": frozenset({2})})
     assert [d.posterior for d in lifted] == pytest.approx([9 * 0.6 / (1 + 9 * 0.6), 0.9])
     # heavily spun (ρ near 1), an original nowhere on the page says little: its uses were swapped too
-    assert _unwritten(text, [_decision("城镇", "城市", 2, 0.9, 0.95)], 0.5)({})[0].posterior > 0.89
+    assert unwritten(text, [_decision("城镇", "城市", 2, 0.9, 0.95)], 0.5)({})[0].posterior > 0.89
     # written on the page, or no discount asked: unchanged
-    assert _unwritten(Occurrences("这座城镇的交通很拥挤,城市很大。", ("城镇", "城市")), [first], 0.5)({}) == [first]
-    assert _unwritten(text, [first], 0.0)({}) == [first]
+    assert unwritten(Occurrences("这座城镇的交通很拥挤,城市很大。", ("城镇", "城市")), [first], 0.5)({}) == [first]
+    assert unwritten(text, [first], 0.0)({}) == [first]

@@ -16,6 +16,16 @@ from functools import lru_cache
 import opencc
 
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+#: a run of Han characters: whether a text has any, and (deleted) how many it has. One pattern
+#: for both: ``re`` compiles a class by setting a flag per character of each range, a millisecond
+#: per pattern at every start of the filter
+HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
+
+
+def han_count(text: str) -> int:
+    """How many Han characters ``text`` has: its length less what is left with every run deleted
+    (a list of every Han character, ``findall``, cost five times as much, on every first round)."""
+    return len(text) - len(HAN_RUN.sub("", text))
 
 
 @lru_cache(maxsize=None)

@@ -109,7 +109,7 @@ class ModelParams:
         in a text of ``n`` Han characters, ``table_repeat · n / (n + table_repeat_chars)``: the
         odds of a table restoration whose original the text never writes are multiplied by
         ``1 - repeat·(1-ρ)``, the chance that the author used it only here or that the spinner (at
-        rate ρ) swapped the other use too (see ``repairer._unwritten``; 0 turns it off). Measured
+        rate ρ) swapped the other use too (see ``choose.unwritten``; 0 turns it off). Measured
         on the clean dev news (929 articles, the dense table's words): a use of a word had another
         use in the same article 33% of the time in articles of 100–200 Han characters, 44% at
         200–400, 50% at 400–800, 56% at 800–1,600, 64% at 1,600–3,200 (the formula: 30, 42, 53,

@@ -6,30 +6,28 @@ and is then cheap to call on many documents; keep one per process.
 from __future__ import annotations
 
 import math
-import re
-from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import chain
 from operator import attrgetter, itemgetter
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
 from .candidates import Candidate, Finder, drop_mentions
 from .changes import Change, apply_changes, compose, span_mask
+from .choose import choose
 from .config import Config
 from .context import ContextModel, load_context
 from .dictionary import Entry, load_builtin, load_dictionary, load_register_words, no_collection
 from .gazetteer import expand
 from .inference import Decision, decisions, posteriors, solve
-from .lattice import APPLICABLE, SPINNER_ONLY, Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
-from .normalize import analysis_copy, to_input_script
-from .occurrences import Occurrences
+from .lattice import Clue, Lattice, LatticeBuilder, clusters, marker_spans, source_counts, strong_counts
+from .normalize import HAN_RUN, Analysis, analysis_copy, han_count
 from .screen import Lone, applies, best_posterior, is_weak, lone_candidate, rate_bound
-from .sections import corrected, outside, scan_score, section_count, sections, spun_regions
 from .segment import make_segmenter
 from .sources import DICTIONARIES, SOURCES, assign, shared
-from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of, rests
+from .pages import FirstRound, decide_in_parts
+from .spinrate import Evidence, Fit, Particles, clue_score, detection_llr, fit, register_of
 
 #: Rounds of decisions on the repaired text (see ``Repairer.analyse``).
 MAX_PASSES = 3
@@ -37,10 +35,6 @@ MAX_PASSES = 3
 SCREEN_MARKERS = 0.1
 #: the tier weighed by the evidence of a suggest-tier pair
 SUGGEST_ONLY = frozenset({"suggest"})
-#: a run of Han characters: whether a text has any, and (deleted) how many it has. One pattern
-#: for both: ``re`` compiles a class by setting a flag per character of each range, a millisecond
-#: per pattern at every start of the filter
-_HAN_RUN = re.compile("[\u3400-\u9fff\uf900-\ufaff]+")
 
 
 @dataclass(frozen=True)
@@ -52,17 +46,11 @@ class Report:
     changes: tuple[Change, ...]  # applied (confidence ≥ threshold)
     suggestions: tuple[Change, ...]  # preferred by the model but below the threshold, or suggest-only
     #: the largest of the spin rates of the sources (dictionaries, tables) in the text, or of a part
-    #: of it decided on its own (see ``Repairer._by_section``)
+    #: of it decided on its own (see ``pages.decide_in_parts``)
     spin_rate: float
     spin_score: float
     candidates: int
     evidence: Evidence  # expected spun words and opportunities, to add up over a document's chunks
-
-
-def _han_count(text: str) -> int:
-    """How many Han characters ``text`` has: its length less what is left with every run deleted
-    (a list of every Han character, ``findall``, cost five times as much, on every first round)."""
-    return len(text) - len(_HAN_RUN.sub("", text))
 
 
 def _near(before: str, changes: list[Change], reach: int) -> bytearray:
@@ -76,29 +64,6 @@ def _near(before: str, changes: list[Change], reach: int) -> bytearray:
         hi = min(after_len, c.end + shift + reach)
         mask[lo:hi] = b"\x01" * (hi - lo)
     return mask
-
-
-@dataclass
-class _FirstRound:
-    """What a text's first round of decisions read, for the section scan (``Repairer._by_section``):
-    its analysis copy, and per cluster its start, the dictionaries' opportunities in it and the
-    clues its evidence read (in order of start)."""
-
-    text_a: str = ""
-    clusters: list[tuple[int, int, list[Clue]]] = field(default_factory=list)
-
-
-#: how a change's evidence names the rate it was decided at; a part of a page decided on its own
-#: says which part instead (:func:`_moved`)
-_RATE_NOTE = "document spin rate"
-
-
-def _moved(changes: tuple[Change, ...], offset: int, why: str) -> list[Change]:
-    """``changes`` of a region that starts at ``offset``, placed in the whole text, with ``why`` the
-    region was decided on its own in place of the document's rate in their evidence."""
-    return [replace(c, start=c.start + offset, end=c.end + offset,
-                    evidence=tuple(why if e.startswith(_RATE_NOTE) else e for e in c.evidence))
-            for c in changes]
 
 
 def _once_per_form(evidence: list[list[Clue]]) -> Callable[[str], float]:
@@ -117,79 +82,6 @@ def _once_per_form(evidence: list[list[Clue]]) -> Callable[[str], float]:
             if c.gain > 0.0:
                 n[c.form] = n.get(c.form, 0) + 1
     return lambda form: 1.0 / n.get(form, 1)
-
-
-def _one_choice(words: Occurrences, found: list[Decision], choice: Callable[[str, str], float]) -> list[Decision]:
-    """``found`` with the table restorations of a form the text writes ``n ≥ 2`` times, and whose
-    original it never writes, decided as one author's choice (``words``: where the text writes
-    the forms and originals of its table decisions).
-
-    An author who wrote 城镇 twice chose it once; had they written 城市, the spinner would have
-    had to swap both, and each to this one of the word's ``k`` partners.
-    The per-occurrence posteriors count the context's preference once per occurrence and the
-    swap once too, so a synonym the context model favours everywhere read as four independent
-    swaps. Counting the context once, the other ``n - 1`` occurrences add only the prior odds
-    of their swap, ``ρ/k / (1-ρ)`` each (ρ the source's rate): each occurrence's odds are
-    multiplied by that to the ``n - 1`` (never raised by it: at a heavy rate with one partner a
-    repeated context is no reason for more confidence).
-    """
-    out = []
-    for d in found:
-        e = d.edge
-        if e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0:
-            n = words.count(e.garbled)
-            if n >= 2 and not words.written_outside(e.original, e.garbled):
-                rho = min(max(d.rho, 1e-9), 1.0 - 1e-9)
-                d = _odds_times(d, min(1.0, rho * choice(e.original, "table") / (1.0 - rho)) ** (n - 1))
-        out.append(d)
-    return out
-
-
-def _unwritten(words: Occurrences, found: list[Decision],
-               repeat: float) -> Callable[[Mapping[str, frozenset[int]]], list[Decision]]:
-    """``found`` with the table restorations whose original the text never writes (``words``: see
-    :func:`_one_choice`) discounted by the chance that every other use of it was swapped away: their
-    odds times ``1 - repeat·(1-ρ)``; as a function of ``written`` (below).
-
-    An author who writes a word once often writes it again (with probability ``repeat``, which
-    grows with the length of the text: see ``ModelParams.table_repeat``), and a spinner leaves each
-    use intact with probability ``1-ρ``. Had the author written 城市 where the page now says 城镇,
-    the page would likely show 城市 somewhere else too, unless the spinner swapped that as well: at
-    a light rate it seldom does, so an original the page never writes makes the restoration less
-    likely; at a heavy rate the term fades. The context model reads a few words either side and
-    cannot see this, so a synonym it prefers by a wide margin read as sure at a light rate.
-    ``written`` are originals written by restorations already applied, with where they start: one
-    of them is an author's use that was swapped, so the *other* restorations to the same word need
-    no such discount (a restoration never vouches for itself).
-
-    :meth:`Repairer._choose` asks again with more originals written until nothing more is applied;
-    only ``written`` differs between its rounds, so which decisions the page would discount, and
-    their discounted odds, are worked out once (a dense page has tens of thousands of decisions).
-    """
-    discounted: list[tuple[int, Decision]] = []  # (place in found, the decision discounted)
-    if repeat > 0.0:
-        for i, d in enumerate(found):
-            e = d.edge
-            if (e.entry is not None and e.entry.kind == "table" and 0.0 < d.posterior < 1.0
-                    and not words.written_outside(e.original, e.garbled)):
-                discounted.append((i, _odds_times(d, 1.0 - repeat * (1.0 - min(max(d.rho, 0.0), 1.0)))))
-
-    def given(written: Mapping[str, frozenset[int]]) -> list[Decision]:
-        out = list(found)
-        for i, d in discounted:
-            # discounted unless a restoration other than this one writes the original
-            others = written.get(d.edge.original)
-            if not others or others == {d.diff.start}:
-                out[i] = d
-        return out
-
-    return given
-
-
-def _odds_times(d: Decision, factor: float) -> Decision:
-    """``d`` with the odds of its posterior (strictly between 0 and 1) multiplied by ``factor``."""
-    odds = d.posterior / (1.0 - d.posterior) * factor
-    return d._replace(posterior=odds / (1.0 + odds))
 
 
 #: an entry's garbled form, originals and tier: the same pair of the same tier
@@ -325,13 +217,13 @@ class Repairer:
 
     def _analyse(self, text: str, min_confidence: float | None, rest: Evidence | None, score: bool) -> Report:
         """:meth:`analyse`, with the collector off: the whole text, then its sections that read spun
-        on their own (:meth:`_by_section`)."""
-        read = _FirstRound()
+        on their own (:func:`.pages.decide_in_parts`)."""
+        read = FirstRound()
         whole = self._analyse_whole(text, min_confidence, rest, score, read)
-        return self._by_section(text, whole, read, min_confidence, rest)
+        return decide_in_parts(self, text, whole, read, min_confidence, rest)
 
     def _analyse_whole(self, text: str, min_confidence: float | None, rest: Evidence | None,
-                       score: bool, read: _FirstRound | None = None) -> Report:
+                       score: bool, read: FirstRound | None = None) -> Report:
         """:meth:`analyse` of ``text`` as one document, at one spin rate per source (``read``: see
         :meth:`_fit`)."""
         threshold = self._threshold
@@ -353,145 +245,10 @@ class Repairer:
             applied, current = self._settle(text, applied, current, risky, fitted, 1)
         return self._report(text, current, applied, suggested, fitted, n_cands, floor)
 
-    def _by_section(self, text: str, whole: Report, first: _FirstRound,
-                    min_confidence: float | None, rest: Evidence | None) -> Report:
-        """``whole`` (the report of ``text`` as one document), with the regions of ``text`` that read
-        spun on their own decided as documents of their own where that gives them a higher spin
-        rate, and the spin score the larger of the whole's and, where it finds such a region, the
-        section scan's (see :mod:`.sections`).
-
-        The sections are read without the suggest tier, whether a score is wanted or not: they
-        decide restorations, and ``fix`` must write what ``analyse`` does. ``first`` is what the
-        whole's first round read: a section is read from the clusters that start in it.
-        """
-        params = self.config.params
-        size = params.section_chars
-        spans = sections(text, size)
-        read, text_a = first.clusters, first.text_a  # the analysis copy's offsets are the text's
-        if len(spans) < 2 or not read:
-            return whole
-        tests = section_count(len(spans), rest.han if rest is not None else 0.0, size)
-        starts = [start for start, _, _ in read]
-        scores = []
-        for start, end in spans:
-            lo, hi = bisect_left(starts, start), bisect_left(starts, end)
-            scores.append(self._section_score(text_a[start:end], read[lo:hi], tests) if hi > lo else 0.0)
-        scan = scan_score(scores, tests)
-        runs = []  # (trimmed run, its best section's score)
-        for run in spun_regions(spans, scores, tests, params.section_gate):
-            start, end = self._trimmed(text_a, run, read, starts)
-            if end > start:
-                best = max(sc for (a, b), sc in zip(spans, scores) if run[0] <= a and b <= run[1])
-                runs.append(((start, end), best))
-        rest_chars = len(text) - sum(end - start for (start, end), _ in runs)
-        if runs and (rest_chars < size or self._rest_reads_spun(text_a, [r for r, _ in runs], read)):
-            # spun throughout, as far as sections tell (the rest is shorter than a section, or reads
-            # spun too): one rate serves the page, and its sections' own rates would only scatter
-            # around it (and decide most of it twice)
-            runs = []
-        taken: list[tuple[int, int, Report, str]] = []  # the regions decided on their own
-        for (start, end), best in runs:
-            part = self._analyse_whole(text[start:end], min_confidence, None, False)
-            if part.spin_rate <= whole.spin_rate:
-                continue
-            taken.append((start, end, part,
-                          f"section spin rate {part.spin_rate:.2f}: characters {start}-{end} read spun on their "
-                          f"own (light-spin test {best:.3f}, {corrected(best, tests):.3f} for {tests:g} sections; "
-                          f"the whole page's rate {whole.spin_rate:.2f})"))
-        # the scan's score only where it found a region: below the gate it is the best of many looks
-        # at a page, noise that would reorder the low scores of clean and lightly spun pages alike
-        score = max(whole.spin_score, scan if scan >= params.section_gate else 0.0)
-        if not taken:
-            return replace(whole, spin_score=score)
-        pieces = taken + self._rest_of_page(text, [(start, end) for start, end, _, _ in taken], min_confidence, rest)
-        changes = sorted((c for start, _, part, why in pieces for c in _moved(part.changes, start, why)),
-                         key=attrgetter("start"))
-        suggestions = sorted((c for start, _, part, why in pieces for c in _moved(part.suggestions, start, why)),
-                             key=attrgetter("start"))
-        return replace(whole, fixed=apply_changes(text, changes), changes=tuple(changes),
-                       suggestions=tuple(suggestions), spin_rate=max(part.spin_rate for _, _, part, _ in pieces),
-                       spin_score=score)
-
-    def _trimmed(self, text_a: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],
-                 starts: list[int]) -> tuple[int, int]:
-        """``region`` less the lines at either end whose own light-spin test (``detection_llr``)
-        does not find them spun by a clear margin (``ModelParams.section_trim``): a section is cut
-        at the first line break after its length, so the one that ends a spun article often holds
-        the first paragraph of a clean one, which would otherwise be decided at the spun article's
-        rate; and a clean paragraph dense with dictionary words in their own sense (题目, 供给,
-        处置) can lean a little towards a spinner by chance."""
-        params = self.config.params
-        lines, pos = [], region[0]
-        for line in text_a[region[0]:region[1]].split("\n"):
-            lines.append((pos, pos + len(line)))
-            pos += len(line) + 1
-
-        def spun(line: tuple[int, int]) -> bool:
-            lo, hi = bisect_left(starts, line[0]), bisect_left(starts, line[1])
-            if not any(c.gain > 0.0 or c.frequency > 0.0 for _, _, found in read[lo:hi] for c in found):
-                return False
-            part = text_a[line[0]:line[1]]
-            return self._span_llr(self._span_evidence(part), read[lo:hi], self._intact(part)) > params.section_trim
-
-        first, last = 0, len(lines)
-        while first < last and not spun(lines[last - 1]):
-            last -= 1
-        while first < last and not spun(lines[first]):
-            first += 1
-        return (lines[first][0], lines[last - 1][1]) if first < last else (region[0], region[0])
-
-    def _rest_of_page(self, text: str, regions: list[tuple[int, int]], min_confidence: float | None,
-                      rest: Evidence | None) -> list[tuple[int, int, Report, str]]:
-        """The parts of ``text`` outside ``regions`` (decided on their own), decided as one document:
-        each with the evidence of the others (and ``rest``, of the document beyond ``text``), so
-        the clean body of a page is not decided at a rate its spun section raised."""
-        spans = [(start, end) for start, end in outside(regions, len(text)) if text[start:end].strip()]
-        if not spans:
-            return []
-        others = rests([self.evidence(text[start:end], score=False) for start, end in spans], rest)
-        out = []
-        for (start, end), other in zip(spans, others):
-            part = self._analyse_whole(text[start:end], min_confidence, other, False)
-            out.append((start, end, part, f"spin rate {part.spin_rate:.2f} of the page outside its spun sections"))
-        return out
-
-    def _rest_reads_spun(self, text_a: str, regions: list[tuple[int, int]],
-                         read: list[tuple[int, int, list[Clue]]]) -> bool:
-        """Whether the page outside ``regions`` reads spun too, by the same light-spin test read
-        as one text (one test, no correction): a page spun throughout has sections that miss the
-        gate (short ones, few candidates) between those that pass, and together they still read
-        spun, where the clean body of a page spun in part does not."""
-        inside = span_mask(len(text_a), regions)
-        out = [r for r in read if not inside[r[0]]]
-        if not out:
-            return False
-        rest = "\n".join(text_a[start:end] for start, end in outside(regions, len(text_a)))
-        return self._section_score(rest, out, 1.0) >= self.config.params.section_gate
-
-    def _section_score(self, text_a: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
-        """The light-spin test's P(spun) of one section (``text_a``, in the analysis copy) read on
-        its own: ``spinrate.detection_llr`` over the clues of the clusters ``read`` in it, against
-        its own intact originals. 0 when even with no intact original it could not reach
-        ``section_gate`` among ``tests`` sections: intact originals only lower it, and counting
-        them costs a pass over the section."""
-        params = self.config.params
-        ev = self._span_evidence(text_a)
-        if corrected(clue_score(ev._replace(llr=self._span_llr(ev, read, 0)), params), tests) < params.section_gate:
-            return 0.0
-        return clue_score(ev._replace(llr=self._span_llr(ev, read, self._intact(text_a))), params)
-
     def _span_evidence(self, text_a: str) -> Evidence:
         """An Evidence with nothing but the register counts of ``text_a`` (see ``spinrate.register``)."""
         modern, formal, han = self._register_counts(text_a)
         return Evidence(0.0, 0.0, modern=float(modern), formal=float(formal), han=float(han))
-
-    def _span_llr(self, ev: Evidence, read: list[tuple[int, int, list[Clue]]], intact: int) -> float:
-        """The light-spin test (``spinrate.detection_llr``) of a span whose register ``ev`` gives,
-        from the clues of its clusters ``read``, against their opportunities and ``intact`` originals."""
-        params = self.config.params
-        clues = [c for _, _, found in read for c in found]
-        opportunities = sum(size for _, size, _ in read) + intact
-        return detection_llr(clues, float(opportunities), register_of(ev, params), params)
 
     def _intact(self, text_a: str) -> int:
         """The dictionaries' intact originals in ``text_a`` (a pass of the automaton over it)."""
@@ -605,7 +362,7 @@ class Repairer:
         clean articles had none: AUC at rate 0.2 0.9917 with no such count, 0.9924 with it,
         0.9928 without this score at all; spun as the benchmark spins, 0.9811, 0.9828, 0.9733).
         In a fitted text the same count lowered both (0.9904, 0.9759)."""
-        if not _HAN_RUN.search(text):
+        if not HAN_RUN.search(text):
             return 0.0, Evidence(0.0, 0.0)
         text_a = analysis_copy(text).simplified
         ev = self._span_evidence(text_a)
@@ -624,7 +381,7 @@ class Repairer:
 
     def _register_counts(self, text: str) -> tuple[int, int, int]:
         """The modern and the formal particles of ``text`` and its Han characters (see ``spinrate.register``)."""
-        return (*self._particles.count(text), _han_count(text))
+        return (*self._particles.count(text), han_count(text))
 
     def _lattice(self, text_a: str, group: list[Candidate], evidence: list[Clue] | None = None) -> Lattice:
         """The solved lattice of one cluster.
@@ -664,7 +421,7 @@ class Repairer:
         return best_posterior(group[0], rates, register, params, self.builder.choice) >= floor
 
     def _fit(self, text_a: str, groups: list[list[Candidate]], intact: tuple[int, ...], rest: Evidence | None,
-             floor: float, score: bool = True, read: _FirstRound | None = None) -> tuple[list[Lattice], Fit]:
+             floor: float, score: bool = True, read: FirstRound | None = None) -> tuple[list[Lattice], Fit]:
         """The lattices a first round decides, and the document's fit.
 
         Weak clusters (:func:`.screen.is_weak`) join the fit as lone
@@ -676,7 +433,7 @@ class Repairer:
         cluster through after a fit spent for nothing.
 
         ``read``, when given, gets the analysis copy and what each cluster's evidence read, for the
-        section scan (:meth:`_by_section`).
+        section scan (:func:`.pages.decide_in_parts`).
         """
         params = self.config.params
         counts = self._register_counts(text_a)
@@ -701,7 +458,7 @@ class Repairer:
             weak = [False] * len(groups)
             built = {i: built[i] if i in built else self._lattice(text_a, g, ev)
                      for i, (g, ev) in enumerate(zip(groups, evidence))}
-        if read is not None:  # for the section scan (see _by_section)
+        if read is not None:  # for the section scan (see pages.decide_in_parts)
             read.text_a = text_a
             read.clusters.extend((g[0].start, size[DICTIONARIES], ev) for g, size, ev in zip(groups, sizes, evidence))
         weight = _once_per_form(evidence)  # known once every cluster's evidence is
@@ -727,7 +484,7 @@ class Repairer:
 
     def _pass(self, text: str, threshold: float, floor: float, rate: tuple[tuple[float, ...], float] | None,
               near: bytearray | None = None, rest: Evidence | None = None, doubtful: float | None = None,
-              score: bool = True, read: _FirstRound | None = None):
+              score: bool = True, read: FirstRound | None = None):
         """One round of decisions: (applied, suggested, the fit or None, candidates), or None.
 
         ``rate`` is the (rate of each source, register) fitted by the first round, for later rounds,
@@ -739,7 +496,7 @@ class Repairer:
         again (whole clusters: a restoration changes the joint decision of its
         neighbours, 构造部分中华人民共战国 → 组织部门中华人民共和国).
         """
-        if self.finder.empty or not _HAN_RUN.search(text):
+        if self.finder.empty or not HAN_RUN.search(text):
             return None
         analysis = analysis_copy(text)
         text_a = analysis.simplified
@@ -767,97 +524,10 @@ class Repairer:
         applied, suggested = self._choose(analysis, decisions(lattices, posts, rates), threshold, floor, doubtful)
         return applied, suggested, fitted, len(cands)
 
-    def _choose(self, analysis, found: list[Decision], threshold: float, floor: float,
+    def _choose(self, analysis: Analysis, found: list[Decision], threshold: float, floor: float,
                 doubtful: float | None = None) -> tuple[list[Change], list[Change]]:
-        """The most probable non-overlapping changes: applied (≥ threshold; a form a person may also
-        write ≥ ``doubtful`` when given) and suggested (≥ floor).
-
-        A table restoration whose original the text never writes is discounted (:func:`_unwritten`)
-        unless another restoration applied here writes it: decided again with those originals
-        written until nothing more is applied, so a second run on the output, where they are
-        written, decides the same.
-        """
-        text = analysis.simplified
-        table = [d.edge for d in found if d.edge.entry is not None and d.edge.entry.kind == "table"]
-        if not table:  # the dictionaries' decisions alone: nothing below applies to them
-            return self._pick(analysis, found, threshold, floor, doubtful)[:2]
-        # where the text writes each of their forms and originals, found in one pass
-        words = Occurrences(text, {w for e in table for w in (e.garbled, e.original)})
-        found = _one_choice(words, found, self.builder.choice)
-        params = self.config.params
-        han = _han_count(text)  # Han characters: the room the author had to write a word again
-        repeat = params.table_repeat * han / (han + params.table_repeat_chars) if han else 0.0
-        written: dict[str, frozenset[int]] = {}
-        unwritten = _unwritten(words, found, repeat)
-        while True:
-            applied, suggested, originals = self._pick(analysis, unwritten(written), threshold, floor, doubtful)
-            if all(starts <= written.get(o, frozenset()) for o, starts in originals.items()):
-                return applied, suggested
-            written = {o: written.get(o, frozenset()) | originals.get(o, frozenset())
-                       for o in written.keys() | originals.keys()}
-
-    def _pick(self, analysis, found: list[Decision], threshold: float, floor: float,
-              doubtful: float | None) -> tuple[list[Change], list[Change], dict[str, frozenset[int]]]:
-        """:meth:`_choose` at fixed posteriors, and the originals the applied table restorations
-        write, with where each starts (analysis offsets)."""
-        applied: list[Change] = []
-        suggested: list[Change] = []
-        originals: dict[int, tuple[str, int]] = {}  # of the applied table restorations, by id of the change
-        taken = bytearray(len(analysis.original))  # characters already given to a more probable change
-        for d in sorted(found, key=lambda d: -d.posterior):
-            if d.posterior < floor or taken.find(1, d.diff.start, d.diff.end) >= 0:
-                continue
-            change = self._change(analysis, d)
-            if change is None:
-                continue
-            taken[d.diff.start:d.diff.end] = b"\x01" * (d.diff.end - d.diff.start)
-            kind = d.edge.entry.kind if d.edge.entry is not None else None
-            need = doubtful if doubtful is not None and kind not in SPINNER_ONLY else threshold
-            if d.posterior >= need and kind in APPLICABLE:
-                applied.append(change)
-                if kind == "table":
-                    originals[id(change)] = (d.edge.original, d.diff.start)
-            else:
-                suggested.append(replace(change, applied=False))
-        applied, held = self._within_precision(applied)
-        suggested += held
-        applied.sort(key=lambda c: c.start)
-        suggested.sort(key=lambda c: c.start)
-        writes: dict[str, frozenset[int]] = {}
-        for c in applied:
-            if id(c) in originals:
-                word, at = originals[id(c)]
-                writes[word] = writes.get(word, frozenset()) | {at}
-        return applied, suggested, writes
-
-    def _within_precision(self, applied: list[Change]) -> tuple[list[Change], list[Change]]:
-        """``applied`` less the table pairs beyond the expected precision asked for, and those held back.
-
-        A confidence is the probability that a change is right, so a set of changes is expected to
-        be right in the proportion of its mean confidence. The pairs of a user's table are taken
-        most confident first while that mean stays at ``ModelParams.table_precision``; the rest
-        are only suggested. A spinner's own table, whose restorations are mostly sure, keeps what
-        the threshold gives; a generic synonym table, where both words of a pair read naturally and
-        many restorations are a near thing, keeps its surest.
-        """
-        target = self.config.params.table_precision
-        table = sorted((c for c in applied if c.kind == "table"), key=lambda c: -c.confidence)
-        if not table or target <= 0.0:
-            return applied, []
-        total = 0.0
-        keep = 0
-        for i, c in enumerate(table, 1):
-            total += c.confidence
-            if total / i < target:
-                break
-            keep = i
-        if keep == len(table):
-            return applied, []
-        held = {id(c) for c in table[keep:]}
-        why = (f"held back: the table's {keep} surer restorations in this text already reach "
-               f"its expected precision {target:g}")
-        return ([c for c in applied if id(c) not in held],
-                [replace(c, applied=False, evidence=(*c.evidence, why)) for c in table[keep:]])
+        """:func:`.choose.choose` with this engine's params and its table's choice probabilities."""
+        return choose(analysis, found, threshold, floor, self.config.params, self.builder.choice, doubtful)
 
     def _suggest_only(self, text: str, rho: float, floor: float, modern: float = 1.0,
                       in_context: bool = False) -> list[Change]:
@@ -865,7 +535,7 @@ class Repairer:
         ``in_context``: only of clusters where the neighbours themselves favour a restoration
         (``LatticeBuilder.evidence``), not word frequency alone."""
         finder = self.suggest_finder
-        if finder.empty or not _HAN_RUN.search(text):
+        if finder.empty or not HAN_RUN.search(text):
             return []
         analysis = analysis_copy(text)
         cands = drop_mentions(analysis.simplified,
@@ -904,32 +574,6 @@ class Repairer:
             return list(cands)
         blocked = span_mask(len(text), spans)
         return [c for c in cands if blocked.find(1, c.start, c.end) < 0]
-
-    @staticmethod
-    def _change(analysis, d: Decision) -> Change | None:
-        old = analysis.original[d.diff.start:d.diff.end]
-        new = to_input_script(analysis, d.diff.start, d.diff.end, d.diff.new)
-        if old == new:
-            return None
-        e = d.edge
-        assert e.entry is not None
-        kind = e.entry.kind
-        if kind == "phrase":
-            reason = f"phrase {e.garbled} → {e.original}"
-        elif kind == "marker":
-            reason = f"marker {e.garbled}"
-        elif kind == "table":
-            reason = f"table pair {e.garbled}/{e.original}"
-        elif kind == "suggest":
-            reason = f"risky pair {e.garbled}/{e.original}: context favours {e.original}"
-        else:
-            reason = f"context favours {e.original} over {e.garbled}"
-        evidence = (
-            f"entry {e.entry.source}",
-            f"posterior {d.posterior:.3f} jointly with neighbours",
-            f"{_RATE_NOTE} {d.rho:.2f}",
-        )
-        return Change(d.diff.start, d.diff.end, old, new, round(d.posterior, 4), kind, reason, evidence)
 
     # ---- conveniences ----------------------------------------------------------------
     def fix(self, text: str) -> str:

@@ -84,7 +84,7 @@ def rests(found: list[Evidence], outer: Evidence | None = None) -> list[Evidence
     """Per piece of one document (``found``: each piece's ``Repairer.evidence``, at least one), the
     evidence of all the other pieces and of ``outer`` (the rest of the document beyond them), so each
     piece is decided at the spin rate of the whole document: a file's chunks, and the parts of a
-    page outside its spun sections (``Repairer._rest_of_page``)."""
+    page outside its spun sections (``pages._rest_of_page``)."""
     total = sum(found[1:], found[0])
     if outer is not None:
         total = total + outer

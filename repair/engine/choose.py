@@ -54,6 +54,7 @@ def choose(analysis: Analysis, found: list[Decision], threshold: float, floor: f
         written = {o: written.get(o, frozenset()) | originals.get(o, frozenset())
                    for o in written.keys() | originals.keys()}
 
+
 def pick(analysis: Analysis, found: list[Decision], threshold: float, floor: float, doubtful: float | None,
          precision: float) -> tuple[list[Change], list[Change], dict[str, frozenset[int]]]:
     """:func:`choose` at fixed posteriors, and the originals the applied table restorations
@@ -87,6 +88,7 @@ def pick(analysis: Analysis, found: list[Decision], threshold: float, floor: flo
             word, at = originals[id(c)]
             writes[word] = writes.get(word, frozenset()) | {at}
     return applied, suggested, writes
+
 
 def within_precision(applied: list[Change], target: float) -> tuple[list[Change], list[Change]]:
     """``applied`` less the table pairs beyond the expected precision ``target``

@@ -106,6 +106,7 @@ def decide_in_parts(engine: Repairer, text: str, whole: Report, first: FirstRoun
                    suggestions=tuple(suggestions), spin_rate=max(part.spin_rate for _, _, part, _ in pieces),
                    spin_score=score)
 
+
 def _trimmed(engine: Repairer, text_a: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],
              starts: list[int]) -> tuple[int, int]:
     """``region`` less the lines at either end whose own light-spin test (``detection_llr``)
@@ -134,6 +135,7 @@ def _trimmed(engine: Repairer, text_a: str, region: tuple[int, int], read: list[
         first += 1
     return (lines[first][0], lines[last - 1][1]) if first < last else (region[0], region[0])
 
+
 def _rest_of_page(engine: Repairer, text: str, regions: list[tuple[int, int]], min_confidence: float | None,
                   rest: Evidence | None) -> list[tuple[int, int, Report, str]]:
     """The parts of ``text`` outside ``regions`` (decided on their own), decided as one document:
@@ -149,6 +151,7 @@ def _rest_of_page(engine: Repairer, text: str, regions: list[tuple[int, int]], m
         out.append((start, end, part, f"spin rate {part.spin_rate:.2f} of the page outside its spun sections"))
     return out
 
+
 def rest_reads_spun(engine: Repairer, text_a: str, regions: list[tuple[int, int]],
                      read: list[tuple[int, int, list[Clue]]]) -> bool:
     """Whether the page outside ``regions`` reads spun too, by the same light-spin test read
@@ -162,6 +165,7 @@ def rest_reads_spun(engine: Repairer, text_a: str, regions: list[tuple[int, int]
     rest = "\n".join(text_a[start:end] for start, end in outside(regions, len(text_a)))
     return _section_score(engine, rest, out, 1.0) >= engine.config.params.section_gate
 
+
 def _section_score(engine: Repairer, text_a: str, read: list[tuple[int, int, list[Clue]]], tests: float) -> float:
     """The light-spin test's P(spun) of one section (``text_a``, in the analysis copy) read on
     its own: ``spinrate.detection_llr`` over the clues of the clusters ``read`` in it, against
@@ -173,6 +177,7 @@ def _section_score(engine: Repairer, text_a: str, read: list[tuple[int, int, lis
     if corrected(clue_score(ev._replace(llr=_span_llr(params, ev, read, 0)), params), tests) < params.section_gate:
         return 0.0
     return clue_score(ev._replace(llr=_span_llr(params, ev, read, engine._intact(text_a))), params)
+
 
 def _span_llr(params: ModelParams, ev: Evidence, read: list[tuple[int, int, list[Clue]]], intact: int) -> float:
     """The light-spin test (``spinrate.detection_llr``) of a span whose register ``ev`` gives,

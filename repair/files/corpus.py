@@ -2,8 +2,8 @@
 
 Files and folders are walked as the other commands walk them (ignore files,
 ``--include``/``--exclude``); plain text is read in bounded chunks, Markdown
-and HTML give their prose only, JSON Lines give one field per record. A
-corpus is read twice by the learner (candidates, then scores), so
+and HTML give their prose only (read whole, within the bound ``fix`` and ``check``
+read them with), JSON Lines give one field per record. A corpus is read twice by the learner (candidates, then scores), so
 :class:`Corpus` is re-iterable; stdin and other streams are copied to a temporary file once.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from dataclasses import dataclass, field as dc_field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..errors import UnspinError
+from ..errors import InputError, UnspinError
 from ..reading import is_stream, open_binary
-from . import textio
+from . import runner, textio
 from .formats import html_segments, markdown_segments
 from .records import get_field, parse_record
 from .textio import SUFFIX_KINDS, SkipFile, read_chunks, sniff, unreadable
@@ -120,10 +120,27 @@ def kind_of(name: str, field_name: str | None) -> str:
     return SUFFIX_KINDS.get(Path(name).suffix.lower(), "text")
 
 
+def markup_too_big(name: str, kind: str) -> InputError:
+    """The error for a Markdown or HTML corpus file over :data:`runner.MARKUP_MAX_BYTES`.
+
+    Its prose is cut out of the markup as one document (a code fence or an element may
+    span any place a chunk could end), so it is read whole, and a file of gigabytes would
+    take all memory: it is refused under the bound ``fix`` and ``check`` use, with the way
+    to learn from it anyway (stdin is read as plain text, in chunks).
+    """
+    n = runner.MARKUP_MAX_BYTES
+    bound = f"{n >> 20} MiB" if n >= 1 << 20 else f"{n} bytes"
+    what = "Markdown" if kind == "markdown" else "HTML"
+    return InputError(f"{name}: {what} file over {bound}, which is read whole; skipped "
+                      "(`unspin learn - < FILE` reads it as plain text, markup included)")
+
+
 def read_texts(name: str, path: Path, field_name: str | None, encoding: str | None) -> Iterator[str]:
     """The texts of one file: chunks of plain text, prose of Markdown/HTML, a field per JSON Lines record."""
-    enc = sniff(path, encoding, name)
     kind = kind_of(name, field_name)
+    if kind in ("markdown", "html") and path.stat().st_size > runner.MARKUP_MAX_BYTES:
+        raise markup_too_big(name, kind)  # before the sniff, which would read it all for nothing
+    enc = sniff(path, encoding, name)
     with path.open("r", encoding=enc.reader, newline="") as fh:
         if kind == "jsonl":
             key = field_name or "text"
@@ -141,7 +158,9 @@ def read_texts(name: str, path: Path, field_name: str | None, encoding: str | No
         if kind == "text":
             yield from read_chunks(fh, paragraphs=True, limit=CHUNK)
             return
-        text = fh.read()
+        text = fh.read(runner.MARKUP_MAX_BYTES + 1)  # characters: never fewer than the bytes' worth
+        if len(text) > runner.MARKUP_MAX_BYTES:  # it grew since it was measured
+            raise markup_too_big(name, kind)
     segments = markdown_segments(text) if kind == "markdown" else html_segments(text)
     for seg in segments:
         yield text[seg.start:seg.end]

@@ -53,3 +53,48 @@ def test_learn_refuses_a_markup_file_over_the_bound_and_learns_from_the_rest(
         f"(`unspin learn - < FILE` reads it as plain text, markup included)"], r.stderr
     assert (tmp_path / "pairs.tsv").read_text(encoding="utf-8") == alone.stdout
     assert all(0 <= n <= 4097 for n in reads), reads
+
+
+# --- --ray: an input that is stdout is refused before Ray is started --------------------------------
+
+class _Recorder:
+    """A handler that keeps what it is told (only ``skipped`` is reached here)."""
+
+    def __init__(self) -> None:
+        self.skips: list[tuple[str, str, bool]] = []
+
+    def skipped(self, name: str, message: str, error: bool) -> None:
+        self.skips.append((name, message, error))
+
+
+@pytest.mark.parametrize("others", [[], ["b.txt"]])
+def test_ray_refuses_an_input_that_is_stdout_before_ray_starts(
+        repo: Path, monkeypatch: pytest.MonkeyPatch, others: list[str]):
+    """``unspin check a.txt --ray >> a.txt``: the local runner's "input file is output file" check
+    (runner.run, stdout's device and inode against each input's) was reached on Ray only once Ray
+    was started or joined (seconds, a cluster's actors), also when every input was refused. It is
+    now made first, by the same function with the same message, and a run left with nothing to do
+    starts no Ray. (The refusal itself was never skipped: ray_run ends in runner.run.)"""
+    import repair.scale.cluster as cluster
+    from repair.files.runner import Options
+
+    (repo / "b.txt").write_text(SPUN + "\n", encoding="utf-8")
+    connected: list[str | None] = []
+    ran: list[list[str]] = []
+    monkeypatch.setattr(cluster, "import_ray", lambda: pytest.fail("Ray imported for nothing"))
+    monkeypatch.setattr(cluster, "connect", lambda address: connected.append(address))
+    monkeypatch.setattr(cluster.runner, "run", lambda inputs, *a, **k: ran.append([n for n, _ in inputs]))
+    if others:
+        class Ray:
+            def cluster_resources(self) -> dict[str, float]:
+                return {"CPU": 1.0}
+        monkeypatch.setattr(cluster, "import_ray", Ray)
+    handler = _Recorder()
+    with open(repo / "a.txt", "a", encoding="utf-8") as out:
+        monkeypatch.setattr("sys.stdout", out)
+        run = cluster.ray_run(None, None, meter=cluster.Meter(write=lambda s: None, tty=False))
+        run([(n, repo / n) for n in ["a.txt", *others]], None, Options(), handler, 1)
+    assert handler.skips == [("a.txt", "a.txt: input file is output file (stdout goes to it); skipped, as cat "
+                                        "refuses it: what is written would be read back", True)]
+    assert connected == ([None] if others else []) and ran == ([others] if others else [])
+    assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"

@@ -98,3 +98,45 @@ def test_ray_refuses_an_input_that_is_stdout_before_ray_starts(
                                         "refuses it: what is written would be read back", True)]
     assert connected == ([None] if others else []) and ran == ([others] if others else [])
     assert (repo / "a.txt").read_text(encoding="utf-8") == SPUN + "\n"
+
+
+# --- JSON Lines: a record nested too deeply to parse --------------------------------------------------
+
+DEEP = '{"text": ' + "[" * 100_000 + "]" * 100_000 + "}"
+
+
+def _records(*texts: str) -> str:
+    import json
+
+    return "".join((t if t.startswith("{") else json.dumps({"text": t}, ensure_ascii=False)) + "\n" for t in texts)
+
+
+def test_a_record_nested_too_deeply_is_its_own_error_and_the_others_are_repaired(repo: Path):
+    """A record of 100,000 nested arrays (``json.loads`` ends in RecursionError) failed the whole
+    chunk it was in: "deep.jsonl:1: cannot be repaired (RecursionError: ...)", naming the chunk's first
+    line, and every other record of the chunk was left spun, unreported and unscored. It is now an
+    error for its own line, as a record that is not valid JSON is, and the others are
+    repaired; the deep record is kept byte for byte."""
+    body = _records(SPUN, DEEP, SPUN)
+    (repo / "deep.jsonl").write_text(body, encoding="utf-8")
+    expected = _records(RESTORED, DEEP, RESTORED)
+    r = unspin(["fix", "-w", "--field", "text", "deep.jsonl"], repo)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: deep.jsonl:2: cannot be read as JSON (nested too deeply)"]
+    assert (repo / "deep.jsonl").read_text(encoding="utf-8") == expected
+    (repo / "deep.jsonl").write_text(body, encoding="utf-8")
+    r = unspin(["score", "--field", "text", "deep.jsonl"], repo)
+    assert r.exit_code == 2 and [line.split(",")[1] for line in r.stdout.splitlines()] == [' "line": 1', ' "line": 3']
+
+
+def test_learn_reports_a_record_nested_too_deeply_instead_of_a_traceback(tmp_path: Path):
+    """``learn --field text`` on such a record ended in a RecursionError traceback, exit 1, no pairs
+    written. It is now one error naming the file and line, as a record that is not JSON is, exit 2."""
+    (tmp_path / "t.txt").write_text("通过-经由过程\n", encoding="utf-8")
+    lines = [line for line in LEARN_SPUN.splitlines()]
+    (tmp_path / "c.jsonl").write_text(_records(*lines, DEEP), encoding="utf-8")
+    r = unspin(["learn", "--field", "text", "c.jsonl", "--table", "t.txt", "--no-builtin", "--min-count", "1",
+                "--min-docs", "1", "-o", "pairs.tsv"], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: c.jsonl:3: cannot be read as JSON (nested too deeply)"]
+    assert "经由过程\t通过" in (tmp_path / "pairs.tsv").read_text(encoding="utf-8")

@@ -140,3 +140,22 @@ def test_learn_reports_a_record_nested_too_deeply_instead_of_a_traceback(tmp_pat
     assert r.exit_code == 2, r.output
     assert error_lines(r.stderr) == ["unspin: error: c.jsonl:3: cannot be read as JSON (nested too deeply)"]
     assert "经由过程\t通过" in (tmp_path / "pairs.tsv").read_text(encoding="utf-8")
+
+
+def test_learn_goes_on_past_a_record_that_is_not_json_as_check_does(tmp_path: Path):
+    """A JSON Lines corpus file with one broken record stopped being read there: learn said
+    "c.jsonl:1: not valid JSON" and learnt nothing from the thousands of records after it (0 pairs),
+    where check and fix report that record and go on. Now learn goes on too: one error per broken
+    record (said once, though the corpus is read twice), the pairs of every other record, exit 2."""
+    (tmp_path / "t.txt").write_text("通过-经由过程\n", encoding="utf-8")
+    lines = LEARN_SPUN.splitlines()
+    (tmp_path / "c.jsonl").write_text('{"text": broken\n' + _records(*lines) + "[1,\n", encoding="utf-8")
+    (tmp_path / "ok.jsonl").write_text(_records(*lines), encoding="utf-8")
+    args = ["--field", "text", "--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    clean = unspin(["learn", "ok.jsonl", *args], tmp_path)
+    assert clean.exit_code == 0 and "经由过程\t通过" in clean.stdout, clean.output
+    r = unspin(["learn", "c.jsonl", *args], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: c.jsonl:1: not valid JSON (Expecting value at column 10)",
+                                     "unspin: error: c.jsonl:4: not valid JSON (Expecting value at column 4)"]
+    assert r.stdout == clean.stdout

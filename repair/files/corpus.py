@@ -14,7 +14,7 @@ import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from ..errors import InputError, UnspinError
 from ..reading import is_stream, open_binary
@@ -90,7 +90,7 @@ class Corpus:
         """
         for name, path in self.files():
             try:
-                yield from read_texts(name, path, self.field_name, self.encoding)
+                yield from read_texts(name, path, self.field_name, self.encoding, self._error)
             except (SkipFile, UnspinError, OSError) as exc:
                 message, error = unreadable(name, exc)  # as check and fix report it
                 kept = self.errors if error else self.skipped
@@ -98,6 +98,11 @@ class Corpus:
                     kept.append(message)
             if progress is not None:
                 progress(_size(path))
+
+    def _error(self, message: str) -> None:
+        """A record that could not be read (the rest of its file is): kept once over both passes."""
+        if message not in self.errors:
+            self.errors.append(message)
 
     def close(self) -> None:
         """Remove the copies of the streams read."""
@@ -135,8 +140,14 @@ def markup_too_big(name: str, kind: str) -> InputError:
                       "(`unspin learn - < FILE` reads it as plain text, markup included)")
 
 
-def read_texts(name: str, path: Path, field_name: str | None, encoding: str | None) -> Iterator[str]:
-    """The texts of one file: chunks of plain text, prose of Markdown/HTML, a field per JSON Lines record."""
+def read_texts(name: str, path: Path, field_name: str | None, encoding: str | None,
+               bad_record: Callable[[str], None] | None = None) -> Iterator[str]:
+    """The texts of one file: chunks of plain text, prose of Markdown/HTML, a field per JSON Lines record.
+
+    A record that is not JSON is given to ``bad_record`` and the next one is read, as ``check``
+    and ``fix`` go on past it (one broken line must not hide the thousands after it); without
+    ``bad_record`` it ends the file with its :class:`InputError`.
+    """
     kind = kind_of(name, field_name)
     if kind in ("markdown", "html") and path.stat().st_size > runner.MARKUP_MAX_BYTES:
         raise markup_too_big(name, kind)  # before the sniff, which would read it all for nothing
@@ -151,7 +162,15 @@ def read_texts(name: str, path: Path, field_name: str | None, encoding: str | No
                     raise textio.record_too_long(f"{name}:{lineno}")
                 if not line.strip():
                     continue
-                value = get_field(parse_record(line, f"{name}:{lineno}"), key)
+                try:
+                    body = line[:-1] if line.endswith("\n") else line  # as fix reads it: the same columns
+                    record = parse_record(body[:-1] if body.endswith("\r") else body, f"{name}:{lineno}")
+                except InputError as exc:
+                    if bad_record is None:
+                        raise
+                    bad_record(str(exc))
+                    continue
+                value = get_field(record, key)
                 if isinstance(value, str):
                     yield value
             return

@@ -159,3 +159,50 @@ def test_learn_goes_on_past_a_record_that_is_not_json_as_check_does(tmp_path: Pa
     assert error_lines(r.stderr) == ["unspin: error: c.jsonl:1: not valid JSON (Expecting value at column 10)",
                                      "unspin: error: c.jsonl:4: not valid JSON (Expecting value at column 4)"]
     assert r.stdout == clean.stdout
+
+
+# --- learn --to-dictionary -: stdin read as the reviewed file is --------------------------------------
+
+REVIEWED = "经由过程\t通过\t3\t4.1\tx\n"
+
+
+@pytest.mark.parametrize("data", [REVIEWED.encode("gb18030"), REVIEWED.encode("utf-8-sig")], ids=["gb18030", "bom"])
+def test_to_dictionary_reads_stdin_in_the_encodings_a_reviewed_file_is_read_in(tmp_path: Path, data: bytes):
+    """``learn --to-dictionary -`` read stdin as text with no bound and no decoding of its own: GB18030
+    input (which a reviewed *file* may be in) ended in a UnicodeEncodeError traceback. Stdin is now
+    read as the file is: UTF-8 (a BOM allowed) or GB18030, the same dictionary either way."""
+    (tmp_path / "r.tsv").write_bytes(data)
+    from_file = unspin(["learn", "--to-dictionary", "r.tsv", "--tier", "marker"], tmp_path)
+    assert from_file.exit_code == 0 and "经由过程: 通过" in from_file.stdout, from_file.output
+    r = unspin(["learn", "--to-dictionary", "-", "--tier", "marker"], tmp_path, stdin=data)
+    assert r.exit_code == 0, r.output
+    assert r.stdout == from_file.stdout
+
+
+def test_to_dictionary_refuses_stdin_that_is_not_text_and_writes_nothing(tmp_path: Path):
+    """Bytes that are neither UTF-8 nor GB18030 on stdin gave a dictionary with no entries, exit 0
+    (or a traceback): the reviewed pairs were lost without a word. Now one error, as for a file,
+    exit 2, and the output file is not created."""
+    data = b"\xff\xfe\x00\x81\x20\t\xa0\n"
+    (tmp_path / "r.tsv").write_bytes(data)
+    from_file = unspin(["learn", "--to-dictionary", "r.tsv", "-o", "d.yaml"], tmp_path)
+    assert from_file.exit_code == 2 and error_lines(from_file.stderr) == [
+        "unspin: error: r.tsv: neither UTF-8 nor GB18030"], from_file.output
+    r = unspin(["learn", "--to-dictionary", "-", "-o", "d.yaml"], tmp_path, stdin=data)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: <stdin>: neither UTF-8 nor GB18030"]
+    assert not (tmp_path / "d.yaml").exists()
+
+
+def test_to_dictionary_reads_stdin_within_the_bound_a_reviewed_file_is_read_with(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """``learn --to-dictionary - < /dev/zero`` read stdin whole, unbounded, into a MemoryError
+    traceback. Stdin is now read within MAX_DATA_BYTES, as a reviewed file is, and refused past it."""
+    import repair.cli.commands.learn as learn_command
+
+    monkeypatch.setattr(learn_command, "MAX_DATA_BYTES", 1 << 20)
+    r = unspin(["learn", "--to-dictionary", "-", "-o", "d.yaml"], tmp_path, stdin=REVIEWED * 100_000)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: <stdin>: larger than 1 MiB, so it is not read "
+                                     "(is it the right file?)"]
+    assert not (tmp_path / "d.yaml").exists()

@@ -27,7 +27,7 @@ from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
 from ...files.settings import current_folder
 from ...files.signals import stopping
-from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
+from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded, read_stream_bounded
 from ..main import known_codec
 from ..output import problem_line, stdout_bytes
 from ..paths import Existing
@@ -145,17 +145,22 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 read.close()
 
 
-def _read(path: Path) -> str:
+def _read(path: Path | None) -> str:
+    """A synonym list or reviewed pairs (``None``: stdin), read whole within :data:`MAX_DATA_BYTES`
+    and decoded as UTF-8 (a BOM dropped) or GB18030. Stdin is read as a file is: as text it had no
+    bound (``< /dev/zero`` took all memory), kept a BOM in its first word and failed on GB18030."""
+    shown = "<stdin>" if path is None else str(path)
     try:
-        data = read_bounded(path, MAX_DATA_BYTES)
+        data = read_stream_bounded(sys.stdin.buffer, MAX_DATA_BYTES) if path is None \
+            else read_bounded(path, MAX_DATA_BYTES)
     except TooLarge as exc:
-        raise UnspinError(f"{path}: {exc}") from None
+        raise UnspinError(f"{shown}: {exc}") from None
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise UnspinError(f"{path}: neither UTF-8 nor GB18030")
+    raise UnspinError(f"{shown}: neither UTF-8 nor GB18030")
 
 
 def _check_output(output: str, *inputs: Iterable[Path]) -> None:
@@ -236,7 +241,7 @@ def _with_progress(corpus: Corpus, passes: int, label: str = "learning"):
 
 def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str | None) -> None:
     _check_output(output, [Path(reviewed)] if reviewed != "-" else [])
-    text = sys.stdin.read() if reviewed == "-" else _read(Path(reviewed))
+    text = _read(None if reviewed == "-" else Path(reviewed))
     pairs = read_pairs(text)
     if tier != "auto":
         _write(output, to_dictionary(pairs, domain, tier))

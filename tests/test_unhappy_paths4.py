@@ -206,3 +206,23 @@ def test_to_dictionary_reads_stdin_within_the_bound_a_reviewed_file_is_read_with
     assert error_lines(r.stderr) == ["unspin: error: <stdin>: larger than 1 MiB, so it is not read "
                                      "(is it the right file?)"]
     assert not (tmp_path / "d.yaml").exists()
+
+
+def test_learn_says_when_no_record_has_the_field_as_check_does(tmp_path: Path):
+    """``learn --field txt`` (a typo) on records that all have ``text`` learnt nothing and said
+    "0 pairs", exit 0. It now says what check says: an error when no record of a file has the field,
+    exit 2, and a note when some lack it."""
+    (tmp_path / "t.txt").write_text("通过-经由过程\n", encoding="utf-8")
+    lines = LEARN_SPUN.splitlines()
+    (tmp_path / "c.jsonl").write_text(_records(*lines), encoding="utf-8")
+    (tmp_path / "d.jsonl").write_text(_records(*lines) + '{"id": 3}\n', encoding="utf-8")
+    args = ["--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"]
+    r = unspin(["learn", "--field", "txt", "c.jsonl", *args], tmp_path)
+    assert r.exit_code == 2, r.output
+    assert error_lines(r.stderr) == ["unspin: error: c.jsonl: no record has a text field 'txt' (2 records); "
+                                     "check --field"]
+    check = unspin(["check", "--field", "txt", "c.jsonl"], tmp_path)
+    assert error_lines(check.stderr) == error_lines(r.stderr)
+    r = unspin(["learn", "--field", "text", "d.jsonl", *args], tmp_path)
+    assert r.exit_code == 0 and "经由过程\t通过" in r.stdout, r.output
+    assert "d.jsonl: 1 of 3 records have no text field 'text'" in r.stderr.splitlines()  # as check notes it

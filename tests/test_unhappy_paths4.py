@@ -226,3 +226,32 @@ def test_learn_says_when_no_record_has_the_field_as_check_does(tmp_path: Path):
     r = unspin(["learn", "--field", "text", "d.jsonl", *args], tmp_path)
     assert r.exit_code == 0 and "经由过程\t通过" in r.stdout, r.output
     assert "d.jsonl: 1 of 3 records have no text field 'text'" in r.stderr.splitlines()  # as check notes it
+
+
+# --- file names with a newline, a tab or an escape: exact in the JSON formats ---------------------------
+
+@pytest.mark.parametrize("name, shown", [("new\nline.txt", "new\\x0aline.txt"), ("tab\tbed.txt", "tab\\x09bed.txt"),
+                                         ("esc\x1b[31m.txt", "esc\\x1b[31m.txt"), ("c1\x9b31m.txt", "c1\\x9b31m.txt")])
+def test_json_formats_carry_a_file_name_exactly_and_on_one_line(repo: Path, name: str, shown: str):
+    """``check --format json``, ``rdjson`` and ``score`` wrote a name holding a newline or a tab as
+    ``new\\x0aline.txt``, the text format's display form, so a script or reviewdog reading the
+    "path" field looked for a file that does not exist. JSON escapes control characters itself:
+    the field is now the exact name (``"new\\nline.txt"``), still one line, with no raw control
+    character (C1 ones included, as ``\\u009b``) reaching a terminal. The text and github formats
+    keep ``\\xNN``, now for a C1 control too (U+009B is a CSI to a UTF-8 terminal: it reached it raw)."""
+    import json
+
+    (repo / name).write_text(SPUN + "\n", encoding="utf-8")
+    check = unspin(["check", "--format", "json", name], repo)
+    score = unspin(["score", name], repo)
+    rdjson = unspin(["check", "--format", "rdjson", name], repo)
+    assert check.exit_code == 1 and score.exit_code == 0 and rdjson.exit_code == 1
+    for out in (check.stdout, score.stdout):
+        assert len(out.splitlines()) == len([json.loads(line) for line in out.splitlines()])
+        assert {json.loads(line)["path"] for line in out.splitlines()} == {name}
+    assert {d["location"]["path"] for d in json.loads(rdjson.stdout)["diagnostics"]} == {name}
+    for out in (check.stdout, score.stdout, rdjson.stdout):
+        assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in out)
+    for fmt in ("text", "github"):
+        out = unspin(["check", "--format", fmt, name], repo).stdout
+        assert shown in out.splitlines()[0] and name not in out

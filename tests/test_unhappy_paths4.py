@@ -255,3 +255,37 @@ def test_json_formats_carry_a_file_name_exactly_and_on_one_line(repo: Path, name
     for fmt in ("text", "github"):
         out = unspin(["check", "--format", fmt, name], repo).stdout
         assert shown in out.splitlines()[0] and name not in out
+
+
+# --- a file name near the 255-byte limit: its temporary file must fit too ----------------------------
+
+@pytest.mark.parametrize("name", ["a" * 251 + ".txt", "长" * 83 + ".txt"], ids=["ascii", "utf8"])
+def test_a_file_whose_name_is_near_the_limit_is_written_through_a_shorter_temporary_name(
+        repo: Path, name: str):
+    """``fix -w`` on a file whose name is 235-255 bytes long failed: its temporary file,
+    ``.NAME.XXXXXXXX.unspin-tmp``, is 21 bytes longer, past the file system's 255, and the error
+    blamed the folder ("no temporary file can be created in its folder: File name too long").
+    ``fix -o`` failed the same way for the copy, and ``learn -o`` for its output. The temporary
+    name is now cut to fit (it still starts with a dot and ends in ``.unspin-tmp``, so it is
+    never an input), and the file is written; no temporary file is left."""
+    assert len(os.fsencode(name)) <= 255
+    (repo / name).write_text(SPUN + "\n", encoding="utf-8")
+    r = unspin(["fix", "-w", name], repo)
+    assert r.exit_code == 0, r.output
+    assert (repo / name).read_text(encoding="utf-8") == RESTORED + "\n"
+    (repo / name).write_text(SPUN + "\n", encoding="utf-8")
+    r = unspin(["fix", "-o", "../out", name], repo)
+    assert r.exit_code == 0, r.output
+    assert (repo.parent / "out" / name).read_text(encoding="utf-8") == RESTORED + "\n"
+    assert (repo / name).read_text(encoding="utf-8") == SPUN + "\n"
+    assert not [p for p in [*repo.iterdir(), *(repo.parent / "out").iterdir()] if p.name.endswith(".unspin-tmp")]
+
+
+def test_learn_writes_an_output_whose_name_is_near_the_limit(repo: Path):
+    (repo / "t.txt").write_text("通过-经由过程\n", encoding="utf-8")
+    (repo / "c.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    out = "p" * 251 + ".tsv"
+    r = unspin(["learn", "c.txt", "--table", "t.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1",
+                "-o", out], repo)
+    assert r.exit_code == 0, r.output
+    assert "经由过程\t通过" in (repo / out).read_text(encoding="utf-8")

@@ -183,7 +183,7 @@ def test_to_dictionary_refuses_stdin_that_is_not_text_and_writes_nothing(tmp_pat
     """Bytes that are neither UTF-8 nor GB18030 on stdin gave a dictionary with no entries, exit 0
     (or a traceback): the reviewed pairs were lost without a word. Now one error, as for a file,
     exit 2, and the output file is not created."""
-    data = b"\xff\xfe\x00\x81\x20\t\xa0\n"
+    data = b"\x81\x20\xff\t\xa0\n"
     (tmp_path / "r.tsv").write_bytes(data)
     from_file = unspin(["learn", "--to-dictionary", "r.tsv", "-o", "d.yaml"], tmp_path)
     assert from_file.exit_code == 2 and error_lines(from_file.stderr) == [
@@ -289,3 +289,26 @@ def test_learn_writes_an_output_whose_name_is_near_the_limit(repo: Path):
                 "-o", out], repo)
     assert r.exit_code == 0, r.output
     assert "经由过程\t通过" in (repo / out).read_text(encoding="utf-8")
+
+
+def test_reviewed_pairs_and_synonyms_are_decoded_as_a_table_is(tmp_path: Path):
+    """A reviewed pair list saved by Excel or Notepad as "Unicode" (UTF-16 with a byte-order mark)
+    was refused by ``--to-dictionary`` as "neither UTF-8 nor GB18030", though the same file loads as
+    a ``--table``; and a file of NUL bytes (a binary file named by mistake) gave an empty
+    dictionary, exit 0. Reviewed pairs and ``--synonyms`` are now decoded as a table is: a UTF-16
+    or UTF-32 byte-order mark is read, NUL bytes are "a binary file", one error, nothing written."""
+    (tmp_path / "r16.tsv").write_bytes(REVIEWED.encode("utf-16"))
+    (tmp_path / "r8.tsv").write_text(REVIEWED, encoding="utf-8")
+    utf8 = unspin(["learn", "--to-dictionary", "r8.tsv", "--tier", "marker"], tmp_path)
+    r = unspin(["learn", "--to-dictionary", "r16.tsv", "--tier", "marker"], tmp_path)
+    assert r.exit_code == 0 and r.stdout == utf8.stdout and "经由过程: 通过" in r.stdout, r.output
+    (tmp_path / "z.tsv").write_bytes(b"\0" * 100)
+    r = unspin(["learn", "--to-dictionary", "z.tsv", "-o", "d.yaml"], tmp_path)
+    assert r.exit_code == 2 and error_lines(r.stderr) == ["unspin: error: z.tsv: looks like a binary file, "
+                                                          "not a list of pairs or synonyms"], r.output
+    assert not (tmp_path / "d.yaml").exists()
+    (tmp_path / "syn.txt").write_bytes("通过 经由过程\n".encode("utf-16"))
+    (tmp_path / "c.txt").write_text(LEARN_SPUN, encoding="utf-8")
+    r = unspin(["learn", "c.txt", "--synonyms", "syn.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"],
+               tmp_path)
+    assert r.exit_code == 0 and "经由过程\t通过" in r.stdout, r.output

@@ -312,3 +312,24 @@ def test_reviewed_pairs_and_synonyms_are_decoded_as_a_table_is(tmp_path: Path):
     r = unspin(["learn", "c.txt", "--synonyms", "syn.txt", "--no-builtin", "--min-count", "1", "--min-docs", "1"],
                tmp_path)
     assert r.exit_code == 0 and "经由过程\t通过" in r.stdout, r.output
+
+
+# --- found fine ------------------------------------------------------------------------------------
+
+def test_odd_json_lines_records_come_back_byte_for_byte(repo: Path):
+    """Not a fix (found fine): under ``fix -w --field text``, a BOM before the first record, CRLF
+    line ends, a blank CRLF line, duplicate keys (the last one is the value, as json.loads reads
+    it, and the one repaired), and records whose field is a number, null, a list, an object, or
+    that are a bare string or array, all keep every byte but the repaired words'."""
+    import json
+
+    spun, restored = json.dumps(SPUN, ensure_ascii=False), json.dumps(RESTORED, ensure_ascii=False)
+    lines = ['{"text": %s}', '{"text": "ok", "text": %s}', '{"text": %s, "text": "ok"}', '{"text": 1.50}',
+             '{"text": null}', '{"text": [%s]}', '{"text": {"a": %s}}', "%s", "[%s, 1e400]", ""]
+    body = "\ufeff" + "\r\n".join(line.replace("%s", spun) for line in lines) + "\r\n"
+    (repo / "r.jsonl").write_text(body, encoding="utf-8", newline="")
+    r = unspin(["fix", "-w", "--field", "text", "r.jsonl"], repo)
+    assert r.exit_code == 0, r.output
+    expected = body.replace('{"text": %s}' % spun, '{"text": %s}' % restored, 1).replace(
+        '"ok", "text": %s}' % spun, '"ok", "text": %s}' % restored)
+    assert (repo / "r.jsonl").read_bytes() == expected.encode("utf-8")

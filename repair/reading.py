@@ -105,10 +105,17 @@ def read_bounded(path: Path, limit: int) -> bytes:
             if len(data) > limit:
                 raise too_large
             return data
-        pieces, size = [], 0
-        while piece := fh.read(_PIECE):
-            size += len(piece)
-            if size > limit:
-                raise too_large
-            pieces.append(piece)
+        return read_stream_bounded(fh, limit)
+
+
+def read_stream_bounded(fh: BinaryIO, limit: int) -> bytes:
+    """The bytes of a stream (a pipe, a device, stdin) to its end, a piece at a time, or
+    :class:`TooLarge` as soon as more than ``limit`` have come: its size is not known beforehand,
+    and ``< /dev/zero`` must be refused, not take all memory."""
+    pieces, size = [], 0
+    while piece := fh.read(_PIECE):
+        size += len(piece)
+        if size > limit:
+            raise TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
+        pieces.append(piece)
     return b"".join(pieces)

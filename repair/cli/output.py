@@ -25,7 +25,10 @@ from ..files.documents import Finding
 from ..files.runner import MAX_JOBS_PER_CPU
 
 FORMATS = ("text", "json", "rdjson", "github")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters, C1 ones included: U+009B is a CSI to a UTF-8 terminal, as ESC [ is.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+#: What ``json.dumps(..., ensure_ascii=False)`` leaves raw of them (it escapes the rest).
+_RAW_IN_JSON = re.compile(r"[\x7f-\x9f]")
 #: How a reported change that ``fix`` would not make is labelled, in every format.
 SUGGESTION = "suggestion, not applied"
 _threshold = DEFAULT_THRESHOLD
@@ -104,6 +107,23 @@ def printable_path(path: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", path)  # no terminal escapes from a name
 
 
+def json_path(path: str) -> str:
+    """A file name for a JSON field: the name itself when it is UTF-8, since JSON escapes control
+    characters on its own (see :func:`json_text`) and a reader must find the file by it (``\\xNN``
+    sent it to a name that does not exist); else :func:`printable_path` (JSON text is UTF-8)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable_path(path)
+    return path
+
+
+def json_text(value: object, **kwargs) -> str:  # noqa: ANN003 - json.dumps's own
+    """``json.dumps(value, ensure_ascii=False)``, with DEL and the C1 controls escaped too
+    (``\\u009b``): only a string can hold them, so the JSON read back is the same."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False, **kwargs))
+
+
 def text_line(path: str, f: Finding) -> str:
     """``path:line:col: old -> new (confidence, reason)``, as :func:`repair.report.format_change_line`."""
     return f"{printable_path(path)}:{f.line}:{f.col}: {_message(f.change)}"
@@ -111,10 +131,10 @@ def text_line(path: str, f: Finding) -> str:
 
 def json_line(path: str, f: Finding) -> str:
     """One finding as a JSON object on one line."""
-    row = {"path": printable_path(path), "line": f.line, "col": f.col, **f.change.to_dict(), "applied": not is_suggestion(f.change)}
+    row = {"path": json_path(path), "line": f.line, "col": f.col, **f.change.to_dict(), "applied": not is_suggestion(f.change)}
     if not row["applied"]:
         row["note"] = SUGGESTION
-    return json.dumps(row, ensure_ascii=False)
+    return json_text(row)
 
 
 def _escape_data(s: str) -> str:
@@ -147,7 +167,7 @@ def rdjson_diagnostic(path: str, f: Finding) -> dict:
     rng = {"start": {"line": f.line, "column": f.byte_col}, "end": {"line": f.line, "column": f.end_byte_col}}
     return {
         "message": _message(c),
-        "location": {"path": printable_path(path), "range": rng},
+        "location": {"path": json_path(path), "range": rng},
         "severity": "INFO" if is_suggestion(c) else "WARNING",
         "code": {"value": c.kind},
         "suggestions": [{"range": rng, "text": c.new}],
@@ -156,8 +176,8 @@ def rdjson_diagnostic(path: str, f: Finding) -> dict:
 
 def rdjson_document(diagnostics: Iterable[dict]) -> str:
     """The whole rdjson report (reviewdog reads one JSON object)."""
-    return json.dumps({"source": {"name": "unspin"}, "severity": "WARNING", "diagnostics": list(diagnostics)},
-                      ensure_ascii=False, indent=2)
+    return json_text({"source": {"name": "unspin"}, "severity": "WARNING", "diagnostics": list(diagnostics)},
+                     indent=2)
 
 
 # --- what commands show on stderr while they run ------------------------------

@@ -6,7 +6,6 @@ notes, so the CLI decides where they go and tests can capture them.
 """
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,8 @@ from .output import (
     github_error,
     github_line,
     json_line,
+    json_path,
+    json_text,
     printable_path,
     problem_line,
     rdjson_diagnostic,
@@ -358,9 +359,9 @@ class ScoreHandler(_Base):
     def _emit(self, name: str, score: Score) -> None:
         if self.above is not None and score.score <= self.above:
             return
-        row = {"path": printable_path(name), **({"line": score.line} if score.line is not None else {}),
+        row = {"path": json_path(name), **({"line": score.line} if score.line is not None else {}),
                "score": score.score, "candidates": score.candidates}
-        self.out(json.dumps(row, ensure_ascii=False) + "\n")
+        self.out(json_text(row) + "\n")
 
     def chunk(self, src: Source, job: Job, outcome: Outcome) -> None:
         self._record_errors(outcome, job)

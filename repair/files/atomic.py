@@ -47,6 +47,34 @@ _PENDING: set[Path] = set()
 _MADE: list[Path] = []
 
 
+#: Longest file name where the file system does not say (``NAME_MAX`` of Linux and macOS), in bytes.
+NAME_MAX = 255
+
+
+def temp_name(name: str, folder: Path) -> str:
+    """A fresh temporary file name for ``name`` in ``folder``: ``.NAME.XXXXXXXX.unspin-tmp``.
+
+    It is 21 bytes longer than ``name``, so for a name of 235 bytes or more it was past the file
+    system's limit and the file could not be written at all (ENAMETOOLONG, blamed on the folder).
+    ``NAME`` is then cut, in bytes, to fit: the dot before it and the suffix after it, which keep it
+    out of every walk and mark it as unspin's, stay; a last character that may be cut in two is dropped.
+    """
+    # os.urandom, as secrets.token_hex does: importing secrets pulls in hashlib (see file_digest)
+    tail = f".{os.urandom(4).hex()}{TMP_SUFFIX}"
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (OSError, ValueError):  # no such limit to ask for, or no folder yet: the common one
+        limit = NAME_MAX
+    raw, room = os.fsencode(name), max(1, limit - 1 - len(tail))
+    if len(raw) > room:
+        raw = raw[:room]
+        while raw and 0x80 <= raw[-1] < 0xC0:  # continuation bytes of a character cut short
+            raw = raw[:-1]
+        if raw and raw[-1] >= 0xC0:  # and its lead byte
+            raw = raw[:-1]
+    return f".{os.fsdecode(raw)}{tail}"
+
+
 class WrittenWithWarning(InputError):
     """The file was written, and something about it still needs the user (an error, exit 2)."""
 
@@ -191,8 +219,7 @@ class AtomicWriter:
             # Register the name *before* the file exists: a Ctrl-C between creating
             # the file and registering it would otherwise leave it behind.
             while True:
-                # os.urandom, as secrets.token_hex does: importing secrets pulls in hashlib (see file_digest)
-                self.tmp = self.target.parent / f".{self.target.name}.{os.urandom(4).hex()}{TMP_SUFFIX}"
+                self.tmp = self.target.parent / temp_name(self.target.name, self.target.parent)
                 _PENDING.add(self.tmp)
                 try:
                     self.fd = os.open(self.tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -45,11 +45,18 @@ def set_field(record: Any, path: str, new: str) -> None:
 
 
 def parse_record(line: str, where: str) -> Any:
-    """Decode one JSON Lines record; a broken one is an input error naming its line."""
+    """Decode one JSON Lines record; a broken one is an input error naming its line.
+
+    A record nested deeper than Python's recursion limit (``[[[[…]]]]`` a hundred thousand deep)
+    makes ``json.loads`` raise RecursionError: it is that record's error too, not one that fails
+    every record read with it (a whole chunk) or, in ``learn``, the run with a traceback.
+    """
     try:
         return json.loads(line)
     except json.JSONDecodeError as exc:
         raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:
+        raise InputError(f"{where}: cannot be read as JSON (nested too deeply)") from None
 
 
 def dump_record(original: str, record: Any) -> str:

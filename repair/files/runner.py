@@ -407,8 +407,7 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         for name, path in inputs:
             if output is not None and _identity(path) == output:
                 drain(0)
-                handler.skipped(name, f"{name}: input file is output file (stdout goes to it); skipped, "
-                                      "as cat refuses it: what is written would be read back", True)
+                handler.skipped(name, _is_stdout(name), True)
                 continue
             try:
                 src = open_source(name, path, options)
@@ -443,6 +442,31 @@ def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Opti
         elif pool is not None:
             pool.terminate()
             pool.join()
+
+
+def _is_stdout(name: str) -> str:
+    return (f"{name}: input file is output file (stdout goes to it); skipped, as cat refuses it: "
+            "what is written would be read back")
+
+
+def not_stdout(inputs: list[tuple[str, Path | None]], handler: Handler) -> list[tuple[str, Path | None]]:
+    """``inputs`` without those that are the regular file stdout goes to, each reported to ``handler``.
+
+    :func:`run` refuses such an input as it comes to it (``unspin < a.txt >> a.txt`` read back what
+    it wrote until the disk was full). A run on Ray calls this first, before Ray is started or
+    joined: the refusal is the same, and an input refused costs no cluster, nor does a run with
+    nothing left to do.
+    """
+    output = _stdout_file()
+    if output is None:
+        return list(inputs)
+    kept = []
+    for name, path in inputs:
+        if _identity(path) == output:
+            handler.skipped(name, _is_stdout(name), True)
+        else:
+            kept.append((name, path))
+    return kept
 
 
 def _stdout_file() -> tuple[int, int] | None:

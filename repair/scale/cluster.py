@@ -189,7 +189,9 @@ def ray_run(address: str | None = None, requested: int | None = None,
 
     def run(inputs: Iterable[tuple[str, Path | None]], config: Config, options: Options, handler: Handler,
             workers: int, progress: Callable[[int], None] | None = None) -> None:
-        inputs = list(inputs)
+        inputs = runner.not_stdout(list(inputs), handler)  # as the local run refuses them, before Ray starts
+        if not inputs:
+            return  # every input refused: no cluster to start or join for nothing
         ray = import_ray()
         started = connect(address)
         try:

@@ -9,6 +9,7 @@ dictionary file with ``--to-dictionary``.
 """
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import sys
@@ -27,7 +28,7 @@ from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
 from ...files.settings import current_folder
 from ...files.signals import stopping
-from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded
+from ...reading import MAX_DATA_BYTES, TooLarge, read_bounded, read_stream_bounded
 from ..main import known_codec
 from ..output import problem_line, stdout_bytes
 from ..paths import Existing
@@ -145,17 +146,43 @@ def learn(ctx: click.Context, paths, output, field, encoding, include, exclude, 
                 read.close()
 
 
-def _read(path: Path) -> str:
+def _read(path: Path | None) -> str:
+    """A synonym list or reviewed pairs (``None``: stdin), read whole within :data:`MAX_DATA_BYTES`
+    and decoded as UTF-8 (a BOM dropped) or GB18030. Stdin is read as a file is: as text it had no
+    bound (``< /dev/zero`` took all memory), kept a BOM in its first word and failed on GB18030."""
+    shown = "<stdin>" if path is None else str(path)
     try:
-        data = read_bounded(path, MAX_DATA_BYTES)
+        data = read_stream_bounded(sys.stdin.buffer, MAX_DATA_BYTES) if path is None \
+            else read_bounded(path, MAX_DATA_BYTES)
     except TooLarge as exc:
-        raise UnspinError(f"{path}: {exc}") from None
+        raise UnspinError(f"{shown}: {exc}") from None
+    return _decode(data, shown)
+
+
+#: Byte-order marks of the wide encodings a table may be in (Notepad's and Excel's "Unicode").
+_WIDE = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def _decode(data: bytes, shown: str) -> str:
+    """Reviewed pairs or synonyms decoded as a ``--table`` is (``engine.tables``): a UTF-16/32
+    byte-order mark is read (a pair list reviewed in Excel is saved so), NUL bytes otherwise are a
+    binary file (it decoded as UTF-8 into an empty dictionary, exit 0), else UTF-8 or GB18030."""
+    wide = next((codec for bom, codec in _WIDE if data.startswith(bom)), None)
+    if wide is not None:
+        try:
+            return data.decode(wide)
+        except UnicodeDecodeError:
+            raise UnspinError(f"{shown}: starts with a {wide.upper()} byte-order mark but is not "
+                              f"{wide.upper()}") from None
+    if b"\0" in data[:8192]:
+        raise UnspinError(f"{shown}: looks like a binary file, not a list of pairs or synonyms")
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise UnspinError(f"{path}: neither UTF-8 nor GB18030")
+    raise UnspinError(f"{shown}: neither UTF-8 nor GB18030")
 
 
 def _check_output(output: str, *inputs: Iterable[Path]) -> None:
@@ -236,7 +263,7 @@ def _with_progress(corpus: Corpus, passes: int, label: str = "learning"):
 
 def _to_dictionary(reviewed: str, output: str, tier: str, domain: str, lm: str | None) -> None:
     _check_output(output, [Path(reviewed)] if reviewed != "-" else [])
-    text = sys.stdin.read() if reviewed == "-" else _read(Path(reviewed))
+    text = _read(None if reviewed == "-" else Path(reviewed))
     pairs = read_pairs(text)
     if tier != "auto":
         _write(output, to_dictionary(pairs, domain, tier))

@@ -68,6 +68,18 @@ def test_malformed_table_lines_are_skipped_with_one_warning(tmp_path):
     assert "Traceback" not in p.stderr.decode()
 
 
+def test_a_table_with_no_pairs_is_named_in_one_warning(tmp_path):
+    """An empty or comment-only table (an empty download, the wrong file) changes nothing: the run
+    goes on, and says so once, where it used to say nothing at all."""
+    for body in ("", "# only a comment\n\n"):
+        t = tmp_path / "t.txt"
+        t.write_text(body, encoding="utf-8")
+        p = run(["--table", str(t), "--no-builtin"], SPUN.encode())
+        assert p.returncode == 0 and p.stdout == SPUN.encode()
+        warnings = [line for line in p.stderr.decode().splitlines() if "warning" in line]
+        assert len(warnings) == 1 and "t.txt: no pairs in it" in warnings[0], p.stderr.decode()
+
+
 def test_strict_table_makes_a_malformed_line_a_clear_error(tmp_path):
     t = tmp_path / "t.txt"
     t.write_text("会议-集会\nnonsense here\n", encoding="utf-8")

@@ -137,6 +137,11 @@ def parse_table(text: str, path: str, strict: bool = False) -> list[Entry]:
         more = f" and {len(skipped) - SHOWN} more" if len(skipped) > SHOWN else ""
         warnings.warn(TableWarning(f"{path}: skipped {len(skipped)} line(s) that are not pairs or sets "
                                    f"({shown}{more}); --strict-table to fail instead"), stacklevel=2)
+    elif not entries:
+        # an empty download, a truncated copy, the wrong file: a table that can change nothing is
+        # worth a word, as a run that used it would otherwise look like one on clean text
+        warnings.warn(TableWarning(f"{path}: no pairs in it (empty, or only comments and blank lines); "
+                                   "it changes nothing"), stacklevel=2)
     return entries
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import repair
 from repair.engine.params import ModelParams
 
-LIGHT = ("去年全省外贸进出口总值超过两百亿美元,个中出口约一百二十亿美元,根基到达年初制定的方针。"
+# Five garbles of the applied tiers in three sentences. (The page once had 根基到达年初制定的方针; since
+# 方针 became a suggest-tier pair, an author's word as often as a garble, the test weighs it as it
+# weighs a function word, so the page reads as 使命 for 任务 instead.)
+LIGHT = ("去年全省外贸进出口总值超过两百亿美元,个中出口约一百二十亿美元,根基完成年初制定的使命。"
          "近日,一条长达三百公里的输电线路建成投运,成为今朝全省最长的输电线路,将解决沿线十多万居民的用电问题。"
          "据税务部门负责人介绍,去年全省个人所得税收入比上年增长两成,税务部门加强了对高收益群体的征管。")
-CLEAN = (LIGHT.replace("个中", "其中").replace("根基到达", "基本达到").replace("方针", "目标")
+CLEAN = (LIGHT.replace("个中", "其中").replace("根基完成", "基本完成").replace("使命", "任务")
          .replace("今朝", "目前").replace("高收益", "高收入"))
 FIT_ONLY = ModelParams(detection_rate=1e-4)  # a rate so low nothing reads as restored: the fit's answer alone
 

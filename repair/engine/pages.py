@@ -59,18 +59,12 @@ def decide_in_parts(engine: Repairer, text: str, whole: Report, first: FirstRoun
     whole's first round read: a section is read from the clusters that start in it.
     """
     params = engine.config.params
-    size = params.section_chars
-    spans = sections(text, size)
-    read, text_a = first.clusters, first.text_a  # the analysis copy's offsets are the text's
-    if len(spans) < 2 or not read:
+    scan = _scan(engine, text, first, rest)
+    if scan is None:
         return whole
-    tests = section_count(len(spans), rest.han if rest is not None else 0.0, size)
+    spans, scores, tests = scan
+    read, text_a = first.clusters, first.text_a  # the analysis copy's offsets are the text's
     starts = [start for start, _, _ in read]
-    scores = []
-    for start, end in spans:
-        lo, hi = bisect_left(starts, start), bisect_left(starts, end)
-        scores.append(_section_score(engine, text_a[start:end], read[lo:hi], tests) if hi > lo else 0.0)
-    scan = scan_score(scores, tests)
     runs = []  # (trimmed run, its best section's score)
     for run in spun_regions(spans, scores, tests, params.section_gate):
         start, end = _trimmed(engine, text_a, run, read, starts)
@@ -78,7 +72,7 @@ def decide_in_parts(engine: Repairer, text: str, whole: Report, first: FirstRoun
             best = max(sc for (a, b), sc in zip(spans, scores) if run[0] <= a and b <= run[1])
             runs.append(((start, end), best))
     rest_chars = len(text) - sum(end - start for (start, end), _ in runs)
-    if runs and (rest_chars < size or rest_reads_spun(engine, text_a, [r for r, _ in runs], read)):
+    if runs and (rest_chars < params.section_chars or rest_reads_spun(engine, text_a, [r for r, _ in runs], read)):
         # spun throughout, as far as sections tell (the rest is shorter than a section, or reads
         # spun too): one rate serves the page, and its sections' own rates would only scatter
         # around it (and decide most of it twice)
@@ -92,9 +86,7 @@ def decide_in_parts(engine: Repairer, text: str, whole: Report, first: FirstRoun
                       f"section spin rate {part.spin_rate:.2f}: characters {start}-{end} read spun on their "
                       f"own (light-spin test {best:.3f}, {corrected(best, tests):.3f} for {tests:g} sections; "
                       f"the whole page's rate {whole.spin_rate:.2f})"))
-    # the scan's score only where it found a region: below the gate it is the best of many looks
-    # at a page, noise that would reorder the low scores of clean and lightly spun pages alike
-    score = max(whole.spin_score, scan if scan >= params.section_gate else 0.0)
+    score = _page_score(whole.spin_score, scores, tests, params.section_gate)
     if not taken:
         return replace(whole, spin_score=score)
     pieces = taken + _rest_of_page(engine, text, [(start, end) for start, end, _, _ in taken], min_confidence, rest)
@@ -105,6 +97,40 @@ def decide_in_parts(engine: Repairer, text: str, whole: Report, first: FirstRoun
     return replace(whole, fixed=apply_changes(text, changes), changes=tuple(changes),
                    suggestions=tuple(suggestions), spin_rate=max(part.spin_rate for _, _, part, _ in pieces),
                    spin_score=score)
+
+
+def page_score(engine: Repairer, text: str, whole: float, first: FirstRound, rest: Evidence | None) -> float:
+    """The spin score :func:`decide_in_parts` gives ``text``, whose score as one document is ``whole``,
+    without deciding any part: the score depends on the section scan alone (``Repairer.scored``)."""
+    scan = _scan(engine, text, first, rest)
+    return whole if scan is None else _page_score(whole, scan[1], scan[2], engine.config.params.section_gate)
+
+
+def _scan(engine: Repairer, text: str, first: FirstRound,
+          rest: Evidence | None) -> tuple[list[tuple[int, int]], list[float], float] | None:
+    """The section scan of ``text``: its sections, each one's light-spin score and the number of
+    tests they count for (a chunk of a long file counts the rest's sections too); None for a page
+    of one section or with nothing read."""
+    size = engine.config.params.section_chars
+    spans = sections(text, size)
+    read, text_a = first.clusters, first.text_a  # the analysis copy's offsets are the text's
+    if len(spans) < 2 or not read:
+        return None
+    tests = section_count(len(spans), rest.han if rest is not None else 0.0, size)
+    starts = [start for start, _, _ in read]
+    scores = []
+    for start, end in spans:
+        lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+        scores.append(_section_score(engine, text_a[start:end], read[lo:hi], tests) if hi > lo else 0.0)
+    return spans, scores, tests
+
+
+def _page_score(whole: float, scores: list[float], tests: float, gate: float) -> float:
+    """The larger of ``whole`` and the scan's score, the scan's only where it reaches ``gate``: below
+    it, it is the best of many looks at a page, noise that would reorder the low scores of clean and
+    lightly spun pages alike."""
+    scan = scan_score(scores, tests)
+    return max(whole, scan if scan >= gate else 0.0)
 
 
 def _trimmed(engine: Repairer, text_a: str, region: tuple[int, int], read: list[tuple[int, int, list[Clue]]],

@@ -109,6 +109,21 @@ class Engine:
                              key=lambda c: c.start)
         return changes, Score(round(report.spin_score, 4), report.candidates)
 
+    def score(self, text: str, rest: Evidence | None = None) -> Score:
+        """How spun ``text`` looks as a whole, no change decided (``Repairer.scored``: what ``unspin
+        score`` prints, the same score as :meth:`analyse`'s); a long text in chunks, as there."""
+        if len(text) > textio.CHUNK_CHARS:
+            pieces = list(read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=textio.CHUNK_CHARS))
+            others = rests([self.repairer.evidence(piece) for piece in pieces], rest)
+            return combine([self.score(piece, other) for piece, other in zip(pieces, others)])
+        report = self.repairer.scored(text, rest)
+        return Score(round(report.spin_score, 4), report.candidates)
+
+    def decide(self, text: str, rest: Evidence | None, score_only: bool) -> tuple[list[Change], Score | None]:
+        """The changes of ``text`` and no score, or (``score_only``: ``unspin score``, which prints no
+        change) no changes and the score: deciding them is a third of the time on a spun page."""
+        return ([], self.score(text, rest)) if score_only else (self.analyse(text, rest, False)[0], None)
+
     def _analyse_in_chunks(self, text: str, rest: Evidence | None, score: bool) -> tuple[list[Change], Score]:
         """:meth:`analyse` of a long text: each chunk decided with the evidence of all the others,
         so the document's spin rate is still one, and one score for the whole text."""
@@ -192,19 +207,19 @@ def run_job(engine: Engine, job: Job) -> Outcome:
         from .parquet import run_rows
         return run_rows(engine, job)
     if job.kind not in _MARKUP:
-        changes, score = engine.analyse(job.text, job.rest, job.want_score)
+        changes, score = engine.decide(job.text, job.rest, job.want_score)
     else:
         from . import formats  # noqa: PLC0415
 
         segments = (formats.markdown_segments if job.kind == "markdown" else formats.html_segments)(job.text)
         prose, starts = formats.join_prose(job.text, segments)
-        changes, score = engine.analyse(prose, score=job.want_score)
+        changes, score = engine.decide(prose, None, job.want_score)
         changes = formats.map_changes(changes, segments, starts)
     changes = drop_ignored(job.text, changes, job.off)
     notes: list[str] = []
     changes = storable(job, changes, job.path, notes)
     outcome = Outcome(apply_changes(job.text, changes), [locate(job, job.text, ch) for ch in changes], notes=notes)
-    if job.want_score:
+    if score is not None:
         outcome.scores.append(score)
     return outcome
 
@@ -243,7 +258,7 @@ def _run_records(engine: Engine, job: Job) -> Outcome:
                                   f"({value[exc.start]!r} at character {exc.start + 1}); record left unchanged")
             out.append(line)
             continue
-        changes, score = engine.analyse(value, score=job.want_score)
+        changes, score = engine.decide(value, None, job.want_score)
         changes = storable(job, drop_ignored(value, changes), where, outcome.notes)
         span = field_span(body, job.field) if changes else None
         if span is not None:
@@ -254,7 +269,7 @@ def _run_records(engine: Engine, job: Job) -> Outcome:
         out.append(line)
         for ch, at in zip(changes, utf8_offsets(value, changes)):
             outcome.findings.append(Finding(n, ch.start + 1, at + 1, ch))
-        if job.want_score:
+        if score is not None:
             outcome.scores.append(Score(score.score, score.candidates, n))
     outcome.fixed = "\n".join(out)
     return outcome

@@ -144,12 +144,15 @@ def run_rows(engine: Engine, job: Job) -> Outcome:
         if not isinstance(value, str):
             out.append(value)
             continue
-        fixed, changes, score = repair_text(engine, value, job.want_score)
+        if job.want_score:  # ``unspin score``: the score alone, as for a file (Engine.decide)
+            out.append(value)
+            score = engine.score(value)
+            outcome.scores.append(Score(score.score, score.candidates, row))
+            continue
+        fixed, changes, _ = repair_text(engine, value, False)
         out.append(fixed)
         for ch, at in zip(changes, utf8_offsets(value, changes)):
             outcome.findings.append(Finding(row, ch.start + 1, at + 1, ch))
-        if job.want_score:
-            outcome.scores.append(Score(score.score, score.candidates, row))
     outcome.fixed = encode_rows(out)
     return outcome
 

@@ -84,3 +84,22 @@ def test_the_score_command_s_engine_scores_a_long_text_in_chunks_as_it_did(
         assert changes == [] and score == engine.analyse(text, None, True)[1]
     changes, score = engine.decide(long, None, False)
     assert score is None and changes == engine.analyse(long, None, False)[0]
+
+
+def test_score_dataset_s_batches_score_without_deciding(monkeypatch: pytest.MonkeyPatch, texts: list[str]) -> None:
+    """Ray's score_dataset (fix=False, no changes column) scores as `unspin score` does; asked for the
+    number of changes, it decides them."""
+    from repair.scale.ray_data import UnspinBatch
+
+    chosen: list[int] = []
+    original = repair.Repairer._choose
+    monkeypatch.setattr(repair.Repairer, "_choose", lambda self, *a, **k: chosen.append(1) or original(self, *a, **k))
+    local = repair.Repairer()
+    scores_only = UnspinBatch("text", fix=False, changes_column=None, candidates_column="n")
+    out = scores_only.analyse(texts[4:10] + [None])
+    assert not chosen
+    assert out["spin_score"] == [local.scored(t).spin_score for t in texts[4:10]] + [None]
+    assert out["n"] == [local.analyse(t).candidates for t in texts[4:10]] + [0]
+    chosen.clear()
+    counted = UnspinBatch("text", fix=False, candidates_column="n").analyse(texts[4:6])
+    assert chosen and counted["spin_changes"] == [len(local.analyse(t).changes) for t in texts[4:6]]

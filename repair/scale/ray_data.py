@@ -85,9 +85,11 @@ class UnspinBatch:
         scores: list = []
         changes: list = []
         candidates: list = []
+        # scores alone (score_dataset without a changes column): no change decided, as `unspin score`
+        decide = self.output_column is not None or self.changes_column is not None
         for value in values:
             if isinstance(value, str):
-                report = self.repairer.analyse(value)
+                report = self.repairer.analyse(value) if decide else self.repairer.scored(value)
                 applied = drop_ignored(value, report.changes)  # as `unspin fix` does
                 fixed.append(apply_changes(value, applied) if applied else value)
                 scores.append(report.spin_score)

@@ -126,15 +126,16 @@ def jobs(src: ParquetSource, options: Options) -> Iterator[Job]:
         yield job()
 
 
-def repair_text(engine: Engine, text: str, score: bool = True) -> tuple[str, list, Score]:
-    """One document: the repaired text, the changes applied and its score.
+def repair_text(engine: Engine, text: str) -> tuple[str, list]:
+    """One document: the repaired text and the changes applied (its score, for ``unspin score``, is
+    ``Engine.score``'s, no change decided).
 
     The same steps as a JSON Lines record (``unspin: ignore`` markers honoured),
     so every route — files, Parquet, Ray — gives the same document.
     """
-    changes, scored = engine.analyse(text, score=score)
+    changes, _ = engine.analyse(text, score=False)
     changes = drop_ignored(text, changes)
-    return (apply_changes(text, changes) if changes else text), changes, scored
+    return (apply_changes(text, changes) if changes else text), changes
 
 
 def run_rows(engine: Engine, job: Job) -> Outcome:
@@ -149,7 +150,7 @@ def run_rows(engine: Engine, job: Job) -> Outcome:
             score = engine.score(value)
             outcome.scores.append(Score(score.score, score.candidates, row))
             continue
-        fixed, changes, _ = repair_text(engine, value, False)
+        fixed, changes = repair_text(engine, value)
         out.append(fixed)
         for ch, at in zip(changes, utf8_offsets(value, changes)):
             outcome.findings.append(Finding(row, ch.start + 1, at + 1, ch))

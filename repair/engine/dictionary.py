@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from functools import lru_cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple
 
 from ..errors import DictionaryError
 from ..reading import MAX_DATA_BYTES, TooLarge, read_bounded
@@ -402,12 +402,3 @@ def load_register_words() -> tuple[str, ...]:
     if not p.exists():
         return ()
     return tuple(w for w in (line.split("#", 1)[0].strip() for line in _read_text(p).splitlines()) if w)
-
-
-def all_forms(entries: Iterable[Entry]) -> set[str]:
-    """Every garbled and original form; the context statistics are built for these words."""
-    forms: set[str] = set()
-    for e in entries:
-        forms.add(e.garbled)
-        forms.update(e.originals)
-    return forms

@@ -14,7 +14,7 @@ import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field as dc_field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from ..errors import InputError, UnspinError
 from ..reading import is_stream, open_binary
@@ -204,13 +204,3 @@ def _records(fh: io.TextIOBase, name: str, key: str, problem: Problem | None) ->
         problem(f"{name}: no record has a text field {key!r} ({records} records); check --field", True)
     elif problem is not None and found < records:
         problem(f"{name}: {records - found} of {records} records have no text field {key!r}", False)
-
-
-def texts_of(items: Iterable[str]) -> Iterator[str]:
-    """Texts given directly (tests, the bench): each item is one text."""
-    yield from items
-
-
-def read_string(text: str) -> Iterator[str]:
-    """Plain text from a string, in the same chunks a file would give."""
-    yield from read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=CHUNK)

@@ -16,8 +16,6 @@ from typing import Any, Iterable
 
 from ..errors import InputError
 
-_STYLES = ((", ", ": "), (",", ":"), (",", ": "))
-
 
 def get_field(record: Any, path: str) -> Any:
     """The value at dotted ``path`` (``meta.body``; list indices as numbers), or None."""
@@ -30,18 +28,6 @@ def get_field(record: Any, path: str) -> Any:
         else:
             return None
     return value
-
-
-def set_field(record: Any, path: str, new: str) -> None:
-    """Replace the value at dotted ``path`` (which :func:`get_field` found) in place."""
-    *parents, last = path.split(".")
-    target = record
-    for key in parents:
-        target = target[int(key)] if isinstance(target, list) else target[key]
-    if isinstance(target, list):
-        target[int(last)] = new
-    else:
-        target[last] = new
 
 
 def parse_record(line: str, where: str) -> Any:
@@ -57,19 +43,6 @@ def parse_record(line: str, where: str) -> Any:
         raise InputError(f"{where}: not valid JSON ({exc.msg} at column {exc.colno})") from None
     except RecursionError:
         raise InputError(f"{where}: cannot be read as JSON (nested too deeply)") from None
-
-
-def dump_record(original: str, record: Any) -> str:
-    """``record`` serialised in the separator style of ``original`` (the line without its newline)."""
-    stripped = original.strip()
-    try:
-        before = json.loads(stripped)
-    except json.JSONDecodeError:
-        before = None
-    for item_sep, key_sep in _STYLES:
-        if json.dumps(before, ensure_ascii=False, separators=(item_sep, key_sep)) == stripped:
-            return json.dumps(record, ensure_ascii=False, separators=(item_sep, key_sep))
-    return json.dumps(record, ensure_ascii=False)
 
 
 _WS = re.compile(r"[ \t\n\r]*")

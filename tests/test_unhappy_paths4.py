@@ -230,15 +230,18 @@ def test_learn_says_when_no_record_has_the_field_as_check_does(tmp_path: Path):
 
 # --- file names with a newline, a tab or an escape: exact in the JSON formats ---------------------------
 
-@pytest.mark.parametrize("name, shown", [("new\nline.txt", "new\\x0aline.txt"), ("tab\tbed.txt", "tab\\x09bed.txt"),
-                                         ("esc\x1b[31m.txt", "esc\\x1b[31m.txt"), ("c1\x9b31m.txt", "c1\\x9b31m.txt")])
-def test_json_formats_carry_a_file_name_exactly_and_on_one_line(repo: Path, name: str, shown: str):
+@pytest.mark.parametrize("name, shown, github", [
+    ("new\nline.txt", "new\\x0aline.txt", "new%0Aline.txt"), ("tab\tbed.txt", "tab\\x09bed.txt", "tab\tbed.txt"),
+    ("esc\x1b[31m.txt", "esc\\x1b[31m.txt", "esc\\x1b[31m.txt"), ("c1\x9b31m.txt", "c1\\x9b31m.txt", "c1\\x9b31m.txt")])
+def test_json_formats_carry_a_file_name_exactly_and_on_one_line(repo: Path, name: str, shown: str, github: str):
     """``check --format json``, ``rdjson`` and ``score`` wrote a name holding a newline or a tab as
     ``new\\x0aline.txt``, the text format's display form, so a script or reviewdog reading the
     "path" field looked for a file that does not exist. JSON escapes control characters itself:
     the field is now the exact name (``"new\\nline.txt"``), still one line, with no raw control
     character (C1 ones included, as ``\\u009b``) reaching a terminal. The text and github formats
-    keep ``\\xNN``, now for a C1 control too (U+009B is a CSI to a UTF-8 terminal: it reached it raw)."""
+    keep ``\\xNN``, now for a C1 control too (U+009B is a CSI to a UTF-8 terminal: it reached it raw);
+    the github format carries a newline as GitHub's ``%0A`` and a tab as it is, so the annotation
+    lands on the file (``\\x09`` named one that does not exist)."""
     import json
 
     (repo / name).write_text(SPUN + "\n", encoding="utf-8")
@@ -252,9 +255,11 @@ def test_json_formats_carry_a_file_name_exactly_and_on_one_line(repo: Path, name
     assert {d["location"]["path"] for d in json.loads(rdjson.stdout)["diagnostics"]} == {name}
     for out in (check.stdout, score.stdout, rdjson.stdout):
         assert not any(ord(c) < 0x20 and c != "\n" or 0x7f <= ord(c) <= 0x9f for c in out)
-    for fmt in ("text", "github"):
-        out = unspin(["check", "--format", fmt, name], repo).stdout
-        assert shown in out.splitlines()[0] and name not in out
+    out = unspin(["check", "--format", "text", name], repo).stdout
+    assert shown in out.splitlines()[0] and name not in out
+    out = unspin(["check", "--format", "github", name], repo).stdout
+    assert out.splitlines()[0].startswith(f"::warning file={github},line=")
+    assert not any(ord(c) < 0x20 and c not in "\t\n" or 0x7f <= ord(c) <= 0x9f for c in out)
 
 
 # --- a file name near the 255-byte limit: its temporary file must fit too ----------------------------

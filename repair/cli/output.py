@@ -137,6 +137,18 @@ def json_line(path: str, f: Finding) -> str:
     return json_text(row)
 
 
+def github_path(path: str) -> str:
+    """A file name for a GitHub annotation's ``file`` property: the name itself where a workflow
+    command can carry it (a newline or a carriage return escaped with the property, a tab as it
+    is), so the annotation lands on the file (``\\x09`` named a file that does not exist); other
+    control characters as ``\\xNN``, as in the text format (no terminal escape from a name)."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return printable_path(path)
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\t\n\r" else f"\\x{ord(m.group()):02x}", path)
+
+
 def _escape_data(s: str) -> str:
     return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
@@ -149,7 +161,7 @@ def github_line(path: str, f: Finding) -> str:
     """A GitHub Actions workflow command that annotates the line in a pull request."""
     message = _escape_data(_message(f.change))
     level = "notice" if is_suggestion(f.change) else "warning"
-    return (f"::{level} file={_escape_property(printable_path(path))},line={f.line},col={f.col},"
+    return (f"::{level} file={_escape_property(github_path(path))},line={f.line},col={f.col},"
             f"endColumn={f.end_col},title=unspin::{message}")
 
 
@@ -157,7 +169,7 @@ def github_error(path: str | None, message: str) -> str:
     """A GitHub Actions error annotation for a file that could not be checked (unreadable, a
     dangling link, binary): on stderr alone it is lost in the log, and a pull request shows
     annotations; on the file when its name is known, as ruff's E902."""
-    where = f"file={_escape_property(printable_path(path))}," if path else ""
+    where = f"file={_escape_property(github_path(path))}," if path else ""
     return f"::error {where}title=unspin::{_escape_data(printable_path(message))}"
 
 

@@ -46,29 +46,38 @@ class TableWarning(UserWarning):
     """Some lines of a spinner table were skipped (the message counts and shows them)."""
 
 
-def _decode(path: Path) -> str:
-    try:
-        data = read_bounded(path, MAX_DATA_BYTES)
-    except OSError as exc:
-        raise DictionaryError(str(path), None, exc.strerror or str(exc)) from None
-    except TooLarge as exc:
-        raise DictionaryError(str(path), None, str(exc)) from None
-    # Windows Notepad saves "Unicode" as UTF-16 with a BOM: full of NUL bytes, yet text
+class NotText(ValueError):
+    """The bytes of a table (or of a list read as one) are not text in an encoding tables come in."""
+
+
+def decode_table(data: bytes, what: str = "a synonym table") -> str:
+    """The text of a table's bytes: UTF-16/32 after its byte-order mark (Windows Notepad and Excel
+    save "Unicode" so: full of NUL bytes, yet text), else :data:`TABLE_ENCODINGS` in order; NUL
+    bytes otherwise mean a binary file, ``what`` the file should have been. :class:`NotText` says
+    why not, for the caller to name the file."""
     wide = next((codec for boms, codec in _WIDE if data.startswith(boms)), None)
     if wide is not None:
         try:
             return data.decode(wide)
         except UnicodeDecodeError:
-            raise DictionaryError(str(path), None, f"starts with a {wide.upper()} byte-order mark "
-                                                   f"but is not {wide.upper()}") from None
+            raise NotText(f"starts with a {wide.upper()} byte-order mark but is not {wide.upper()}") from None
     if b"\x00" in data[:8192]:
-        raise DictionaryError(str(path), None, "looks like a binary file, not a synonym table")
+        raise NotText(f"looks like a binary file, not {what}")
     for enc in TABLE_ENCODINGS:
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise DictionaryError(str(path), None, "neither UTF-8 nor GB18030")
+    raise NotText("neither UTF-8 nor GB18030")
+
+
+def _decode(path: Path) -> str:
+    try:
+        return decode_table(read_bounded(path, MAX_DATA_BYTES))
+    except OSError as exc:
+        raise DictionaryError(str(path), None, exc.strerror or str(exc)) from None
+    except (TooLarge, NotText) as exc:
+        raise DictionaryError(str(path), None, str(exc)) from None
 
 
 #: A member of the usual line: no blank, no separator, no ``<``/``>`` (``A->B`` is not split at ``-``),

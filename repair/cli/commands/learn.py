@@ -9,7 +9,6 @@ dictionary file with ``--to-dictionary``.
 """
 from __future__ import annotations
 
-import codecs
 import os
 import stat
 import sys
@@ -22,7 +21,7 @@ from ...engine.context import load_context
 from ...engine.dictionary import load_builtin
 from ...engine.learn import (HEADER, MIN_POSTERIOR, LearnOptions, Partners, known_pairs, learn as learn_pairs,
                              parse_synonyms, partners_from_entries, read_pairs, tier_of, to_dictionary)
-from ...engine.tables import load_table
+from ...engine.tables import NotText, decode_table, load_table
 from ...errors import EXIT_ERROR, EXIT_OK, UnspinError
 from ...files.atomic import AtomicWriter, discard_all, locked, read_only
 from ...files.corpus import Corpus
@@ -159,30 +158,14 @@ def _read(path: Path | None) -> str:
     return _decode(data, shown)
 
 
-#: Byte-order marks of the wide encodings a table may be in (Notepad's and Excel's "Unicode").
-_WIDE = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
 def _decode(data: bytes, shown: str) -> str:
-    """Reviewed pairs or synonyms decoded as a ``--table`` is (``engine.tables``): a UTF-16/32
-    byte-order mark is read (a pair list reviewed in Excel is saved so), NUL bytes otherwise are a
-    binary file (it decoded as UTF-8 into an empty dictionary, exit 0), else UTF-8 or GB18030."""
-    wide = next((codec for bom, codec in _WIDE if data.startswith(bom)), None)
-    if wide is not None:
-        try:
-            return data.decode(wide)
-        except UnicodeDecodeError:
-            raise UnspinError(f"{shown}: starts with a {wide.upper()} byte-order mark but is not "
-                              f"{wide.upper()}") from None
-    if b"\0" in data[:8192]:
-        raise UnspinError(f"{shown}: looks like a binary file, not a list of pairs or synonyms")
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    raise UnspinError(f"{shown}: neither UTF-8 nor GB18030")
+    """Reviewed pairs or synonyms decoded as a ``--table`` is (:func:`.tables.decode_table`): a
+    UTF-16/32 byte-order mark is read (a pair list reviewed in Excel is saved so), NUL bytes
+    otherwise are a binary file (it decoded as UTF-8 into an empty dictionary, exit 0)."""
+    try:
+        return decode_table(data, "a list of pairs or synonyms")
+    except NotText as exc:
+        raise UnspinError(f"{shown}: {exc}") from None
 
 
 def _check_output(output: str, *inputs: Iterable[Path]) -> None:

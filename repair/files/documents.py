@@ -113,9 +113,7 @@ class Engine:
         """How spun ``text`` looks as a whole, no change decided (``Repairer.scored``: what ``unspin
         score`` prints, the same score as :meth:`analyse`'s); a long text in chunks, as there."""
         if len(text) > textio.CHUNK_CHARS:
-            pieces = list(read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=textio.CHUNK_CHARS))
-            others = rests([self.repairer.evidence(piece) for piece in pieces], rest)
-            return combine([self.score(piece, other) for piece, other in zip(pieces, others)])
+            return combine([self.score(piece, other) for piece, other in self._chunks(text, rest, True)])
         report = self.repairer.scored(text, rest)
         return Score(round(report.spin_score, 4), report.candidates)
 
@@ -127,17 +125,22 @@ class Engine:
     def _analyse_in_chunks(self, text: str, rest: Evidence | None, score: bool) -> tuple[list[Change], Score]:
         """:meth:`analyse` of a long text: each chunk decided with the evidence of all the others,
         so the document's spin rate is still one, and one score for the whole text."""
-        pieces = list(read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=textio.CHUNK_CHARS))
-        others = rests([self.repairer.evidence(piece, score) for piece in pieces], rest)
         changes: list[Change] = []
         scores: list[Score] = []
         offset = 0
-        for piece, other in zip(pieces, others):
+        for piece, other in self._chunks(text, rest, score):
             piece_changes, piece_score = self.analyse(piece, other, score)
             changes.extend(replace(c, start=c.start + offset, end=c.end + offset) for c in piece_changes)
             scores.append(piece_score)
             offset += len(piece)
         return changes, combine(scores)
+
+    def _chunks(self, text: str, rest: Evidence | None, score: bool) -> list[tuple[str, Evidence]]:
+        """``text`` in the chunks a long file is read in, each with the evidence of all the others
+        (and ``rest``), so the whole is one document with one spin rate (``score``: as in
+        ``Repairer.evidence``)."""
+        pieces = list(read_chunks(io.StringIO(text, newline=""), paragraphs=True, limit=textio.CHUNK_CHARS))
+        return list(zip(pieces, rests([self.repairer.evidence(piece, score) for piece in pieces], rest)))
 
 
 def combine(scores: list[Score]) -> Score:

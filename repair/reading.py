@@ -87,6 +87,11 @@ def open_binary(path: Path | str) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
+def _too_large(limit: int) -> TooLarge:
+    """What a file or stream over ``limit`` bytes is refused with."""
+    return TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
+
+
 def read_bounded(path: Path, limit: int) -> bytes:
     """The bytes of ``path``, or :class:`TooLarge` once it is known to hold more than ``limit``.
 
@@ -95,7 +100,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
     is read a piece at a time and given up on past the bound. ``OSError`` is the
     caller's to report, as for ``Path.read_bytes``.
     """
-    too_large = TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
+    too_large = _too_large(limit)
     with open_binary(path) as fh:
         st = os.fstat(fh.fileno())
         if stat.S_ISREG(st.st_mode):
@@ -116,6 +121,6 @@ def read_stream_bounded(fh: BinaryIO, limit: int) -> bytes:
     while piece := fh.read(_PIECE):
         size += len(piece)
         if size > limit:
-            raise TooLarge(f"larger than {limit >> 20} MiB, so it is not read (is it the right file?)")
+            raise _too_large(limit)
         pieces.append(piece)
     return b"".join(pieces)

@@ -338,3 +338,31 @@ def test_odd_json_lines_records_come_back_byte_for_byte(repo: Path):
     expected = body.replace('{"text": %s}' % spun, '{"text": %s}' % restored, 1).replace(
         '"ok", "text": %s}' % spun, '"ok", "text": %s}' % restored)
     assert (repo / "r.jsonl").read_bytes() == expected.encode("utf-8")
+
+
+# --- a symlink named as an input: shown and mirrored under the name given, written through -------
+
+def test_a_symlink_named_as_an_input_keeps_its_name_and_is_written_through(repo: Path):
+    """A symlink given on the command line was reported and mirrored under its target's name
+    (``fix -o out docs/link.txt`` wrote ``out/outside/real.txt``, ``score docs/link.txt`` printed
+    ``outside/real.txt``), where the same link reached in a walk keeps its own: it is the name given
+    now, as ruff and codespell show it. ``fix -w`` still writes through the link (the link stays),
+    and the link and its target named together are one file, reported once, under the first name."""
+    import json
+
+    (repo / "docs").mkdir()
+    (repo / "outside").mkdir()
+    real = repo / "outside" / "real.txt"
+    real.write_text(SPUN + "\n", encoding="utf-8")
+    (repo / "docs" / "link.txt").symlink_to("../outside/real.txt")
+    r = unspin(["score", "docs/link.txt", "outside/real.txt"], repo)
+    assert r.exit_code == 0 and [json.loads(line)["path"] for line in r.stdout.splitlines()] == ["docs/link.txt"]
+    r = unspin(["check", "docs/link.txt"], repo)
+    assert r.exit_code == 1 and r.stdout.startswith("docs/link.txt:1:"), r.stdout
+    r = unspin(["fix", "-o", "out", "docs/link.txt"], repo)
+    assert r.exit_code == 0, r.output
+    assert (repo / "out" / "docs" / "link.txt").read_text(encoding="utf-8") == RESTORED + "\n"
+    assert not (repo / "out" / "outside").exists() and real.read_text(encoding="utf-8") == SPUN + "\n"
+    r = unspin(["fix", "-w", "docs/link.txt"], repo)
+    assert r.exit_code == 0, r.output
+    assert (repo / "docs" / "link.txt").is_symlink() and real.read_text(encoding="utf-8") == RESTORED + "\n"

@@ -178,12 +178,18 @@ class FileSelector:
             if path.is_dir():
                 found: Iterable[Target] = self._walk(path, top)
             else:
-                rel = self._shown(path, path)
-                if self._own(path):
+                # a file is shown, mirrored and matched by the name it was given, as in a walk: a
+                # symlink named as an input was reported and mirrored under its target's name
+                # (``fix -o out docs/link.txt`` wrote out/outside/real.txt); it is read and written
+                # through the link, as a walk reads it
+                given = Path(os.path.abspath(arg))
+                top = self._top(given)
+                rel = self._shown(given, given)
+                if self._own(given):
                     self.own_named.append(rel.as_posix())
                     continue
-                found = [Target(path, rel)] if (self._wanted(rel.as_posix())
-                                                 and not self.explicit_rules.ignored(path, top, False)) else []
+                found = [Target(given, rel)] if (self._wanted(rel.as_posix())
+                                                  and not self.explicit_rules.ignored(given, top, False)) else []
             for target in found:
                 if self._first_time(target):
                     yield target

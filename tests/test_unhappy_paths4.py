@@ -366,3 +366,18 @@ def test_a_symlink_named_as_an_input_keeps_its_name_and_is_written_through(repo:
     r = unspin(["fix", "-w", "docs/link.txt"], repo)
     assert r.exit_code == 0, r.output
     assert (repo / "docs" / "link.txt").is_symlink() and real.read_text(encoding="utf-8") == RESTORED + "\n"
+
+
+def test_a_dotdot_after_a_symlinked_folder_is_read_where_the_system_reads_it(repo: Path):
+    """``link/../x.txt`` names the ``x.txt`` beside the folder the link leads to, as ``cat`` reads it,
+    not the one the path would give with its ``..`` taken off by hand; it is shown as given."""
+    import json
+
+    (repo / "real" / "deep").mkdir(parents=True)
+    (repo / "real" / "x.txt").write_text(SPUN + "\n", encoding="utf-8")
+    (repo / "x.txt").write_text("clean\n", encoding="utf-8")
+    (repo / "L").symlink_to("real/deep")
+    r = unspin(["score", "L/../x.txt", "x.txt"], repo)
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.exit_code == 0 and [row["path"] for row in rows] == ["L/../x.txt", "x.txt"], r.output
+    assert rows[0]["candidates"] > 0 and rows[1]["candidates"] == 0

@@ -181,8 +181,9 @@ class FileSelector:
                 # a file is shown, mirrored and matched by the name it was given, as in a walk: a
                 # symlink named as an input was reported and mirrored under its target's name
                 # (``fix -o out docs/link.txt`` wrote out/outside/real.txt); it is read and written
-                # through the link, as a walk reads it
-                given = Path(os.path.abspath(arg))
+                # through the link, as a walk reads it (joined, not normalised: ``link/../a.txt`` is
+                # the ``..`` of where the link leads, as the system reads it)
+                given = self.cwd / arg
                 top = self._top(given)
                 rel = self._shown(given, given)
                 if self._own(given):
